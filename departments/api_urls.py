@@ -1,0 +1,22 @@
+from django.urls import path
+
+from departments import apis
+
+app_name = "api"
+
+urlpatterns = [
+    path("", apis.ApiRootApi.as_view(), name="root"),
+    path("me/", apis.MeApi.as_view(), name="me"),
+    path("departments/", apis.DepartmentListApi.as_view(), name="departments"),
+    path("departments/<slug:department_slug>/", apis.DepartmentDetailApi.as_view(), name="department"),
+    path(
+        "departments/<slug:department_slug>/members/",
+        apis.DepartmentMemberListApi.as_view(),
+        name="department-members",
+    ),
+    path(
+        "departments/<slug:department_slug>/audit-events/",
+        apis.AuditEventListApi.as_view(),
+        name="department-audit-events",
+    ),
+]

@@ -1,0 +1,150 @@
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from departments import selectors
+from departments.api_base import DepartmentScopedApi
+from departments.models import ApiToken
+from departments.roles import Scope
+
+
+class DepartmentOutputSerializer(serializers.Serializer):
+    slug = serializers.SlugField()
+    name = serializers.CharField()
+    url = serializers.SerializerMethodField()
+
+    def get_url(self, department: Any) -> str:
+        request = self.context.get("request")
+        path = f"/api/v1/departments/{department.slug}/"
+        return request.build_absolute_uri(path) if request is not None else path
+
+
+class ApiRootApi(APIView):
+    """Where to start: the caller's identity, their departments, and the schema."""
+
+    @extend_schema(operation_id="api_root", responses={200: dict})
+    def get(self, request: Request) -> Response:
+        def link(path: str) -> str:
+            return request.build_absolute_uri(path)
+
+        return Response(
+            {
+                "me": link("/api/v1/me/"),
+                "departments": link("/api/v1/departments/"),
+                "schema": link("/api/schema/"),
+                "docs": link("/api/docs/"),
+            }
+        )
+
+
+class MeApi(APIView):
+    """Who the caller is, and how they reach departments."""
+
+    class OutputSerializer(serializers.Serializer):
+        email = serializers.EmailField()
+        full_name = serializers.CharField()
+        kind = serializers.CharField()
+        api_token = serializers.DictField(allow_null=True)
+        departments = DepartmentOutputSerializer(many=True)
+
+    @extend_schema(responses=OutputSerializer, operation_id="me_retrieve")
+    def get(self, request: Request) -> Response:
+        api_token = request.auth if isinstance(request.auth, ApiToken) else None
+        data = {
+            "email": request.user.email,
+            "full_name": request.user.get_full_name(),
+            "kind": request.user.kind,
+            "api_token": (
+                {"name": api_token.name, "department": api_token.department.slug, "scopes": api_token.scopes}
+                if api_token
+                else None
+            ),
+            "departments": list(selectors.departments_reachable_by(user=request.user)),
+        }
+        return Response(self.OutputSerializer(data, context={"request": request}).data)
+
+
+class DepartmentListApi(APIView):
+    """The departments the caller can reach (a token reaches exactly one)."""
+
+    @extend_schema(responses=DepartmentOutputSerializer(many=True), operation_id="departments_list")
+    def get(self, request: Request) -> Response:
+        departments = selectors.departments_reachable_by(user=request.user)
+        return Response(DepartmentOutputSerializer(departments, many=True, context={"request": request}).data)
+
+
+class DepartmentDetailApi(DepartmentScopedApi):
+    """One department's settings and headline figures."""
+
+    class OutputSerializer(serializers.Serializer):
+        slug = serializers.SlugField()
+        name = serializers.CharField()
+        employer_paye_reference = serializers.CharField()
+        accounts_office_reference = serializers.CharField()
+        bacs_service_user_number = serializers.CharField()
+        leave_year_start_month = serializers.IntegerField()
+        leave_year_start_day = serializers.IntegerField()
+        people_with_access = serializers.IntegerField()
+        your_scopes = serializers.ListField(child=serializers.CharField())
+
+    @extend_schema(responses=OutputSerializer, operation_id="department_retrieve")
+    def get(self, request: Request, department_slug: str) -> Response:
+        department = self.department
+        data = {
+            **{field: getattr(department, field) for field in (
+                "slug", "name", "employer_paye_reference", "accounts_office_reference", "bacs_service_user_number",
+                "leave_year_start_month", "leave_year_start_day")},
+            "people_with_access": selectors.department_people_count(department=department),
+            "your_scopes": sorted(self.department_access.scopes),
+        }
+        return Response(self.OutputSerializer(data).data)
+
+
+class DepartmentMemberListApi(DepartmentScopedApi):
+    """People with access to the department and their roles."""
+
+    required_scopes = {"GET": Scope.MEMBERS_READ}
+
+    class OutputSerializer(serializers.Serializer):
+        email = serializers.EmailField(source="user.email")
+        full_name = serializers.CharField(source="user.full_name")
+        role = serializers.CharField()
+        granted_at = serializers.DateTimeField()
+
+    @extend_schema(responses=OutputSerializer(many=True), operation_id="department_members_list")
+    def get(self, request: Request, department_slug: str) -> Response:
+        members = selectors.department_members(department=self.department)
+        return Response(self.OutputSerializer(members, many=True).data)
+
+
+class AuditEventListApi(DepartmentScopedApi):
+    """The department's audit log, newest first, paged with ``limit`` and ``offset``."""
+
+    required_scopes = {"GET": Scope.AUDIT_READ}
+
+    class OutputSerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+        occurred_at = serializers.DateTimeField()
+        actor = serializers.EmailField(source="actor.email", allow_null=True, default=None)
+        api_token = serializers.CharField(source="api_token.name", allow_null=True, default=None)
+        via_operator_assignment = serializers.IntegerField(source="operator_assignment_id", allow_null=True)
+        action = serializers.CharField()
+        object_type = serializers.CharField()
+        object_id = serializers.CharField()
+        object_repr = serializers.CharField()
+        changes = serializers.DictField()
+        reason = serializers.CharField()
+        request_id = serializers.CharField()
+
+    @extend_schema(responses=OutputSerializer(many=True), operation_id="department_audit_events_list")
+    def get(self, request: Request, department_slug: str) -> Response:
+        events = selectors.audit_events(department=self.department)
+        paginator = self.pagination_class()  # type: ignore[misc]
+        page = paginator.paginate_queryset(events, request, view=self)
+        return paginator.get_paginated_response(self.OutputSerializer(page, many=True).data)

@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from typing import Any, TextIO
+
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+class DepartmentsConfig(AppConfig):
+    """Tenants, access (memberships, operator assignments, API tokens), the audit log and the walls."""
+
+    name = "departments"
+    verbose_name = "Departments"
+
+    def ready(self) -> None:
+        from departments import grants
+
+        post_migrate.connect(grants.grant_application_roles, sender=self)
+
+    def seed_demo(self, *, out: TextIO) -> None:
+        from departments.demo import seed
+
+        seed(out=out)
+
+    def demo_sign_ins(self, *, out: TextIO) -> None:
+        from departments.demo import print_sign_ins
+
+        print_sign_ins(out=out)
+
+    def department_home_figures(self, *, department: Any, access: Any) -> list[Any]:
+        from departments import selectors
+        from departments.roles import Scope
+        from shared_services.core.hooks import HomeFigure
+
+        figures = [
+            HomeFigure(
+                label="People with access",
+                value=selectors.department_people_count(department=department),
+                hint="Staff and employees who can sign in to this department",
+                url=f"/departments/{department.slug}/people/" if access.allows(Scope.MEMBERS_READ) else "",
+            ),
+            HomeFigure(
+                label="Shared-services operators",
+                value=selectors.department_operators(department=department).count(),
+                hint="Centre staff currently assigned to this department",
+            ),
+        ]
+        if access.allows(Scope.AUDIT_READ):
+            figures.append(
+                HomeFigure(
+                    label="Audited changes in the last 30 days",
+                    value=selectors.audit_events_since(department=department, days=30),
+                    url=f"/departments/{department.slug}/audit-log/",
+                )
+            )
+        return figures

@@ -1,0 +1,282 @@
+from __future__ import annotations
+
+import datetime
+from typing import Any, Self
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from departments.roles import Role
+from departments.tenancy import CrossDepartmentAccess, current_department_id, require_department_id
+
+
+class Department(models.Model):
+    """A tenant: one government department. Global table, no row-level security."""
+
+    slug = models.SlugField(max_length=40, unique=True, help_text="Used in addresses, e.g. /departments/moj/.")
+    name = models.CharField(max_length=200)
+    employer_paye_reference = models.CharField(
+        "HMRC employer PAYE reference",
+        max_length=14,
+        blank=True,
+        validators=[RegexValidator(r"^\d{3}/[A-Z0-9]{1,10}$", "Enter a PAYE reference like 123/AB45678")],
+    )
+    accounts_office_reference = models.CharField(
+        "HMRC accounts office reference",
+        max_length=13,
+        blank=True,
+        validators=[
+            RegexValidator(r"^\d{3}P[A-Z]\d{7}[0-9X]$", "Enter an accounts office reference like 123PA00012345")
+        ],
+    )
+    bacs_service_user_number = models.CharField(
+        "BACS service user number",
+        max_length=6,
+        blank=True,
+        validators=[RegexValidator(r"^[0-9A-Z]{6}$", "Enter a six-character BACS service user number")],
+    )
+    tax_year_start_month = models.PositiveSmallIntegerField(default=4, editable=False)
+    tax_year_start_day = models.PositiveSmallIntegerField(default=6, editable=False)
+    leave_year_start_month = models.PositiveSmallIntegerField(
+        default=4, help_text="Month (1–12) the leave year starts."
+    )
+    leave_year_start_day = models.PositiveSmallIntegerField(default=1)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(leave_year_start_month__gte=1, leave_year_start_month__lte=12)
+                & Q(leave_year_start_day__gte=1, leave_year_start_day__lte=31),
+                name="departments_department_leave_year_start_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DepartmentMembership(models.Model):
+    """A person's role in a department. A person may hold several roles (one row each)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=30, choices=Role.choices)
+    granted_at = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "department", "role"],
+                condition=Q(ended_at__isnull=True),
+                name="departments_membership_one_active_per_role",
+            ),
+        ]
+        indexes = [models.Index(fields=["department", "role"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} in {self.department}"
+
+
+class OperatorAssignmentQuerySet(models.QuerySet["OperatorAssignment"]):
+    def current(self, on: datetime.date | None = None) -> Self:
+        day = on or timezone.localdate()
+        return self.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day), valid_from__lte=day)
+
+
+class OperatorAssignment(models.Model):
+    """A shared-services centre person serving a department, for a dated period (TENANCY.md §7)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="operator_assignments")
+    department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="operator_assignments")
+    role = models.CharField(max_length=30, choices=Role.choices)
+    valid_from = models.DateField(default=timezone.localdate)
+    valid_to = models.DateField(null=True, blank=True, help_text="Last day of the assignment; empty for open-ended.")
+    reason = models.CharField(max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = OperatorAssignmentQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                name="departments_operatorassignment_dates_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} serving {self.department} as {self.get_role_display()}"
+
+
+class ApiToken(models.Model):
+    """An integrator's credential, bound to exactly one department with explicit scopes.
+
+    Only a SHA-256 hash of the secret is stored; the token is shown once, when it is created.
+    """
+
+    name = models.CharField(max_length=100)
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="api_tokens")
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="api_token")
+    scopes = ArrayField(models.CharField(max_length=40), default=list)
+    key_prefix = models.CharField(max_length=12, unique=True)
+    key_hash = models.CharField(max_length=64)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["department", "name"], condition=Q(revoked_at__isnull=True),
+                name="departments_apitoken_name_unique_while_active",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.department.slug})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
+# --- Department-owned data ----------------------------------------------------------------------
+
+
+class DepartmentScopedQuerySet(models.QuerySet[Any]):
+    """Refuses to run without a department context, and adds ``department_id = N`` when it runs.
+
+    The check happens when the query is evaluated, not when it is built, so querysets declared at
+    import time (serializer fields, filters) work, and are scoped to the department at run time.
+    """
+
+    def _department_guard(self) -> None:
+        department_id = require_department_id()
+        scoped_to = getattr(self.query, "department_scope", None)
+        if scoped_to is None:
+            self.query.add_q(Q(department_id=department_id))
+            self.query.department_scope = department_id  # type: ignore[attr-defined]
+        elif scoped_to != department_id:
+            raise CrossDepartmentAccess(
+                f"A query built for department {scoped_to} was run in department {department_id}'s context."
+            )
+
+    def _fetch_all(self) -> None:
+        if self._result_cache is None:
+            self._department_guard()
+        super()._fetch_all()
+
+    def count(self) -> int:
+        self._department_guard()
+        return super().count()
+
+    def exists(self) -> bool:
+        self._department_guard()
+        return super().exists()
+
+    def aggregate(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        self._department_guard()
+        return super().aggregate(*args, **kwargs)
+
+    def update(self, **kwargs: Any) -> int:
+        self._department_guard()
+        return super().update(**kwargs)
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        self._department_guard()
+        return super().delete()
+
+    def iterator(self, chunk_size: int | None = None) -> Any:
+        self._department_guard()
+        return super().iterator(chunk_size=chunk_size)
+
+    def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> list[Any]:
+        department_id = require_department_id()
+        for obj in objs:
+            obj._assign_department(department_id)
+        return super().bulk_create(objs, *args, **kwargs)
+
+
+class DepartmentScopedManager(models.Manager.from_queryset(DepartmentScopedQuerySet)):  # type: ignore[misc]
+    def get_queryset(self) -> DepartmentScopedQuerySet:
+        queryset = super().get_queryset()
+        department_id = current_department_id()
+        if department_id is not None:
+            queryset = queryset.filter(department_id=department_id)
+            queryset.query.department_scope = department_id
+        return queryset
+
+
+class DepartmentOwnedModel(models.Model):
+    """Base for every table that belongs to one department (TENANCY.md §1).
+
+    ``objects`` fails closed without a department context; ``all_departments`` is the reviewed
+    escape hatch for platform reporting, and row-level security still applies to it. Each concrete
+    subclass's table needs ``EnableDepartmentRLS`` (and ``AddDepartmentForeignKey`` per foreign key
+    to another department-owned model) in the migration that creates it.
+    """
+
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+", editable=False)
+
+    objects = DepartmentScopedManager()
+    all_departments = models.Manager()  # noqa: DJ012 - objects must stay first: it is the default manager
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self._assign_department(require_department_id())
+        super().save(*args, **kwargs)
+
+    def _assign_department(self, department_id: int) -> None:
+        if self.department_id is None:  # type: ignore[attr-defined]
+            self.department_id = department_id
+        elif self.department_id != department_id:  # type: ignore[attr-defined]
+            raise CrossDepartmentAccess(
+                f"{type(self).__name__} of department {self.department_id} cannot be saved "  # type: ignore[attr-defined]
+                f"in department {department_id}'s context."
+            )
+
+
+class AuditEvent(DepartmentOwnedModel):
+    """One state change, written by the service that made it, in the same transaction.
+
+    Append-only: the application role may only insert and read, and a trigger refuses updates and
+    deletes from anyone.
+    """
+
+    occurred_at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    api_token = models.ForeignKey(ApiToken, on_delete=models.PROTECT, null=True, related_name="+")
+    operator_assignment = models.ForeignKey(OperatorAssignment, on_delete=models.PROTECT, null=True, related_name="+")
+    action = models.CharField(max_length=80)
+    object_type = models.CharField(max_length=80, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    object_repr = models.CharField(max_length=200, blank=True)
+    changes = models.JSONField(default=dict, blank=True)
+    reason = models.TextField(blank=True)
+    request_id = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        indexes = [
+            models.Index(fields=["department", "-occurred_at"], name="departments_audit_dept_time"),
+            models.Index(fields=["department", "object_type", "object_id"], name="departments_audit_dept_obj"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.object_repr} at {self.occurred_at:%Y-%m-%d %H:%M}"

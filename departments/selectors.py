@@ -1,0 +1,132 @@
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.db.models import Count, QuerySet
+from django.utils import timezone
+
+from departments.models import ApiToken, AuditEvent, Department, DepartmentMembership, OperatorAssignment
+from departments.roles import scopes_for_roles
+from shared_services.accounts.models import User
+
+
+@dataclass(frozen=True)
+class DepartmentAccess:
+    """What one caller may do in one department, and how they reached it."""
+
+    department: Department
+    roles: frozenset[str] = frozenset()
+    scopes: frozenset[str] = frozenset()
+    operator_assignment: OperatorAssignment | None = None
+    api_token: ApiToken | None = None
+    via: str = field(default="membership")
+
+    def allows(self, scope: str) -> bool:
+        return scope in self.scopes
+
+
+def department_access_for_user(*, user: User, department_slug: str) -> DepartmentAccess | None:
+    """The user's access to a department through memberships or a current operator assignment.
+
+    None when the department does not exist, is inactive, or the user holds no access: callers
+    answer 404 either way, so a department's existence never leaks.
+    """
+    if not user.is_authenticated or not user.is_active or user.kind != User.Kind.PERSON:
+        return None
+    department = Department.objects.filter(slug=department_slug, is_active=True).first()
+    if department is None:
+        return None
+    roles = set(
+        DepartmentMembership.objects.filter(user=user, department=department, ended_at__isnull=True).values_list(
+            "role", flat=True
+        )
+    )
+    if roles:
+        return DepartmentAccess(department=department, roles=frozenset(roles), scopes=scopes_for_roles(roles))
+    assignment = (
+        OperatorAssignment.objects.current().filter(user=user, department=department).order_by("-valid_from").first()
+    )
+    if assignment is None:
+        return None
+    operator_roles = frozenset(
+        OperatorAssignment.objects.current().filter(user=user, department=department).values_list("role", flat=True)
+    )
+    return DepartmentAccess(
+        department=department,
+        roles=operator_roles,
+        scopes=scopes_for_roles(operator_roles),
+        operator_assignment=assignment,
+        via="operator_assignment",
+    )
+
+
+def department_access_for_token(*, api_token: ApiToken, department_slug: str) -> DepartmentAccess | None:
+    """A token reaches its own department only; any other slug answers as if it did not exist."""
+    if not api_token.is_active or api_token.department.slug != department_slug or not api_token.department.is_active:
+        return None
+    return DepartmentAccess(
+        department=api_token.department, scopes=frozenset(api_token.scopes), api_token=api_token, via="api_token"
+    )
+
+
+def departments_reachable_by(*, user: User) -> QuerySet[Department]:
+    """Departments a person can open: through a membership, or a current operator assignment."""
+    if not user.is_authenticated:
+        return Department.objects.none()
+    api_token = getattr(user, "api_token", None) if user.kind == User.Kind.API_CLIENT else None
+    if api_token is not None:
+        return Department.objects.filter(id=api_token.department_id, is_active=True) if api_token.is_active else (
+            Department.objects.none()
+        )
+    member_of = DepartmentMembership.objects.filter(user=user, ended_at__isnull=True).values("department_id")
+    served = OperatorAssignment.objects.current().filter(user=user).values("department_id")
+    return Department.objects.filter(is_active=True).filter(id__in=member_of.union(served)).order_by("name")
+
+
+def department_members(*, department: Department) -> QuerySet[DepartmentMembership]:
+    return (
+        DepartmentMembership.objects.filter(department=department, ended_at__isnull=True)
+        .select_related("user")
+        .order_by("user__full_name", "user__email", "role")
+    )
+
+
+def department_operators(*, department: Department) -> QuerySet[OperatorAssignment]:
+    return OperatorAssignment.objects.current().filter(department=department).select_related("user").order_by(
+        "user__full_name", "role"
+    )
+
+
+def department_people_count(*, department: Department) -> int:
+    return (
+        DepartmentMembership.objects.filter(department=department, ended_at__isnull=True)
+        .values("user_id")
+        .distinct()
+        .count()
+    )
+
+
+def department_role_counts(*, department: Department) -> dict[str, int]:
+    rows = (
+        DepartmentMembership.objects.filter(department=department, ended_at__isnull=True)
+        .values("role")
+        .annotate(people=Count("user_id", distinct=True))
+    )
+    return {row["role"]: row["people"] for row in rows}
+
+
+def department_api_tokens(*, department: Department) -> QuerySet[ApiToken]:
+    return ApiToken.objects.filter(department=department).order_by("revoked_at", "name")
+
+
+def audit_events(*, department: Department) -> QuerySet[AuditEvent]:
+    """The department's audit log, newest first. Runs inside the department's context."""
+    return AuditEvent.objects.filter(department=department).select_related("actor", "api_token").order_by(
+        "-occurred_at", "-id"
+    )
+
+
+def audit_events_since(*, department: Department, days: int) -> int:
+    since = timezone.now() - timedelta(days=days)
+    return audit_events(department=department).filter(occurred_at__gte=since).count()

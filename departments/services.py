@@ -1,0 +1,290 @@
+"""Every write to departments, access and audit. Each is atomic and writes its audit row."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Model
+from django.utils import timezone
+
+from departments.models import ApiToken, AuditEvent, Department, DepartmentMembership, OperatorAssignment
+from departments.roles import TOKEN_SCOPES, Role
+from departments.tenancy import department_context
+from shared_services.accounts.models import User
+from shared_services.core import request_context
+
+# Field names whose values never reach the audit log in clear.
+SENSITIVE_FIELD_MARKERS = ("password", "token", "secret", "key_hash", "account_number", "ni_number",
+                           "national_insurance", "sort_code", "roll_number", "date_of_birth")
+MASK = "••••"
+TOKEN_PREFIX = "ssp"
+
+
+def _masked(field: str, value: Any) -> Any:
+    if value in (None, ""):
+        return value
+    if any(marker in field.lower() for marker in SENSITIVE_FIELD_MARKERS):
+        return MASK
+    if isinstance(value, Model):
+        return str(value.pk)
+    if isinstance(value, list | tuple | set | frozenset):
+        return [str(item) for item in value]
+    if isinstance(value, int | float | bool | dict):
+        return value
+    return str(value)
+
+
+def audit_changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """``{"field": {"before": old, "after": new}}`` for the fields that changed, sensitive ones masked."""
+    changed: dict[str, dict[str, Any]] = {}
+    for name in sorted(set(before) | set(after)):
+        old, new = before.get(name), after.get(name)
+        if old != new:
+            changed[name] = {"before": _masked(name, old), "after": _masked(name, new)}
+    return changed
+
+
+@transaction.atomic
+def audit_record(
+    *,
+    department: Department,
+    action: str,
+    acting_user: User | None,
+    target: Model | None = None,
+    changes: Mapping[str, Mapping[str, Any]] | None = None,
+    reason: str = "",
+) -> AuditEvent:
+    """Append one audit row for ``department``, in the caller's transaction.
+
+    Who acted is the user, plus the API token or operator assignment the current request came
+    through (from ``shared_services.core.request_context``), plus the request id.
+    """
+    context = request_context.current()
+    with department_context(department.id):
+        return AuditEvent.objects.create(
+            department=department,
+            actor=acting_user if acting_user is not None and acting_user.pk else None,
+            api_token_id=context.api_token_id,
+            operator_assignment_id=context.operator_assignment_id,
+            action=action,
+            object_type=target._meta.label_lower if target is not None else "",
+            object_id=str(target.pk) if target is not None else "",
+            object_repr=str(target)[:200] if target is not None else "",
+            changes=dict(changes or {}),
+            reason=reason,
+            request_id=context.request_id,
+        )
+
+
+def _validate_department(department: Department) -> None:
+    try:
+        department.full_clean()
+    except ValidationError as error:
+        raise ValidationError(error.message_dict) from error
+
+
+@transaction.atomic
+def department_create(
+    *,
+    slug: str,
+    name: str,
+    acting_user: User | None,
+    employer_paye_reference: str = "",
+    accounts_office_reference: str = "",
+    bacs_service_user_number: str = "",
+) -> Department:
+    department = Department(
+        slug=slug,
+        name=name,
+        employer_paye_reference=employer_paye_reference,
+        accounts_office_reference=accounts_office_reference,
+        bacs_service_user_number=bacs_service_user_number,
+    )
+    _validate_department(department)
+    department.save()
+    fields = ["slug", "name", "employer_paye_reference", "accounts_office_reference", "bacs_service_user_number"]
+    audit_record(
+        department=department,
+        action="department.create",
+        acting_user=acting_user,
+        target=department,
+        changes=audit_changes({}, {f: getattr(department, f) for f in fields}),
+    )
+    return department
+
+
+@transaction.atomic
+def membership_grant(
+    *, department: Department, user: User, role: str, acting_user: User | None
+) -> DepartmentMembership:
+    """Give ``user`` a role in ``department``; granting a role they already hold changes nothing."""
+    if role not in Role.values:
+        raise ValidationError({"role": f"'{role}' is not a role. Choose one of: {', '.join(Role.values)}."})
+    existing = DepartmentMembership.objects.filter(
+        department=department, user=user, role=role, ended_at__isnull=True
+    ).first()
+    if existing is not None:
+        return existing
+    membership = DepartmentMembership.objects.create(department=department, user=user, role=role)
+    audit_record(
+        department=department,
+        action="membership.grant",
+        acting_user=acting_user,
+        target=membership,
+        changes=audit_changes({}, {"user": user.email, "role": role}),
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_end(*, membership: DepartmentMembership, acting_user: User | None) -> DepartmentMembership:
+    if membership.ended_at is not None:
+        return membership
+    membership.ended_at = timezone.now()
+    membership.save(update_fields=["ended_at"])
+    audit_record(
+        department=membership.department,
+        action="membership.end",
+        acting_user=acting_user,
+        target=membership,
+        changes=audit_changes({"ended_at": None}, {"ended_at": membership.ended_at}),
+    )
+    return membership
+
+
+@transaction.atomic
+def operator_assign(
+    *,
+    department: Department,
+    user: User,
+    role: str,
+    acting_user: User | None,
+    valid_from: Any = None,
+    valid_to: Any = None,
+    reason: str = "",
+) -> OperatorAssignment:
+    """Let a shared-services centre person serve ``department`` for a dated period."""
+    if role not in Role.values:
+        raise ValidationError({"role": f"'{role}' is not a role. Choose one of: {', '.join(Role.values)}."})
+    assignment = OperatorAssignment(
+        department=department,
+        user=user,
+        role=role,
+        valid_from=valid_from or timezone.localdate(),
+        valid_to=valid_to,
+        reason=reason,
+        created_by=acting_user,
+    )
+    if assignment.valid_to is not None and assignment.valid_to < assignment.valid_from:
+        raise ValidationError({"valid_to": "The last day must be on or after the first day."})
+    assignment.save()
+    audit_record(
+        department=department,
+        action="operator_assignment.create",
+        acting_user=acting_user,
+        target=assignment,
+        changes=audit_changes(
+            {}, {"user": user.email, "role": role, "valid_from": assignment.valid_from, "valid_to": assignment.valid_to}
+        ),
+        reason=reason,
+    )
+    return assignment
+
+
+def _token_hash(secret: str) -> str:
+    # Tokens carry 256 bits of randomness, so a fast hash is enough (no dictionary to attack).
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def api_token_parse(raw: str) -> tuple[str, str] | None:
+    """``ssp_<prefix>_<secret>`` into (prefix, whole token), or None if it is not of that shape."""
+    parts = raw.strip().split("_")
+    if len(parts) != 3 or parts[0] != TOKEN_PREFIX or len(parts[1]) != 8 or len(parts[2]) < 32:
+        return None
+    return parts[1], raw.strip()
+
+
+def api_token_matches(api_token: ApiToken, raw: str) -> bool:
+    return secrets.compare_digest(api_token.key_hash, _token_hash(raw))
+
+
+@transaction.atomic
+def api_token_create(
+    *, department: Department, name: str, scopes: Iterable[str], acting_user: User | None
+) -> tuple[ApiToken, str]:
+    """Create a token bound to ``department``; returns it with the secret, which is never stored."""
+    name = name.strip()
+    wanted = sorted({scope.strip() for scope in scopes if scope.strip()})
+    errors: dict[str, str] = {}
+    if not name:
+        errors["name"] = "Enter a name for the API client."
+    elif len(name) > 100:
+        errors["name"] = "The name must be 100 characters or fewer."
+    elif ApiToken.objects.filter(department=department, name=name, revoked_at__isnull=True).exists():
+        errors["name"] = f"An active API client called '{name}' already exists in {department.slug}."
+    unknown = [scope for scope in wanted if scope not in TOKEN_SCOPES]
+    if not wanted:
+        errors["scopes"] = "Give at least one scope, e.g. hr:read."
+    elif unknown:
+        errors["scopes"] = f"Unknown scope(s): {', '.join(unknown)}. Allowed: {', '.join(sorted(TOKEN_SCOPES))}."
+    if errors:
+        raise ValidationError(errors)
+
+    prefix = secrets.token_hex(4)
+    while ApiToken.objects.filter(key_prefix=prefix).exists():
+        prefix = secrets.token_hex(4)
+    raw = f"{TOKEN_PREFIX}_{prefix}_{secrets.token_urlsafe(32)}"
+    service_user = User.objects.create_user(
+        email=f"api-client-{prefix}@{department.slug}.api.invalid",
+        password=None,
+        full_name=f"API client: {name}",
+        kind=User.Kind.API_CLIENT,
+    )
+    api_token = ApiToken.objects.create(
+        name=name,
+        department=department,
+        user=service_user,
+        scopes=wanted,
+        key_prefix=prefix,
+        key_hash=_token_hash(raw),
+        created_by=acting_user,
+    )
+    audit_record(
+        department=department,
+        action="api_token.create",
+        acting_user=acting_user,
+        target=api_token,
+        changes=audit_changes({}, {"name": name, "scopes": wanted, "key_prefix": prefix}),
+    )
+    return api_token, raw
+
+
+@transaction.atomic
+def api_token_revoke(*, api_token: ApiToken, acting_user: User | None) -> ApiToken:
+    if api_token.revoked_at is not None:
+        return api_token
+    api_token.revoked_at = timezone.now()
+    api_token.save(update_fields=["revoked_at"])
+    api_token.user.is_active = False
+    api_token.user.save(update_fields=["is_active"])
+    audit_record(
+        department=api_token.department,
+        action="api_token.revoke",
+        acting_user=acting_user,
+        target=api_token,
+        changes=audit_changes({"revoked_at": None}, {"revoked_at": api_token.revoked_at}),
+    )
+    return api_token
+
+
+def api_token_touch(*, api_token: ApiToken) -> None:
+    """Record the last use, at most once a minute so busy integrations do not write every request."""
+    now = timezone.now()
+    if api_token.last_used_at is None or (now - api_token.last_used_at).total_seconds() >= 60:
+        ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=now)
+        api_token.last_used_at = now

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class FinanceConfig(AppConfig):
+    """Chart of accounts, double-entry journals, expenses and budgets by cost centre."""
+
+    name = "finance"
+    verbose_name = "Finance"

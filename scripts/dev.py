@@ -1,0 +1,196 @@
+"""Set up and run the platform locally: ``make run`` and ``make test`` call this.
+
+    python scripts/dev.py setup   # database server, roles, database, migrations, demo data
+    python scripts/dev.py run     # setup, then a Celery worker and the web server until Ctrl-C
+    python scripts/dev.py stop-db # stop the embedded PostgreSQL server
+
+With ``DATABASE_URL`` set, that server is used (``DATABASE_ADMIN_URL``, if set, is a login allowed
+to create roles and the database); otherwise an embedded PostgreSQL server runs in ``var/pgdata``.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(BASE_DIR))
+
+from shared_services import embedded_db  # noqa: E402
+
+PYTHON = sys.executable
+APP_ROLE, OWNER_ROLE, REPORTING_ROLE = "hr_app", "hr_owner", "hr_reporting"
+
+
+def say(message: str) -> None:
+    print(f"==> {message}", flush=True)
+
+
+def _connect(url: str):  # type: ignore[no-untyped-def]
+    import psycopg2
+
+    parts = urlsplit(url)
+    query = dict(pair.split("=", 1) for pair in parts.query.split("&") if "=" in pair)
+    connection = psycopg2.connect(
+        dbname=unquote(parts.path.lstrip("/")) or "postgres",
+        user=unquote(parts.username or ""),
+        password=unquote(parts.password or "") or None,
+        host=unquote(query.get("host", "") or parts.hostname or ""),
+        port=parts.port or 5432,
+        connect_timeout=10,
+    )
+    connection.autocommit = True
+    return connection
+
+
+def _with_database(url: str, database: str) -> str:
+    parts = urlsplit(url)
+    return parts._replace(path=f"/{database}").geturl()
+
+
+def provision(admin_url: str, app_url: str, owner_url: str) -> None:
+    """Create the roles and the database when missing (idempotent). Neither role may bypass RLS."""
+    from psycopg2 import sql
+
+    app, owner = urlsplit(app_url), urlsplit(owner_url)
+    database = app.path.lstrip("/") or embedded_db.DATABASE_NAME
+    roles = {
+        unquote(owner.username or OWNER_ROLE): (unquote(owner.password or ""), "CREATEDB"),
+        unquote(app.username or APP_ROLE): (unquote(app.password or ""), "NOCREATEDB"),
+        os.environ.get("DJANGO_DB_REPORTING_ROLE", REPORTING_ROLE): (
+            os.environ.get("DJANGO_DB_REPORTING_PASSWORD", ""), "NOCREATEDB"),
+    }
+    owner_role = unquote(owner.username or OWNER_ROLE)
+    connection = _connect(admin_url)
+    with connection.cursor() as cursor:
+        for role, (password, createdb) in roles.items():
+            cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role])
+            verb = "ALTER" if cursor.fetchone() else "CREATE"
+            statement = sql.SQL("{} ROLE {} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEROLE " + createdb).format(
+                sql.SQL(verb), sql.Identifier(role)
+            )
+            if password:
+                statement = sql.SQL("{} PASSWORD {}").format(statement, sql.Literal(password))
+            cursor.execute(statement)
+        for role in roles:
+            if role != owner_role:
+                # Lets tests run a statement as the application or reporting role with SET ROLE.
+                cursor.execute(sql.SQL("GRANT {} TO {}").format(sql.Identifier(role), sql.Identifier(owner_role)))
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database])
+        if cursor.fetchone() is None:
+            say(f"Creating database {database}")
+            cursor.execute(
+                sql.SQL("CREATE DATABASE {} OWNER {} ENCODING 'UTF8'").format(
+                    sql.Identifier(database), sql.Identifier(owner_role)
+                )
+            )
+    connection.close()
+    connection = _connect(_with_database(admin_url, database))
+    with connection.cursor() as cursor:
+        cursor.execute(sql.SQL("ALTER SCHEMA public OWNER TO {}").format(sql.Identifier(owner_role)))
+        cursor.execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC")
+    connection.close()
+
+
+def manage(*args: str, role: str = "app", check: bool = True) -> subprocess.CompletedProcess[str]:
+    environment = {**os.environ, "DJANGO_DB_ROLE": role}
+    return subprocess.run([PYTHON, "manage.py", *args], cwd=BASE_DIR, env=environment, check=check, text=True)
+
+
+def setup() -> bool:
+    """Prepare the database; True when this call started the embedded server."""
+    started_embedded = False
+    if os.environ.get("DATABASE_URL"):
+        app_url = os.environ["DATABASE_URL"]
+        owner_url = os.environ.get("DATABASE_OWNER_URL") or app_url.replace(
+            f"//{urlsplit(app_url).username}", f"//{OWNER_ROLE}", 1
+        )
+        admin_url = os.environ.get("DATABASE_ADMIN_URL", "")
+        say(f"Using the PostgreSQL server in DATABASE_URL ({urlsplit(app_url).hostname})")
+    else:
+        was_running = embedded_db._running_socket_dir() is not None
+        say("Starting the embedded PostgreSQL server in var/pgdata" if not was_running
+            else "The embedded PostgreSQL server is running")
+        embedded_db.ensure_running()
+        started_embedded = not was_running
+        app_url, owner_url = embedded_db.url(APP_ROLE), embedded_db.url(OWNER_ROLE)
+        admin_url = embedded_db.url(embedded_db.ADMIN_ROLE, "postgres")
+    if admin_url:
+        say("Creating database roles (hr_owner, hr_app, hr_reporting) where missing")
+        provision(admin_url, app_url, owner_url)
+    say("Applying migrations as the schema owner")
+    manage("migrate", "--noinput", "-v", "0", role="owner")
+    say("Seeding demo data if the database is empty")
+    manage("seed_demo", "--if-empty")
+    return started_embedded
+
+
+def run() -> int:
+    started_embedded = setup()
+    children: list[subprocess.Popen[bytes]] = []
+    environment = {**os.environ, "DJANGO_DB_ROLE": "app"}
+    broker = "Redis" if os.environ.get("REDIS_URL") else "the filesystem broker in var/broker"
+    say(f"Starting a Celery worker on {broker}")
+    children.append(subprocess.Popen(
+        [str(Path(PYTHON).parent / "celery"), "-A", "shared_services", "worker", "--loglevel=INFO", "--concurrency=2"],
+        cwd=BASE_DIR, env=environment, start_new_session=True,
+    ))
+    say("Starting the web server on http://127.0.0.1:8000 (Ctrl-C stops everything)")
+    children.append(subprocess.Popen(
+        [PYTHON, "manage.py", "runserver", "127.0.0.1:8000", "--noreload"],
+        cwd=BASE_DIR, env=environment, start_new_session=True,
+    ))
+    stopping = False
+
+    def stop(signum: int, frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    exit_code = 0
+    while not stopping:
+        for child in children:
+            if child.poll() is not None:
+                say(f"A process stopped unexpectedly (exit {child.returncode}); stopping the rest")
+                stopping, exit_code = True, 1
+        time.sleep(0.5)
+    say("Stopping")
+    for child in children:
+        if child.poll() is None:
+            os.killpg(child.pid, signal.SIGTERM)
+    deadline = time.monotonic() + 20
+    for child in children:
+        try:
+            child.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            os.killpg(child.pid, signal.SIGKILL)
+            child.wait()
+    if started_embedded:
+        say("Stopping the embedded PostgreSQL server")
+        embedded_db.stop()
+    say("Stopped")
+    return exit_code
+
+
+def main(argv: list[str]) -> int:
+    command = argv[1] if len(argv) > 1 else "run"
+    if command == "setup":
+        setup()
+        return 0
+    if command == "run":
+        return run()
+    if command == "stop-db":
+        say("Stopped the embedded PostgreSQL server" if embedded_db.stop() else "The embedded server was not running")
+        return 0
+    print(__doc__, file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from shared_services.accounts.models import FailedSignIn, User
+
+
+def sign_in_failures_recent(*, email: str) -> int:
+    since = timezone.now() - timedelta(minutes=settings.SIGN_IN_LOCKOUT_MINUTES)
+    return FailedSignIn.objects.filter(email=email.strip().lower(), attempted_at__gte=since).count()
+
+
+def sign_in_is_locked(*, email: str) -> bool:
+    return sign_in_failures_recent(email=email) >= settings.SIGN_IN_MAX_FAILURES
+
+
+@transaction.atomic
+def sign_in_failure_record(*, email: str, ip_address: str | None) -> None:
+    FailedSignIn.objects.create(email=email.strip().lower()[:254], ip_address=ip_address or None)
+
+
+@transaction.atomic
+def sign_in_failures_clear(*, email: str) -> None:
+    FailedSignIn.objects.filter(email=email.strip().lower()).delete()
+
+
+@transaction.atomic
+def user_create(*, email: str, full_name: str, password: str | None, is_staff: bool = False) -> User:
+    """A person's account. Platform-global; access to departments is granted separately."""
+    return User.objects.create_user(email=email, password=password, full_name=full_name, is_staff=is_staff)

@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.template import loader
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+from kombu import Connection
+
+from shared_services.core.problems import problem_response
+
+logger = logging.getLogger(__name__)
+
+
+def _database_reachable() -> tuple[bool, str]:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as exc:  # noqa: BLE001 - any failure means "unreachable"
+        return False, exc.__class__.__name__
+    return True, "ok"
+
+
+def _broker_reachable() -> tuple[bool, str]:
+    try:
+        with Connection(
+            settings.CELERY_BROKER_URL,
+            transport_options=settings.CELERY_BROKER_TRANSPORT_OPTIONS,
+            connect_timeout=2,
+        ) as broker:
+            broker.ensure_connection(max_retries=1, timeout=2)
+            if broker.transport_cls == "filesystem":
+                settings.BROKER_DIR.joinpath("queue").mkdir(parents=True, exist_ok=True)
+    except Exception as exc:  # noqa: BLE001
+        return False, exc.__class__.__name__
+    return True, "ok"
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Database and broker reachability, for load balancers and docker-compose."""
+    database_ok, database_detail = _database_reachable()
+    broker_ok, broker_detail = _broker_reachable()
+    healthy = database_ok and broker_ok
+    return JsonResponse(
+        {
+            "status": "ok" if healthy else "unavailable",
+            "checks": {
+                "database": {"ok": database_ok, "detail": database_detail},
+                "broker": {"ok": broker_ok, "detail": broker_detail},
+            },
+        },
+        status=200 if healthy else 503,
+    )
+
+
+def _wants_problem_json(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if _wants_problem_json(request):
+        return problem_response(request, status=400, detail="The request could not be understood.")
+    return render(request, "errors/400.html", status=400)
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if _wants_problem_json(request):
+        return problem_response(request, status=403, detail="You do not have permission to do this.")
+    return render(request, "errors/403.html", status=403)
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if _wants_problem_json(request):
+        return problem_response(request, status=404, detail="There is nothing at this address.")
+    return render(request, "errors/404.html", status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    if _wants_problem_json(request):
+        return problem_response(request, status=500, detail="Something went wrong on our side.")
+    # Rendered without the request's context processors: they read the database, which may be down.
+    body = loader.render_to_string("errors/500.html", {"service_name": settings.SERVICE_NAME})
+    return HttpResponse(body, status=500)

@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from shared_services.core import views as core_views
+
+urlpatterns = [
+    path("", include("departments.urls")),
+    path("accounts/", include("shared_services.accounts.urls")),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("api/v1/", include("departments.api_urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("platform-admin/", admin.site.urls),
+]
+
+handler400 = "shared_services.core.views.bad_request"
+handler403 = "shared_services.core.views.permission_denied"
+handler404 = "shared_services.core.views.page_not_found"
+handler500 = "shared_services.core.views.server_error"
