@@ -15,6 +15,21 @@ urlpatterns = [
         name="department-members",
     ),
     path(
+        "departments/<slug:department_slug>/api-clients/",
+        apis.ApiClientListApi.as_view(),
+        name="department-api-clients",
+    ),
+    path(
+        "departments/<slug:department_slug>/api-clients/new/",
+        apis.ApiClientCreateApi.as_view(),
+        name="department-api-clients-create",
+    ),
+    path(
+        "departments/<slug:department_slug>/api-clients/<int:api_client_id>/revoke/",
+        apis.ApiClientRevokeApi.as_view(),
+        name="department-api-clients-revoke",
+    ),
+    path(
         "departments/<slug:department_slug>/audit-events/",
         apis.AuditEventListApi.as_view(),
         name="department-audit-events",

@@ -2,13 +2,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers
+from rest_framework import exceptions, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from departments import selectors
+from departments import selectors, services
 from departments.api_base import DepartmentScopedApi
 from departments.models import ApiToken
 from departments.roles import Scope
@@ -148,3 +149,66 @@ class AuditEventListApi(DepartmentScopedApi):
         paginator = self.pagination_class()  # type: ignore[misc]
         page = paginator.paginate_queryset(events, request, view=self)
         return paginator.get_paginated_response(self.OutputSerializer(page, many=True).data)
+
+
+class ApiClientListApi(DepartmentScopedApi):
+    """The department's API clients (never their secrets). Session users with api_clients:manage."""
+
+    required_scopes = {"GET": Scope.API_CLIENTS_MANAGE}
+
+    class OutputSerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+        name = serializers.CharField()
+        scopes = serializers.ListField(child=serializers.CharField())
+        key_prefix = serializers.CharField()
+        created_at = serializers.DateTimeField()
+        last_used_at = serializers.DateTimeField(allow_null=True)
+        revoked_at = serializers.DateTimeField(allow_null=True)
+
+    @extend_schema(responses=OutputSerializer(many=True), operation_id="department_api_clients_list")
+    def get(self, request: Request, department_slug: str) -> Response:
+        api_tokens = selectors.department_api_tokens(department=self.department)
+        return Response(self.OutputSerializer(api_tokens, many=True).data)
+
+
+class ApiClientCreateApi(DepartmentScopedApi):
+    """Create an API client bound to this department. The token is in the response, and only there."""
+
+    required_scopes = {"POST": Scope.API_CLIENTS_MANAGE}
+
+    class InputSerializer(serializers.Serializer):
+        name = serializers.CharField(max_length=100)
+        scopes = serializers.ListField(child=serializers.CharField(max_length=40), allow_empty=False)
+
+    class OutputSerializer(ApiClientListApi.OutputSerializer):
+        token = serializers.CharField()
+
+    @extend_schema(
+        request=InputSerializer, responses={201: OutputSerializer}, operation_id="department_api_clients_create"
+    )
+    def post(self, request: Request, department_slug: str) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            api_token, raw = services.api_token_create(
+                department=self.department, acting_user=request.user, **serializer.validated_data
+            )
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.message_dict) from error
+        data = self.OutputSerializer({**self.OutputSerializer(api_token).data, "token": raw}).data
+        return Response(data, status=status.HTTP_201_CREATED)
+
+
+class ApiClientRevokeApi(DepartmentScopedApi):
+    """Revoke an API client; its token stops working at once. Revoking twice changes nothing."""
+
+    required_scopes = {"POST": Scope.API_CLIENTS_MANAGE}
+
+    @extend_schema(request=None, responses={200: ApiClientListApi.OutputSerializer},
+                   operation_id="department_api_clients_revoke")
+    def post(self, request: Request, department_slug: str, api_client_id: int) -> Response:
+        api_token = selectors.department_api_tokens(department=self.department).filter(id=api_client_id).first()
+        if api_token is None:
+            raise exceptions.NotFound("This department has no API client with that id.")
+        api_token = services.api_token_revoke(api_token=api_token, acting_user=request.user)
+        return Response(ApiClientListApi.OutputSerializer(api_token).data)

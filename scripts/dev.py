@@ -59,11 +59,13 @@ def provision(admin_url: str, app_url: str, owner_url: str) -> None:
 
     app, owner = urlsplit(app_url), urlsplit(owner_url)
     database = app.path.lstrip("/") or embedded_db.DATABASE_NAME
+    # The owner is NOINHERIT: it may SET ROLE to the application role (tests do) without holding
+    # that role's privileges implicitly.
     roles = {
-        unquote(owner.username or OWNER_ROLE): (unquote(owner.password or ""), "CREATEDB"),
-        unquote(app.username or APP_ROLE): (unquote(app.password or ""), "NOCREATEDB"),
+        unquote(owner.username or OWNER_ROLE): (unquote(owner.password or ""), "CREATEDB NOINHERIT"),
+        unquote(app.username or APP_ROLE): (unquote(app.password or ""), "NOCREATEDB INHERIT"),
         os.environ.get("DJANGO_DB_REPORTING_ROLE", REPORTING_ROLE): (
-            os.environ.get("DJANGO_DB_REPORTING_PASSWORD", ""), "NOCREATEDB"),
+            os.environ.get("DJANGO_DB_REPORTING_PASSWORD", ""), "NOCREATEDB INHERIT"),
     }
     owner_role = unquote(owner.username or OWNER_ROLE)
     connection = _connect(admin_url)
@@ -77,10 +79,14 @@ def provision(admin_url: str, app_url: str, owner_url: str) -> None:
             if password:
                 statement = sql.SQL("{} PASSWORD {}").format(statement, sql.Literal(password))
             cursor.execute(statement)
-        for role in roles:
-            if role != owner_role:
-                # Lets tests run a statement as the application or reporting role with SET ROLE.
-                cursor.execute(sql.SQL("GRANT {} TO {}").format(sql.Identifier(role), sql.Identifier(owner_role)))
+        app_role = unquote(app.username or APP_ROLE)
+        reporting_role = os.environ.get("DJANGO_DB_REPORTING_ROLE", REPORTING_ROLE)
+        # Lets tests run statements as the application role with SET ROLE. Never the reporting
+        # role: its read-everything policy applies to every member of it.
+        cursor.execute(sql.SQL("GRANT {} TO {}").format(sql.Identifier(app_role), sql.Identifier(owner_role)))
+        cursor.execute(
+            sql.SQL("REVOKE {} FROM {}").format(sql.Identifier(reporting_role), sql.Identifier(owner_role))
+        )
         cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database])
         if cursor.fetchone() is None:
             say(f"Creating database {database}")

@@ -16,15 +16,15 @@ psql -v ON_ERROR_STOP=1 --username "${POSTGRES_USER:-postgres}" --dbname "${POST
 	\getenv reporting_password HR_REPORTING_PASSWORD
 
 	-- Schema owner, used only by `manage.py migrate` (and tests, which create their own database).
-	CREATE ROLE hr_owner LOGIN NOSUPERUSER NOBYPASSRLS CREATEDB NOCREATEROLE PASSWORD :'owner_password';
+	-- NOINHERIT: it may SET ROLE hr_app (tests do) without holding that role's rights implicitly.
+	CREATE ROLE hr_owner LOGIN NOSUPERUSER NOBYPASSRLS CREATEDB NOCREATEROLE NOINHERIT PASSWORD :'owner_password';
 	-- Web and Celery workers: DML grants only, given by the migrations.
 	CREATE ROLE hr_app LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE PASSWORD :'app_password';
 	-- Cross-department reporting, read-only.
 	CREATE ROLE hr_reporting LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE PASSWORD :'reporting_password';
 
-	-- The owner grants to these roles in migrations, and tests SET ROLE to them.
+	-- Tests SET ROLE hr_app. Never hr_reporting: its read-everything policy would bind its members.
 	GRANT hr_app TO hr_owner;
-	GRANT hr_reporting TO hr_owner;
 
 	CREATE DATABASE shared_services OWNER hr_owner;
 	\connect shared_services
