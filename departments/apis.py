@@ -5,6 +5,7 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, status
+from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -48,6 +49,9 @@ class MeApi(APIView):
     """Who the caller is, and how they reach departments."""
 
     class OutputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "MeOutput"
+
         email = serializers.EmailField()
         full_name = serializers.CharField()
         kind = serializers.CharField()
@@ -84,6 +88,9 @@ class DepartmentDetailApi(DepartmentScopedApi):
     """One department's settings and headline figures."""
 
     class OutputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "DepartmentDetailOutput"
+
         slug = serializers.SlugField()
         name = serializers.CharField()
         employer_paye_reference = serializers.CharField()
@@ -113,6 +120,9 @@ class DepartmentMemberListApi(DepartmentScopedApi):
     required_scopes = {"GET": Scope.MEMBERS_READ}
 
     class OutputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "DepartmentMemberListOutput"
+
         email = serializers.EmailField(source="user.email")
         full_name = serializers.CharField(source="user.full_name")
         role = serializers.CharField()
@@ -130,6 +140,9 @@ class AuditEventListApi(DepartmentScopedApi):
     required_scopes = {"GET": Scope.AUDIT_READ}
 
     class OutputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "AuditEventListOutput"
+
         id = serializers.IntegerField()
         occurred_at = serializers.DateTimeField()
         actor = serializers.EmailField(source="actor.email", allow_null=True, default=None)
@@ -146,7 +159,7 @@ class AuditEventListApi(DepartmentScopedApi):
     @extend_schema(responses=OutputSerializer(many=True), operation_id="department_audit_events_list")
     def get(self, request: Request, department_slug: str) -> Response:
         events = selectors.audit_events(department=self.department)
-        paginator = self.pagination_class()  # type: ignore[misc]
+        paginator = LimitOffsetPagination()
         page = paginator.paginate_queryset(events, request, view=self)
         return paginator.get_paginated_response(self.OutputSerializer(page, many=True).data)
 
@@ -157,6 +170,9 @@ class ApiClientListApi(DepartmentScopedApi):
     required_scopes = {"GET": Scope.API_CLIENTS_MANAGE}
 
     class OutputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "ApiClientListOutput"
+
         id = serializers.IntegerField()
         name = serializers.CharField()
         scopes = serializers.ListField(child=serializers.CharField())
@@ -177,10 +193,16 @@ class ApiClientCreateApi(DepartmentScopedApi):
     required_scopes = {"POST": Scope.API_CLIENTS_MANAGE}
 
     class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "ApiClientCreateInput"
+
         name = serializers.CharField(max_length=100)
         scopes = serializers.ListField(child=serializers.CharField(max_length=40), allow_empty=False)
 
     class OutputSerializer(ApiClientListApi.OutputSerializer):
+        class Meta:
+            ref_name = "ApiClientCreateOutput"
+
         token = serializers.CharField()
 
     @extend_schema(
@@ -195,7 +217,7 @@ class ApiClientCreateApi(DepartmentScopedApi):
             )
         except DjangoValidationError as error:
             raise serializers.ValidationError(error.message_dict) from error
-        data = self.OutputSerializer({**self.OutputSerializer(api_token).data, "token": raw}).data
+        data = {**ApiClientListApi.OutputSerializer(api_token).data, "token": raw}
         return Response(data, status=status.HTTP_201_CREATED)
 
 

@@ -7,7 +7,7 @@ from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from departments.models import ApiToken, AuditEvent, Department, DepartmentMembership, OperatorAssignment
-from departments.roles import scopes_for_roles
+from departments.roles import Scope, scopes_for_roles
 from shared_services.accounts.models import User
 
 
@@ -65,9 +65,9 @@ def department_access_for_token(*, api_token: ApiToken, department_slug: str) ->
     """A token reaches its own department only; any other slug answers as if it did not exist."""
     if not api_token.is_active or api_token.department.slug != department_slug or not api_token.department.is_active:
         return None
-    return DepartmentAccess(
-        department=api_token.department, scopes=frozenset(api_token.scopes), api_token=api_token, via="api_token"
-    )
+    # Every token may read its own department's basic details; everything else needs a scope.
+    scopes = frozenset(api_token.scopes) | {Scope.DEPARTMENT_READ}
+    return DepartmentAccess(department=api_token.department, scopes=scopes, api_token=api_token, via="api_token")
 
 
 def departments_reachable_by(*, user: User) -> QuerySet[Department]:

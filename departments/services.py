@@ -203,7 +203,7 @@ def _token_hash(secret: str) -> str:
 
 def api_token_parse(raw: str) -> tuple[str, str] | None:
     """``ssp_<prefix>_<secret>`` into (prefix, whole token), or None if it is not of that shape."""
-    parts = raw.strip().split("_")
+    parts = raw.strip().split("_", 2)
     if len(parts) != 3 or parts[0] != TOKEN_PREFIX or len(parts[1]) != 8 or len(parts[2]) < 32:
         return None
     return parts[1], raw.strip()

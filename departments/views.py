@@ -25,7 +25,7 @@ class DepartmentChooseView(LoginRequiredMixin, TemplateView):
         chosen = request.GET.get("department", "")
         if chosen and any(department.slug == chosen for department in departments):
             return redirect("departments:home", department_slug=chosen)
-        if len(departments) == 1 and not chosen:
+        if len(departments) == 1:
             return redirect("departments:home", department_slug=departments[0].slug)
         return self.render_to_response(self.get_context_data(departments=departments))
 

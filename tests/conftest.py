@@ -108,12 +108,10 @@ def database_role(role: str) -> Iterator[None]:
     """Run statements as ``role`` (the owner is a member of the app and reporting roles)."""
     with connection.cursor() as cursor:
         cursor.execute(f"SET LOCAL ROLE {connection.ops.quote_name(role)}")
-    try:
-        yield
-    finally:
-        if not connection.needs_rollback:
-            with connection.cursor() as cursor:
-                cursor.execute("RESET ROLE")
+    # On an error the caller's savepoint rollback undoes the SET LOCAL; only a clean exit resets.
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute("RESET ROLE")
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -13,6 +14,8 @@ class PlatformWhiteNoiseMiddleware(WhiteNoiseMiddleware):
     def __init__(
         self, get_response: Callable[[HttpRequest], HttpResponse] | None = None, *args: Any, **kwargs: Any
     ) -> None:
+        # Before collectstatic has run (development, tests) files come from the finders instead.
+        Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
         super().__init__(get_response, *args, **kwargs)
         assets = settings.NODE_MODULES / "govuk-frontend" / "dist" / "govuk" / "assets"
         if assets.is_dir():

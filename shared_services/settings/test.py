@@ -21,3 +21,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 MEDIA_ROOT = VAR_DIR / "test-media"
+
+# Lets two test runs share one server (e.g. a browser suite beside the rest) without colliding.
+if os.environ.get("DJANGO_TEST_DATABASE_NAME"):
+    DATABASES["default"]["TEST"] = {"NAME": os.environ["DJANGO_TEST_DATABASE_NAME"]}  # noqa: F405

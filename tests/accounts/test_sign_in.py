@@ -1,0 +1,82 @@
+"""Signing in with an e-mail address, throttling password guessing, resetting a password."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.core import mail
+
+from tests.factories.departments import TEST_PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def _sign_in(client, email, password):
+    return client.post("/accounts/sign-in/", {"username": email, "password": password})
+
+
+def test_person_signs_in_with_email_and_lands_on_their_department(client, moj):
+    # when
+    response = _sign_in(client, "HR.Officer@moj.test", TEST_PASSWORD)
+    # then: e-mail matching ignores case, and a one-department person goes straight home
+    assert response.status_code == 302
+    follow = client.get(response["Location"])
+    assert follow["Location"] == f"/departments/{moj.slug}/"
+
+
+def test_wrong_password_shows_a_govuk_error_summary(client, moj):
+    response = _sign_in(client, "hr.officer@moj.test", "wrong")
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "govuk-error-summary" in page
+    assert "Enter a correct e-mail address and password" in page
+    assert "<title>Error: Sign in" in page
+
+
+def test_empty_fields_are_named_in_the_errors(client, db):
+    page = _sign_in(client, "", "").content.decode()
+    assert "Enter your e-mail address" in page
+    assert "Enter your password" in page
+
+
+def test_repeated_failures_lock_the_address_even_with_the_right_password(client, moj, settings):
+    # given five failed attempts
+    for _ in range(settings.SIGN_IN_MAX_FAILURES):
+        _sign_in(client, "hr.officer@moj.test", "wrong")
+    # when the right password is tried
+    response = _sign_in(client, "hr.officer@moj.test", TEST_PASSWORD)
+    # then it is refused with a clear message, and the person is not signed in
+    assert response.status_code == 200
+    assert "Too many failed attempts" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    # and another address is unaffected
+    assert _sign_in(client, "hr.admin@moj.test", TEST_PASSWORD).status_code == 302
+
+
+def test_sign_out_ends_the_session(client, moj):
+    client.force_login(moj.hr_officer)
+    response = client.post("/accounts/sign-out/")
+    assert response["Location"] == "/accounts/sign-in/"
+    assert client.get(f"/departments/{moj.slug}/").status_code == 302
+
+
+def test_password_reset_by_email(client, moj):
+    # when a reset is asked for
+    response = client.post("/accounts/password-reset/", {"email": "hr.officer@moj.test"})
+    assert response["Location"] == "/accounts/password-reset/sent/"
+    # then an e-mail carries a link that sets a new password
+    assert len(mail.outbox) == 1
+    link = re.search(r"https?://[^/]+(/accounts/password-reset/\S+/)", mail.outbox[0].body).group(1)
+    form_page = client.get(link, follow=True)
+    new_password = "a-new-long-passphrase-2026"
+    done = client.post(form_page.redirect_chain[-1][0] if form_page.redirect_chain else link,
+                       {"new_password1": new_password, "new_password2": new_password})
+    assert done["Location"] == "/accounts/password-reset/complete/"
+    assert _sign_in(client, "hr.officer@moj.test", new_password).status_code == 302
+
+
+def test_password_reset_for_an_unknown_address_looks_the_same_and_sends_nothing(client, db):
+    response = client.post("/accounts/password-reset/", {"email": "nobody@nowhere.test"})
+    assert response["Location"] == "/accounts/password-reset/sent/"
+    assert mail.outbox == []
