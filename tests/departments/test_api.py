@@ -258,4 +258,5 @@ def test_membership_in_two_roles_unions_scopes(api_client, moj):
     MembershipFactory(user=moj.employee, department=moj.department, role=Role.AUDITOR)
     api_client.force_login(moj.employee)
     scopes = api_client.get(f"/api/v1/departments/{moj.slug}/").json()["your_scopes"]
-    assert "audit:read" in scopes and "self:service" in scopes
+    assert "audit:read" in scopes
+    assert "self:service" in scopes
