@@ -1,7 +1,8 @@
 """factory_boy factories. Department-owned factories subclass ``DepartmentOwnedFactory`` and are
-registered in ``DEPARTMENT_OWNED_FACTORIES``, which the isolation contract test reads."""
+registered in ``DEPARTMENT_OWNED_FACTORIES`` (found by walking the subclasses), which the isolation contract test
+reads. Import each app's factory module here so it is found."""
 
-from tests.factories.base import DEPARTMENT_OWNED_FACTORIES, DepartmentOwnedFactory
+from tests.factories.base import DepartmentOwnedFactory, department_owned_factories
 from tests.factories.departments import (
     ApiTokenFactory,
     AuditEventFactory,
@@ -11,6 +12,8 @@ from tests.factories.departments import (
     UserFactory,
 )
 from tests.factories.tenancy_fixture import FolderFactory, NoteFactory
+
+DEPARTMENT_OWNED_FACTORIES = department_owned_factories()
 
 __all__ = [
     "DEPARTMENT_OWNED_FACTORIES",

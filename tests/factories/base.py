@@ -6,7 +6,6 @@ import factory
 
 from departments.tenancy import department_context
 
-DEPARTMENT_OWNED_FACTORIES: dict[type, type[factory.django.DjangoModelFactory]] = {}
 
 
 class DepartmentOwnedFactory(factory.django.DjangoModelFactory):
@@ -17,13 +16,19 @@ class DepartmentOwnedFactory(factory.django.DjangoModelFactory):
     class Meta:
         abstract = True
 
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        model = getattr(cls._meta, "model", None)
-        if model is not None and not cls._meta.abstract:
-            DEPARTMENT_OWNED_FACTORIES[model] = cls
-
     @classmethod
     def _create(cls, model_class: type, *args: Any, **kwargs: Any) -> Any:
         with department_context(kwargs["department"].id):
             return super()._create(model_class, *args, **kwargs)
+
+
+def department_owned_factories() -> dict[type, type[DepartmentOwnedFactory]]:
+    """Every concrete DepartmentOwnedFactory, by model (the isolation contract's registry)."""
+    found: dict[type, type[DepartmentOwnedFactory]] = {}
+    pending = list(DepartmentOwnedFactory.__subclasses__())
+    while pending:
+        factory_class = pending.pop()
+        pending.extend(factory_class.__subclasses__())
+        if not factory_class._meta.abstract and factory_class._meta.model is not None:
+            found[factory_class._meta.model] = factory_class
+    return found

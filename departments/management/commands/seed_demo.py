@@ -3,6 +3,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
+from departments.models import Department
 from shared_services.core.hooks import app_configs_with
 
 
@@ -17,8 +18,6 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from departments.models import Department
-
         if options["if_empty"] and Department.objects.exists():
             self.stdout.write("Departments exist already, so no demo data was added.")
             for _, sign_ins in app_configs_with("demo_sign_ins"):
