@@ -13,6 +13,7 @@ run: install
 
 test: setup
 	$(BIN)/ruff check .
+	$(BIN)/mypy departments shared_services
 	$(BIN)/python -m pytest
 
 setup: install

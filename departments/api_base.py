@@ -33,6 +33,7 @@ class DepartmentScopedApi(APIView):
 
     department: Department
     department_access: DepartmentAccess
+    _department_token: Token[int | None] | None = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -65,7 +66,7 @@ class DepartmentScopedApi(APIView):
         self._department_token = activate_department(access.department.id)
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        self._department_token: Token[int | None] | None = None
+        self._department_token = None
         try:
             return super().dispatch(request, *args, **kwargs)
         finally:

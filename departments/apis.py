@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
@@ -14,6 +14,7 @@ from departments import selectors, services
 from departments.api_base import DepartmentScopedApi
 from departments.models import ApiToken
 from departments.roles import Scope
+from shared_services.accounts.models import User
 
 
 class DepartmentOutputSerializer(serializers.Serializer):
@@ -25,6 +26,11 @@ class DepartmentOutputSerializer(serializers.Serializer):
         request = self.context.get("request")
         path = f"/api/v1/departments/{department.slug}/"
         return request.build_absolute_uri(path) if request is not None else path
+
+
+def _caller(request: Request) -> User:
+    """The signed-in person or API client's service user (every view here requires authentication)."""
+    return cast(User, request.user)
 
 
 class ApiRootApi(APIView):
@@ -61,16 +67,17 @@ class MeApi(APIView):
     @extend_schema(responses=OutputSerializer, operation_id="me_retrieve")
     def get(self, request: Request) -> Response:
         api_token = request.auth if isinstance(request.auth, ApiToken) else None
+        user = _caller(request)
         data = {
-            "email": request.user.email,
-            "full_name": request.user.get_full_name(),
-            "kind": request.user.kind,
+            "email": user.email,
+            "full_name": user.get_full_name(),
+            "kind": user.kind,
             "api_token": (
                 {"name": api_token.name, "department": api_token.department.slug, "scopes": api_token.scopes}
                 if api_token
                 else None
             ),
-            "departments": list(selectors.departments_reachable_by(user=request.user)),
+            "departments": list(selectors.departments_reachable_by(user=_caller(request))),
         }
         return Response(self.OutputSerializer(data, context={"request": request}).data)
 
@@ -80,7 +87,7 @@ class DepartmentListApi(APIView):
 
     @extend_schema(responses=DepartmentOutputSerializer(many=True), operation_id="departments_list")
     def get(self, request: Request) -> Response:
-        departments = selectors.departments_reachable_by(user=request.user)
+        departments = selectors.departments_reachable_by(user=_caller(request))
         return Response(DepartmentOutputSerializer(departments, many=True, context={"request": request}).data)
 
 
@@ -213,7 +220,7 @@ class ApiClientCreateApi(DepartmentScopedApi):
         serializer.is_valid(raise_exception=True)
         try:
             api_token, raw = services.api_token_create(
-                department=self.department, acting_user=request.user, **serializer.validated_data
+                department=self.department, acting_user=_caller(request), **serializer.validated_data
             )
         except DjangoValidationError as error:
             raise serializers.ValidationError(error.message_dict) from error
@@ -232,5 +239,5 @@ class ApiClientRevokeApi(DepartmentScopedApi):
         api_token = selectors.department_api_tokens(department=self.department).filter(id=api_client_id).first()
         if api_token is None:
             raise exceptions.NotFound("This department has no API client with that id.")
-        api_token = services.api_token_revoke(api_token=api_token, acting_user=request.user)
+        api_token = services.api_token_revoke(api_token=api_token, acting_user=_caller(request))
         return Response(ApiClientListApi.OutputSerializer(api_token).data)

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.backends.base.schema import BaseDatabaseSchemaEditor
-from django.db.backends.utils import names_digest, split_identifier
+from django.db.backends.utils import names_digest, split_identifier  # type: ignore[attr-defined]
 from django.db.migrations.operations.base import Operation
 from django.db.migrations.state import ProjectState
 

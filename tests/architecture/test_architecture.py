@@ -47,9 +47,8 @@ def test_every_api_route_is_department_scoped_or_allowlisted():
             continue
         assert route.startswith("api/v1/departments/<slug:department_slug>/"), route
         view_class = _view_class(pattern)
-        assert view_class is not None and issubclass(view_class, DepartmentScopedApi), (
-            f"{route} must be served by a DepartmentScopedApi subclass"
-        )
+        assert view_class is not None, route
+        assert issubclass(view_class, DepartmentScopedApi), f"{route} must be served by a DepartmentScopedApi subclass"
 
 
 def test_every_route_with_a_department_in_it_goes_through_a_department_base():
@@ -109,8 +108,12 @@ def test_every_foreign_key_between_department_owned_models_has_a_composite_const
         if not issubclass(model, DepartmentOwnedModel):
             continue
         for field in model._meta.concrete_fields:
-            if field.is_relation and field.name != "department" and issubclass(field.related_model, DepartmentOwnedModel):
-                expected = f"FOREIGN KEY (department_id, {field.column}) REFERENCES {field.related_model._meta.db_table}(department_id, id)"
+            target = field.related_model
+            if field.is_relation and field.name != "department" and issubclass(target, DepartmentOwnedModel):
+                expected = (
+                    f"FOREIGN KEY (department_id, {field.column}) "
+                    f"REFERENCES {target._meta.db_table}(department_id, id)"
+                )
                 assert (model._meta.db_table, expected) in definitions, (
                     f"{model._meta.label}.{field.name} needs AddDepartmentForeignKey in its migration"
                 )
@@ -120,8 +123,8 @@ def test_every_foreign_key_between_department_owned_models_has_a_composite_const
 def test_views_are_security_invoker():
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT c.relname, coalesce(c.reloptions, '{}') FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-            "WHERE c.relkind = 'v' AND n.nspname = 'public'"
+            "SELECT c.relname, coalesce(c.reloptions, '{}') FROM pg_class c "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'v' AND n.nspname = 'public'"
         )
         for name, options in cursor.fetchall():
             assert "security_invoker=true" in options, f"view {name} must be created WITH (security_invoker = true)"

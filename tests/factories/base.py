@@ -7,7 +7,6 @@ import factory
 from departments.tenancy import department_context
 
 
-
 class DepartmentOwnedFactory(factory.django.DjangoModelFactory):
     """Creates rows inside their department's context, so tests go through the real RLS policy."""
 
