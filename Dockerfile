@@ -30,7 +30,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     # The code runs from /app (settings find node_modules/ and staticfiles/ next to it), also for
     # celery, which only puts the working directory on sys.path while it loads the app.
-    PYTHONPATH=/app
+    PYTHONPATH=/app \
+    # Hashed, compressed static files, collected at build time below.
+    DJANGO_STATICFILES_STORAGE=whitenoise.storage.CompressedManifestStaticFilesStorage
 
 RUN groupadd --system --gid 10001 app \
     && useradd --system --uid 10001 --gid app --home-dir /app --no-create-home --shell /usr/sbin/nologin app

@@ -59,10 +59,10 @@ def provision(admin_url: str, app_url: str, owner_url: str) -> None:
 
     app, owner = urlsplit(app_url), urlsplit(owner_url)
     database = app.path.lstrip("/") or embedded_db.DATABASE_NAME
-    # The owner is NOINHERIT: it may SET ROLE to the application role (tests do) without holding
-    # that role's privileges implicitly.
+    # INHERIT on the owner: on PostgreSQL 15 it owns the public schema of the databases it creates
+    # only through the implicit pg_database_owner role, which NOINHERIT would withhold.
     roles = {
-        unquote(owner.username or OWNER_ROLE): (unquote(owner.password or ""), "CREATEDB NOINHERIT"),
+        unquote(owner.username or OWNER_ROLE): (unquote(owner.password or ""), "CREATEDB INHERIT"),
         unquote(app.username or APP_ROLE): (unquote(app.password or ""), "NOCREATEDB INHERIT"),
         os.environ.get("DJANGO_DB_REPORTING_ROLE", REPORTING_ROLE): (
             os.environ.get("DJANGO_DB_REPORTING_PASSWORD", ""), "NOCREATEDB INHERIT"),

@@ -329,4 +329,3 @@ def test_the_owner_is_never_a_member_of_the_reporting_role() -> None:
     sql = _init_script_text()
     # then
     assert "GRANT hr_reporting TO" not in sql
-    assert "NOINHERIT" in _create_role_statement(sql, "hr_owner")

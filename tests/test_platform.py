@@ -35,7 +35,7 @@ def test_healthz_answers_503_when_the_broker_is_unreachable(client, settings):
 def test_production_settings_pass_the_deployment_checks():
     # given the environment a production deployment sets
     environment = {
-        **os.environ,
+        **{name: value for name, value in os.environ.items() if name != "DJANGO_ALLOW_ASYNC_UNSAFE"},
         "DJANGO_SETTINGS_MODULE": "shared_services.settings.base",
         "DJANGO_SECRET_KEY": "x" * 30 + "-a-long-random-production-secret-key-0123456789",
         "DJANGO_ALLOWED_HOSTS": "hr.shared-services.example",

@@ -16,8 +16,7 @@ psql -v ON_ERROR_STOP=1 --username "${POSTGRES_USER:-postgres}" --dbname "${POST
 	\getenv reporting_password HR_REPORTING_PASSWORD
 
 	-- Schema owner, used only by `manage.py migrate` (and tests, which create their own database).
-	-- NOINHERIT: it may SET ROLE hr_app (tests do) without holding that role's rights implicitly.
-	CREATE ROLE hr_owner LOGIN NOSUPERUSER NOBYPASSRLS CREATEDB NOCREATEROLE NOINHERIT PASSWORD :'owner_password';
+	CREATE ROLE hr_owner LOGIN NOSUPERUSER NOBYPASSRLS CREATEDB NOCREATEROLE PASSWORD :'owner_password';
 	-- Web and Celery workers: DML grants only, given by the migrations.
 	CREATE ROLE hr_app LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE PASSWORD :'app_password';
 	-- Cross-department reporting, read-only.

@@ -154,14 +154,13 @@ STATICFILES_DIRS = [
     ("htmx", NODE_MODULES / "htmx.org" / "dist"),
     ("chartjs", NODE_MODULES / "chart.js" / "dist"),
 ]
+# Deployments that run collectstatic (the Dockerfile) set CompressedManifestStaticFilesStorage;
+# without collectstatic, files are served straight from the finders.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": env(
-            "DJANGO_STATICFILES_STORAGE",
-            default="whitenoise.storage.CompressedManifestStaticFilesStorage"
-            if not DEBUG
-            else "django.contrib.staticfiles.storage.StaticFilesStorage",
+            "DJANGO_STATICFILES_STORAGE", default="django.contrib.staticfiles.storage.StaticFilesStorage"
         )
     },
 }

@@ -37,6 +37,5 @@ def format_violations(violations: list[dict[str, Any]]) -> str:
 def assert_no_axe_violations(page: Page) -> None:
     violations = axe_violations(page)
     assert not violations, (
-        f"axe-core found {len(violations)} accessibility violation(s) on {page.url}:\n"
-        f"{format_violations(violations)}"
+        f"axe-core found {len(violations)} accessibility violation(s) on {page.url}:\n{format_violations(violations)}"
     )

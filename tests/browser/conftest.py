@@ -1,25 +1,30 @@
 """Browser tests: Debian's Chromium driven by Playwright against pytest-django's live server.
 
-One browser is launched per session; each test gets a fresh context (no shared cookies) and page.
-Every test in this folder is marked ``browser`` (run or skip them with ``-m browser``).
+One Chromium is launched for all the browser tests and closed after the last of them; each test gets a
+fresh context (no shared cookies) and page. Every test in this folder is marked ``browser`` (select or
+deselect them with ``-m browser`` / ``-m "not browser"``).
+
+While Playwright's sync API is open it keeps an asyncio event loop "running" in the test thread, and
+Django refuses ORM calls under a running loop unless ``DJANGO_ALLOW_ASYNC_UNSAFE`` is set. So the
+variable is set only while the browser is open, and the browser is package-scoped rather than
+session-scoped: the browser tests run together (pytest-django orders transactional tests as a group),
+so there is still one launch per run, but neither the running loop nor the variable outlives them. A
+session-wide setting leaked into the rest of the suite, e.g. ``manage.py check --deploy`` run in a
+subprocess by tests/test_platform.py fails with async.E001 when it inherits the variable.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
 
-# Playwright's sync API runs an asyncio event loop in the test thread; without this Django refuses
-# the ORM calls that fixtures make from that thread.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402
-
-from shared_services.accounts.models import User  # noqa: E402
-from tests.factories.departments import TEST_PASSWORD  # noqa: E402
+from shared_services.accounts.models import User
+from tests.factories.departments import TEST_PASSWORD
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -50,12 +55,25 @@ def _chromium_missing(reason: str) -> None:
     pytest.skip(message)
 
 
-@pytest.fixture(scope="session")
+@contextmanager
+def _django_allows_orm_under_playwrights_loop() -> Iterator[None]:
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
-    """Debian's Chromium, launched once for the whole session (never Playwright's own browsers)."""
+    """Debian's Chromium (never Playwright's own browsers), launched once for the browser tests."""
     if not (CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK)):
         _chromium_missing(f"Chromium is not installed at {CHROMIUM}")
-    with sync_playwright() as driver:
+    with _django_allows_orm_under_playwrights_loop(), sync_playwright() as driver:
         chromium = driver.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()

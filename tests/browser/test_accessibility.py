@@ -43,7 +43,7 @@ def test_department_home_page(page, moj, sign_in_through_browser):
 
 
 def test_choose_a_department_page_with_the_switcher(page, operator, sign_in_through_browser):
-    """"Choose a department", with the department switcher, has no accessibility violations."""
+    """The "Choose a department" page, with the department switcher, has no accessibility violations."""
     # given / when
     sign_in_through_browser(operator)
     # then
