@@ -206,6 +206,7 @@ class DepartmentScopedQuerySet(models.QuerySet[Any]):
 
     def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> list[Any]:
         department_id = require_department_id()
+        objs = list(objs)  # may be a generator: it is read twice
         for obj in objs:
             obj._assign_department(department_id)
         return super().bulk_create(objs, *args, **kwargs)

@@ -76,6 +76,13 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
     return render(request, "errors/403.html", status=403)
 
 
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form sent with an expired or missing security token: say what to do, in GOV.UK style."""
+    if _wants_problem_json(request):
+        return problem_response(request, status=403, detail=f"CSRF check failed: {reason}")
+    return render(request, "errors/csrf.html", status=403)
+
+
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if _wants_problem_json(request):
         return problem_response(request, status=404, detail="There is nothing at this address.")

@@ -180,6 +180,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env.int("DJANGO_SESSION_COOKIE_AGE", default=8 * 60 * 60)
 X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "shared_services.core.views.csrf_failure"
 
 # --- API ------------------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -80,3 +80,12 @@ def test_password_reset_for_an_unknown_address_looks_the_same_and_sends_nothing(
     response = client.post("/accounts/password-reset/", {"email": "nobody@nowhere.test"})
     assert response["Location"] == "/accounts/password-reset/sent/"
     assert mail.outbox == []
+
+
+def test_a_form_sent_without_its_security_token_gets_a_clear_page(db):
+    from django.test import Client
+
+    strict_client = Client(enforce_csrf_checks=True)
+    response = strict_client.post("/accounts/sign-in/", {"username": "a@b.test", "password": "x"})
+    assert response.status_code == 403
+    assert "Your page has expired" in response.content.decode()

@@ -176,3 +176,16 @@ def test_leaked_contextvar_without_database_setting_still_returns_nothing(moj):
 def test_department_context_rejects_a_non_id():
     with pytest.raises(ValueError, match="positive integer"), department_context("moj"):  # type: ignore[arg-type]
         pass
+
+
+def test_bulk_create_takes_the_department_from_the_context_even_from_a_generator(moj, dft, in_department):
+    # when rows without a department are bulk-created from a generator in moj's context
+    with in_department(moj):
+        Folder.objects.bulk_create(Folder(title=f"bulk {n}") for n in range(3))
+        # then all of them are stored, as moj's
+        assert Folder.objects.filter(title__startswith="bulk").count() == 3
+    with in_department(dft):
+        assert not Folder.objects.exists()
+    # and a row of another department is refused
+    with in_department(dft), pytest.raises(CrossDepartmentAccess):
+        Folder.objects.bulk_create([Folder(department=moj.department, title="smuggled")])
