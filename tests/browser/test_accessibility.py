@@ -104,3 +104,22 @@ def test_audit_log_page(page, moj, sign_in_through_browser):
     expect(page.get_by_role("heading", level=1)).to_have_text("Audit log")
     expect(page).to_have_title(re.compile(r"^Audit log"))
     assert_no_axe_violations(page)
+
+
+def test_server_error_and_expired_form_pages(page):
+    """The 500 page and the expired-form (CSRF) page have no accessibility violations."""
+    from django.conf import settings
+    from django.template import loader
+    from django.test import Client
+
+    # given the two pages as the server renders them (neither can be reached by a working journey)
+    server_error = loader.render_to_string("errors/500.html", {"service_name": settings.SERVICE_NAME})
+    expired_form = Client(enforce_csrf_checks=True).post("/accounts/sign-in/", {}).content.decode()
+    for html, heading in ((server_error, "Sorry, there is a problem with the service"),
+                          (expired_form, "Your page has expired")):
+        # when shown from the live server's origin, so the stylesheets load
+        page.goto("/healthz")
+        page.set_content(html)
+        # then
+        expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+        assert_no_axe_violations(page)
