@@ -118,13 +118,17 @@ def department_create(
     return department
 
 
+def _require_role(role: str) -> None:
+    if role not in Role.values:
+        raise ValidationError({"role": f"'{role}' is not a role. Choose one of: {', '.join(Role.values)}."})
+
+
 @transaction.atomic
 def membership_grant(
     *, department: Department, user: User, role: str, acting_user: User | None
 ) -> DepartmentMembership:
     """Give ``user`` a role in ``department``; granting a role they already hold changes nothing."""
-    if role not in Role.values:
-        raise ValidationError({"role": f"'{role}' is not a role. Choose one of: {', '.join(Role.values)}."})
+    _require_role(role)
     existing = DepartmentMembership.objects.filter(
         department=department, user=user, role=role, ended_at__isnull=True
     ).first()
@@ -169,8 +173,7 @@ def operator_assign(
     reason: str = "",
 ) -> OperatorAssignment:
     """Let a shared-services centre person serve ``department`` for a dated period."""
-    if role not in Role.values:
-        raise ValidationError({"role": f"'{role}' is not a role. Choose one of: {', '.join(Role.values)}."})
+    _require_role(role)
     assignment = OperatorAssignment(
         department=department,
         user=user,

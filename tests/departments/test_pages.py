@@ -120,3 +120,21 @@ def test_home_shows_the_audit_figure_only_to_those_who_may_read_the_log(client, 
 def test_root_sends_visitors_to_sign_in(client):
     response = client.get("/")
     assert response["Location"] == "/accounts/sign-in/"
+
+
+def test_ending_a_membership_removes_access_at_once(client, moj):
+    # given
+    client.force_login(moj.hr_officer)
+    membership = moj.hr_officer.memberships.get()
+    # when
+    services.membership_end(membership=membership, acting_user=moj.hr_admin)
+    # then
+    assert client.get(f"/departments/{moj.slug}/").status_code == 404
+
+
+def test_granting_an_unknown_role_names_the_field(moj):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as error:
+        services.membership_grant(department=moj.department, user=moj.employee, role="boss", acting_user=None)
+    assert "role" in error.value.message_dict
