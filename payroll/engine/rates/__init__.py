@@ -1,0 +1,282 @@
+"""Statutory rates per tax year, read from ``<tax year>.toml`` beside this file.
+
+Each file is loaded once and validated on load; adding a tax year means adding a file. Money is
+held as integer pence and rates as integer ten-thousandths (basis points), so the calculation
+never touches floating point and HMRC's truncation rules are exact integer divisions.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+RATES_DIR = Path(__file__).resolve().parent
+TAX_YEAR_PATTERN = re.compile(r"^\d{4}-\d{2}$")
+FREQUENCIES = ("weekly", "monthly")
+PERIODS_PER_YEAR = {"weekly": 52, "monthly": 12}
+NI_THRESHOLD_NAMES = ("LEL", "PT", "ST", "FUST", "UST", "AUST", "VUST", "UEL")
+
+
+class RatesError(ValueError):
+    """A rates file is missing, malformed or inconsistent; the message names the file and field."""
+
+
+@dataclass(frozen=True, slots=True)
+class Region:
+    name: str
+    widths: tuple[int, ...]  # whole pounds per band, the last band open-ended
+    rates: tuple[int, ...]  # basis points, one more than widths
+    threshold_tax: str  # "cumulative" or "per_band" (see RATES.md §2.6)
+
+
+@dataclass(frozen=True, slots=True)
+class NiCategory:
+    employee_main: int
+    employee_above_uel: int
+    employer: int
+    relief_to: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class LoanPlan:
+    rate: int
+    threshold: dict[str, int]  # pence per period, by frequency
+
+
+@dataclass(frozen=True, slots=True)
+class PensionScheme:
+    name: str
+    band_upper_bounds: tuple[int, ...]  # pence per year
+    member_rates: tuple[int, ...]
+    employer_rate: int
+
+
+@dataclass(frozen=True, slots=True)
+class StatutoryPayRates:
+    ssp_weekly_rate: Decimal
+    ssp_lower_earnings_limit: Decimal
+    ssp_waiting_days: int
+    ssp_awe_percentage: Decimal
+    ssp_max_weeks: int
+    family_pay_weekly_rate: Decimal
+    family_pay_earnings_threshold: Decimal
+    smp_higher_rate_weeks: int
+    smp_total_weeks: int
+    smp_percentage: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class TaxYearRates:
+    tax_year: str
+    personal_allowance: int  # pence per year
+    tables_a_block: dict[str, int]  # pence, by frequency
+    regulatory_limit: int  # basis points of the period's taxable pay
+    regions: dict[str, Region]
+    single_rate_codes: dict[str, int]
+    ni_thresholds: dict[str, dict[str, int]]  # frequency → name → pence
+    ni_categories: dict[str, NiCategory]
+    student_loans: dict[str, LoanPlan]
+    pensions: dict[str, PensionScheme]
+    statutory: StatutoryPayRates
+    sources: dict[str, str]
+
+
+class _Reader:
+    """Reads typed values from the parsed file, naming the field in every error."""
+
+    def __init__(self, path: Path, data: dict[str, Any]) -> None:
+        self.path = path
+        self.data = data
+
+    def fail(self, field: str, problem: str) -> RatesError:
+        return RatesError(f"{self.path.name}: {field}: {problem}")
+
+    def get(self, field: str) -> Any:
+        node: Any = self.data
+        for part in field.split("."):
+            if not isinstance(node, dict) or part not in node:
+                raise self.fail(field, "is missing")
+            node = node[part]
+        if isinstance(node, dict) and "value" in node and "source" in node:
+            self._check_source(field, node["source"])
+            return node["value"]
+        return node
+
+    def _check_source(self, field: str, source: Any) -> None:
+        sources = self.data.get("sources", {})
+        for tag in str(source).split():
+            if tag not in sources:
+                raise self.fail(field, f"names source {tag}, which [sources] does not list")
+
+    def section_source(self, field: str) -> None:
+        section = self.get(field)
+        if not isinstance(section, dict) or "source" not in section:
+            raise self.fail(field, "names no source")
+        self._check_source(field, section["source"])
+
+    def decimal(self, field: str, value: Any = None) -> Decimal:
+        raw = self.get(field) if value is None else value
+        if not isinstance(raw, str):
+            raise self.fail(field, f"must be a decimal string, not {raw!r}")
+        try:
+            number = Decimal(raw)
+        except InvalidOperation:
+            raise self.fail(field, f"{raw!r} is not a decimal number") from None
+        if not number.is_finite() or number < 0:
+            raise self.fail(field, f"{raw!r} must be a finite, non-negative number")
+        return number
+
+    def pence(self, field: str, value: Any = None) -> int:
+        amount = self.decimal(field, value) * 100
+        if amount != amount.to_integral_value():
+            raise self.fail(field, "must be whole pence")
+        return int(amount)
+
+    def pounds(self, field: str, value: Any = None) -> int:
+        amount = self.decimal(field, value)
+        if amount != amount.to_integral_value():
+            raise self.fail(field, "must be whole pounds")
+        return int(amount)
+
+    def rate(self, field: str, value: Any = None) -> int:
+        fraction = self.decimal(field, value)
+        if fraction > 1:
+            raise self.fail(field, f"rate {fraction} is above 100%")
+        points = fraction * 10000
+        if points != points.to_integral_value():
+            raise self.fail(field, "rates are held to four decimal places of a fraction (0.0185 = 1.85%)")
+        return int(points)
+
+
+def _load(path: Path) -> TaxYearRates:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise RatesError(f"{path.name}: no rates file for this tax year") from None
+    except tomllib.TOMLDecodeError as error:
+        raise RatesError(f"{path.name}: not valid TOML: {error}") from None
+    read = _Reader(path, data)
+    tax_year = read.get("tax_year")
+    if tax_year != path.stem:
+        raise read.fail("tax_year", f"says {tax_year!r} but the file is {path.name}")
+
+    regions = {}
+    for key, region in read.get("paye.regions").items():
+        field = f"paye.regions.{key}"
+        read.section_source(field)
+        widths = tuple(read.pounds(f"{field}.widths", width) for width in region["widths"])
+        rates = tuple(read.rate(f"{field}.rates", rate) for rate in region["rates"])
+        if len(rates) != len(widths) + 1:
+            raise read.fail(f"{field}.rates", "needs one more rate than widths (the last band is open-ended)")
+        if any(width <= 0 for width in widths):
+            raise read.fail(f"{field}.widths", "every band must be wider than zero")
+        if region.get("threshold_tax") not in ("cumulative", "per_band"):
+            raise read.fail(f"{field}.threshold_tax", "must be 'cumulative' or 'per_band'")
+        regions[key] = Region(str(region.get("name", key)), widths, rates, region["threshold_tax"])
+    for required in ("ruk", "wales", "scotland"):
+        if required not in regions:
+            raise read.fail(f"paye.regions.{required}", "is missing")
+
+    read.section_source("paye.single_rate_codes")
+    single_rate_codes = {
+        code: read.rate(f"paye.single_rate_codes.{code}", rate)
+        for code, rate in read.get("paye.single_rate_codes").items()
+        if code != "source"
+    }
+
+    read.section_source("ni")
+    ni_thresholds: dict[str, dict[str, int]] = {}
+    for frequency in FREQUENCIES:
+        values = {
+            name: read.pence(f"ni.thresholds.{frequency}.{name}") for name in NI_THRESHOLD_NAMES
+        }
+        if not values["LEL"] <= values["PT"] <= values["UEL"] or values["ST"] > values["UEL"]:
+            raise read.fail(f"ni.thresholds.{frequency}", "thresholds out of order (LEL ≤ PT ≤ UEL, ST ≤ UEL)")
+        ni_thresholds[frequency] = values
+    ni_categories = {}
+    for letter, category in read.get("ni.categories").items():
+        field = f"ni.categories.{letter}"
+        relief_to = category.get("relief_to")
+        if relief_to is not None and relief_to not in NI_THRESHOLD_NAMES:
+            raise read.fail(f"{field}.relief_to", f"{relief_to!r} is not a threshold name")
+        ni_categories[letter] = NiCategory(
+            employee_main=read.rate(f"{field}.employee_main", category.get("employee_main")),
+            employee_above_uel=read.rate(f"{field}.employee_above_uel", category.get("employee_above_uel")),
+            employer=read.rate(f"{field}.employer", category.get("employer")),
+            relief_to=relief_to,
+        )
+
+    read.section_source("student_loans")
+    student_loans = {
+        plan: LoanPlan(
+            rate=read.rate(f"student_loans.{plan}.rate", spec.get("rate")),
+            threshold={f: read.pence(f"student_loans.{plan}.{f}", spec.get(f)) for f in FREQUENCIES},
+        )
+        for plan, spec in read.get("student_loans").items()
+        if plan != "source"
+    }
+
+    pensions = {}
+    for key, scheme in read.get("pensions").items():
+        field = f"pensions.{key}"
+        read.section_source(field)
+        bounds = tuple(read.pence(f"{field}.band_upper_bounds", bound) for bound in scheme["band_upper_bounds"])
+        member_rates = tuple(read.rate(f"{field}.member_rates", rate) for rate in scheme["member_rates"])
+        if len(member_rates) != len(bounds) + 1 or list(bounds) != sorted(bounds):
+            raise read.fail(field, "needs ascending band bounds and one more member rate than bounds")
+        pensions[key] = PensionScheme(
+            str(scheme.get("name", key)), bounds, member_rates, read.rate(f"{field}.employer_rate")
+        )
+
+    read.section_source("statutory")
+    statutory = StatutoryPayRates(
+        ssp_weekly_rate=read.decimal("statutory.ssp_weekly_rate"),
+        ssp_lower_earnings_limit=read.decimal("statutory.ssp_lower_earnings_limit"),
+        ssp_waiting_days=int(read.get("statutory.ssp_waiting_days")),
+        ssp_awe_percentage=read.decimal("statutory.ssp_awe_percentage"),
+        ssp_max_weeks=int(read.get("statutory.ssp_max_weeks")),
+        family_pay_weekly_rate=read.decimal("statutory.family_pay_weekly_rate"),
+        family_pay_earnings_threshold=read.decimal("statutory.family_pay_earnings_threshold"),
+        smp_higher_rate_weeks=int(read.get("statutory.smp_higher_rate_weeks")),
+        smp_total_weeks=int(read.get("statutory.smp_total_weeks")),
+        smp_percentage=read.decimal("statutory.smp_percentage"),
+    )
+
+    return TaxYearRates(
+        tax_year=tax_year,
+        personal_allowance=read.pounds("paye.personal_allowance") * 100,
+        tables_a_block={f: read.pence(f"paye.tables_a_block.{f}") for f in FREQUENCIES},
+        regulatory_limit=read.rate("paye.regulatory_limit"),
+        regions=regions,
+        single_rate_codes=single_rate_codes,
+        ni_thresholds=ni_thresholds,
+        ni_categories=ni_categories,
+        student_loans=student_loans,
+        pensions=pensions,
+        statutory=statutory,
+        sources=dict(data["sources"]),
+    )
+
+
+def available_tax_years() -> list[str]:
+    return sorted(path.stem for path in RATES_DIR.glob("*.toml") if TAX_YEAR_PATTERN.match(path.stem))
+
+
+@cache
+def rates_for(tax_year: str) -> TaxYearRates:
+    """The validated rates of ``tax_year`` (e.g. "2026-27"), loaded once per process."""
+    if not isinstance(tax_year, str) or not TAX_YEAR_PATTERN.match(tax_year):
+        raise RatesError(f"tax_year: {tax_year!r} is not a tax year like '2026-27'")
+    if tax_year not in available_tax_years():
+        raise RatesError(f"tax_year: no rates for {tax_year}; known: {', '.join(available_tax_years())}")
+    return _load(RATES_DIR / f"{tax_year}.toml")
+
+
+def load_file(path: Path) -> TaxYearRates:
+    """Validate a rates file that is not (yet) installed, e.g. a draft of next year's."""
+    return _load(path)
