@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("departments.urls")),
     path("accounts/", include("shared_services.accounts.urls")),
     path("healthz", core_views.healthz, name="healthz"),
+    path("api/v1/payroll/", include("payroll.api_urls")),
     path("api/v1/", include("departments.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -21,7 +21,8 @@ from shared_services.celery import app as celery_app
 ROOT = Path(__file__).resolve().parent.parent.parent
 PROJECT_PACKAGES = ("shared_services", "departments", "hr", "finance", "payroll", "onboarding")
 # Routes under /api/v1/ that are about the caller, not one department.
-API_ROUTES_WITHOUT_DEPARTMENT = {"api/v1/", "api/v1/me/", "api/v1/departments/"}
+# The payroll calculation is stateless: it reads and stores no department's data.
+API_ROUTES_WITHOUT_DEPARTMENT = {"api/v1/", "api/v1/me/", "api/v1/departments/", "api/v1/payroll/calculations"}
 
 
 def _walk(patterns, prefix=""):
