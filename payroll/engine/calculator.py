@@ -50,9 +50,14 @@ def parse_input(raw: Mapping[str, Any]) -> CalculationInput:
     """Validate one contract input object; raises CalculationInputError naming the field."""
     if not isinstance(raw, Mapping):
         raise CalculationInputError("input: each input must be a JSON object")
+    for field in ("tax_year", "frequency", "ni_category"):
+        if not isinstance(raw.get(field), str):
+            raise CalculationInputError(f"{field}: must be a string, not {raw.get(field)!r}")
+    if raw.get("pension_scheme") is not None and not isinstance(raw.get("pension_scheme"), str):
+        raise CalculationInputError(f"pension_scheme: must be null or a string, not {raw.get('pension_scheme')!r}")
     try:
-        rates = rates_for(raw.get("tax_year"))  # type: ignore[arg-type]
-        frequency = raw.get("frequency")
+        rates = rates_for(raw["tax_year"])
+        frequency = raw["frequency"]
         if frequency not in PERIODS_PER_YEAR:
             raise CalculationInputError(f"frequency: {frequency!r} must be 'weekly' or 'monthly'")
         period = raw.get("period")
@@ -71,8 +76,11 @@ def parse_input(raw: Mapping[str, Any]) -> CalculationInput:
         if ni_category not in rates.ni_categories:
             letters = ", ".join(sorted(rates.ni_categories))
             raise CalculationInputError(f"ni_category: {ni_category!r} is not a category letter ({letters})")
-        loans = raw.get("student_loans") or []
-        if not isinstance(loans, list) or any(plan not in (*STUDENT_LOAN_PLANS, POSTGRADUATE_LOAN) for plan in loans):
+        loans = raw.get("student_loans")
+        loans = [] if loans is None else loans
+        if not isinstance(loans, list) or any(
+            not isinstance(plan, str) or plan not in (*STUDENT_LOAN_PLANS, POSTGRADUATE_LOAN) for plan in loans
+        ):
             raise CalculationInputError(
                 f"student_loans: {loans!r} must be a list of plan1, plan2, plan4, plan5 and pgl"
             )
@@ -80,6 +88,10 @@ def parse_input(raw: Mapping[str, Any]) -> CalculationInput:
         if pension_scheme is not None and pension_scheme not in rates.pensions:
             schemes = ", ".join(rates.pensions)
             raise CalculationInputError(f"pension_scheme: {pension_scheme!r} must be null or one of: {schemes}")
+        gross_pay = parse_pence("gross_pay", raw.get("gross_pay"))
+        salary_sacrifice = parse_pence("salary_sacrifice", raw.get("salary_sacrifice", "0.00"))
+        if salary_sacrifice > gross_pay:
+            raise CalculationInputError("salary_sacrifice: must not be more than gross_pay")
         return CalculationInput(
             id=raw.get("id"),
             rates=rates,
@@ -90,9 +102,9 @@ def parse_input(raw: Mapping[str, Any]) -> CalculationInput:
             ni_category=ni_category,
             student_loans=tuple(loans),
             pension_scheme=pension_scheme,
-            gross_pay=parse_pence("gross_pay", raw.get("gross_pay")),
+            gross_pay=gross_pay,
             pensionable_pay=parse_pence("pensionable_pay", raw.get("pensionable_pay", "0.00")),
-            salary_sacrifice=parse_pence("salary_sacrifice", raw.get("salary_sacrifice", "0.00")),
+            salary_sacrifice=salary_sacrifice,
             ytd_taxable_pay_before=parse_pence(
                 "ytd_taxable_pay_before", raw.get("ytd_taxable_pay_before", "0.00"), allow_negative=True
             ),

@@ -113,6 +113,23 @@ class _Reader:
             if tag not in sources:
                 raise self.fail(field, f"names source {tag}, which [sources] does not list")
 
+    def figure(self, field: str) -> Any:
+        """A single figure, which must be written as ``{ value = …, source = "Sx" }``."""
+        node = self.data
+        for part in field.split("."):
+            node = node.get(part) if isinstance(node, dict) else None
+        if node is None:
+            raise self.fail(field, "is missing")
+        if not isinstance(node, dict) or "source" not in node:
+            raise self.fail(field, "must be written as { value = …, source = \"Sx\" } so it names its source")
+        return self.get(field)
+
+    def count(self, field: str) -> int:
+        value = self.get(field)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise self.fail(field, f"must be a whole number of zero or more, not {value!r}")
+        return value
+
     def section_source(self, field: str) -> None:
         section = self.get(field)
         if not isinstance(section, dict) or "source" not in section:
@@ -169,25 +186,29 @@ def _load(path: Path) -> TaxYearRates:
     for key, region in read.get("paye.regions").items():
         field = f"paye.regions.{key}"
         read.section_source(field)
-        widths = tuple(read.pounds(f"{field}.widths", width) for width in region["widths"])
-        rates = tuple(read.rate(f"{field}.rates", rate) for rate in region["rates"])
+        widths = tuple(read.pounds(f"{field}.widths", width) for width in read.get(f"{field}.widths"))
+        rates = tuple(read.rate(f"{field}.rates", rate) for rate in read.get(f"{field}.rates"))
         if len(rates) != len(widths) + 1:
             raise read.fail(f"{field}.rates", "needs one more rate than widths (the last band is open-ended)")
         if any(width <= 0 for width in widths):
             raise read.fail(f"{field}.widths", "every band must be wider than zero")
-        if region.get("threshold_tax") not in ("cumulative", "per_band"):
+        if read.get(f"{field}.threshold_tax") not in ("cumulative", "per_band"):
             raise read.fail(f"{field}.threshold_tax", "must be 'cumulative' or 'per_band'")
         regions[key] = Region(str(region.get("name", key)), widths, rates, region["threshold_tax"])
     for required in ("ruk", "wales", "scotland"):
         if required not in regions:
             raise read.fail(f"paye.regions.{required}", "is missing")
 
+    read.section_source("paye.tables_a_block")
     read.section_source("paye.single_rate_codes")
     single_rate_codes = {
         code: read.rate(f"paye.single_rate_codes.{code}", rate)
         for code, rate in read.get("paye.single_rate_codes").items()
         if code != "source"
     }
+    for required in ("BR", "D0", "D1", "SBR", "SD0", "SD1", "SD2", "SD3", "CBR", "CD0", "CD1"):
+        if required not in single_rate_codes:
+            raise read.fail(f"paye.single_rate_codes.{required}", "is missing")
 
     read.section_source("ni")
     ni_thresholds: dict[str, dict[str, int]] = {}
@@ -225,8 +246,10 @@ def _load(path: Path) -> TaxYearRates:
     for key, scheme in read.get("pensions").items():
         field = f"pensions.{key}"
         read.section_source(field)
-        bounds = tuple(read.pence(f"{field}.band_upper_bounds", bound) for bound in scheme["band_upper_bounds"])
-        member_rates = tuple(read.rate(f"{field}.member_rates", rate) for rate in scheme["member_rates"])
+        bounds = tuple(
+            read.pence(f"{field}.band_upper_bounds", bound) for bound in read.get(f"{field}.band_upper_bounds")
+        )
+        member_rates = tuple(read.rate(f"{field}.member_rates", rate) for rate in read.get(f"{field}.member_rates"))
         if len(member_rates) != len(bounds) + 1 or list(bounds) != sorted(bounds):
             raise read.fail(field, "needs ascending band bounds and one more member rate than bounds")
         pensions[key] = PensionScheme(
@@ -237,21 +260,21 @@ def _load(path: Path) -> TaxYearRates:
     statutory = StatutoryPayRates(
         ssp_weekly_rate=read.decimal("statutory.ssp_weekly_rate"),
         ssp_lower_earnings_limit=read.decimal("statutory.ssp_lower_earnings_limit"),
-        ssp_waiting_days=int(read.get("statutory.ssp_waiting_days")),
+        ssp_waiting_days=read.count("statutory.ssp_waiting_days"),
         ssp_awe_percentage=read.decimal("statutory.ssp_awe_percentage"),
-        ssp_max_weeks=int(read.get("statutory.ssp_max_weeks")),
+        ssp_max_weeks=read.count("statutory.ssp_max_weeks"),
         family_pay_weekly_rate=read.decimal("statutory.family_pay_weekly_rate"),
         family_pay_earnings_threshold=read.decimal("statutory.family_pay_earnings_threshold"),
-        smp_higher_rate_weeks=int(read.get("statutory.smp_higher_rate_weeks")),
-        smp_total_weeks=int(read.get("statutory.smp_total_weeks")),
+        smp_higher_rate_weeks=read.count("statutory.smp_higher_rate_weeks"),
+        smp_total_weeks=read.count("statutory.smp_total_weeks"),
         smp_percentage=read.decimal("statutory.smp_percentage"),
     )
 
     return TaxYearRates(
         tax_year=tax_year,
-        personal_allowance=read.pounds("paye.personal_allowance") * 100,
+        personal_allowance=read.pounds("paye.personal_allowance", read.figure("paye.personal_allowance")) * 100,
         tables_a_block={f: read.pence(f"paye.tables_a_block.{f}") for f in FREQUENCIES},
-        regulatory_limit=read.rate("paye.regulatory_limit"),
+        regulatory_limit=read.rate("paye.regulatory_limit", read.figure("paye.regulatory_limit")),
         regions=regions,
         single_rate_codes=single_rate_codes,
         ni_thresholds=ni_thresholds,
