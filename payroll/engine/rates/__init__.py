@@ -115,7 +115,7 @@ class _Reader:
 
     def figure(self, field: str) -> Any:
         """A single figure, which must be written as ``{ value = …, source = "Sx" }``."""
-        node = self.data
+        node: Any = self.data
         for part in field.split("."):
             node = node.get(part) if isinstance(node, dict) else None
         if node is None:
