@@ -37,12 +37,21 @@ class DepartmentScopedApi(APIView):
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        overridden = [name for name in cls._locked_methods if name in cls.__dict__]
+        overridden = [
+            name for name in cls._locked_methods
+            if getattr(cls, name, None) is not getattr(DepartmentScopedApi, name, None)
+        ]
         if overridden:
             raise TypeError(
                 f"{cls.__name__} overrides {', '.join(overridden)}; department APIs may not, "
                 "because these methods enforce the department wall."
             )
+        undeclared = [
+            method.upper() for method in ("get", "post", "put", "patch", "delete")
+            if hasattr(cls, method) and method.upper() not in cls.required_scopes
+        ]
+        if undeclared:
+            raise TypeError(f"{cls.__name__} handles {', '.join(undeclared)} without a scope in required_scopes.")
 
     def _resolve_access(self, request: Request, department_slug: str) -> DepartmentAccess | None:
         if isinstance(request.auth, ApiToken):
@@ -54,8 +63,11 @@ class DepartmentScopedApi(APIView):
         access = self._resolve_access(request, str(kwargs.get("department_slug", "")))
         if access is None:
             raise exceptions.NotFound(NOT_FOUND_DETAIL)
-        scope = self.required_scopes.get(request.method or "GET", self.required_scopes.get("GET"))
-        if scope is None or not access.allows(scope):
+        method = request.method or "GET"
+        scope = self.required_scopes.get("GET" if method in ("HEAD", "OPTIONS") else method)
+        if scope is None:
+            raise exceptions.MethodNotAllowed(method)
+        if not access.allows(scope):
             raise exceptions.PermissionDenied(f"This needs the '{scope}' scope in {access.department.slug}.")
         self.department = access.department
         self.department_access = access

@@ -220,7 +220,10 @@ class ApiClientCreateApi(DepartmentScopedApi):
         serializer.is_valid(raise_exception=True)
         try:
             api_token, raw = services.api_token_create(
-                department=self.department, acting_user=_caller(request), **serializer.validated_data
+                department=self.department,
+                acting_user=_caller(request),
+                grantor_scopes=self.department_access.scopes,
+                **serializer.validated_data,
             )
         except DjangoValidationError as error:
             raise serializers.ValidationError(error.message_dict) from error

@@ -176,9 +176,16 @@ class DepartmentScopedQuerySet(models.QuerySet[Any]):
             )
 
     def _fetch_all(self) -> None:
+        department_id = require_department_id()
         if self._result_cache is None:
             self._department_guard()
-        super()._fetch_all()
+            super()._fetch_all()
+            self._results_department_id = department_id
+        elif getattr(self, "_results_department_id", department_id) != department_id:
+            # Cached rows never reach the database again, so RLS cannot stop them: refuse here.
+            raise CrossDepartmentAccess("Rows fetched for one department were read in another's context.")
+        else:
+            super()._fetch_all()
 
     def count(self) -> int:
         self._department_guard()

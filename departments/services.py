@@ -218,9 +218,18 @@ def api_token_matches(api_token: ApiToken, raw: str) -> bool:
 
 @transaction.atomic
 def api_token_create(
-    *, department: Department, name: str, scopes: Iterable[str], acting_user: User | None
+    *,
+    department: Department,
+    name: str,
+    scopes: Iterable[str],
+    acting_user: User | None,
+    grantor_scopes: frozenset[str] | None = None,
 ) -> tuple[ApiToken, str]:
-    """Create a token bound to ``department``; returns it with the secret, which is never stored."""
+    """Create a token bound to ``department``; returns it with the secret, which is never stored.
+
+    ``grantor_scopes`` are the scopes of the person creating it in the department: a token can
+    never do more than they can. None only for the platform's own command line.
+    """
     name = name.strip()
     wanted = sorted({scope.strip() for scope in scopes if scope.strip()})
     errors: dict[str, str] = {}
@@ -235,6 +244,9 @@ def api_token_create(
         errors["scopes"] = "Give at least one scope, e.g. hr:read."
     elif unknown:
         errors["scopes"] = f"Unknown scope(s): {', '.join(unknown)}. Allowed: {', '.join(sorted(TOKEN_SCOPES))}."
+    elif grantor_scopes is not None and not set(wanted) <= grantor_scopes:
+        beyond = ", ".join(scope for scope in wanted if scope not in grantor_scopes)
+        errors["scopes"] = f"You cannot give a token scopes you do not hold yourself: {beyond}."
     if errors:
         raise ValidationError(errors)
 

@@ -65,6 +65,12 @@ def department_context(department_id: int) -> Iterator[int]:
     exception the savepoint rollback restores the outer database setting.
     """
     _validated(department_id)
+    outer_department = _current_department_id.get()
+    if outer_department is not None and outer_department != department_id:
+        raise CrossDepartmentAccess(
+            f"Department {department_id} was entered inside department {outer_department}'s context; one unit of "
+            "work acts on one department (platform code leaves with no_department_context() first)."
+        )
     with transaction.atomic():
         outer = _current_department_id.get()
         token = _current_department_id.set(department_id)
@@ -99,9 +105,16 @@ def deactivate_department(token: Token[int | None]) -> None:
 
 @contextmanager
 def no_department_context() -> Iterator[None]:
-    """Run the block with no department, whatever the caller had (platform-wide work)."""
+    """Run the block with no department, whatever the caller had (platform-wide work), in both
+    layers; the caller's department is restored afterwards."""
+    outer = _current_department_id.get()
+    in_transaction = outer is not None and connection.in_atomic_block
     token = _current_department_id.set(None)
+    if in_transaction:
+        _set_database_department(None)
     try:
         yield
     finally:
         _current_department_id.reset(token)
+        if in_transaction and not connection.needs_rollback:
+            _set_database_department(outer)

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 _CODE = re.compile(
     r"^(?P<prefix>[SC]?)"
     r"(?:(?P<single>BR|D[0-9])|(?P<nt>NT)|K(?P<k_number>\d{1,6})|(?P<number>\d{1,6})(?P<suffix>[LMNT]))"
-    r"(?P<non_cumulative>W1|M1|X)?$"
+    r"(?P<non_cumulative>W1|M1|X)?$",
+    re.ASCII,  # \d would otherwise accept digits of other scripts
 )
 REGION_BY_PREFIX = {"": "ruk", "S": "scotland", "C": "wales"}
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-_AMOUNT = re.compile(r"^(-?)(\d{1,10})(?:\.(\d{1,2}))?$")
+_AMOUNT = re.compile(r"^(-?)([0-9]{1,10})(?:\.([0-9]{1,2}))?$")
 
 
 class MoneyError(ValueError):

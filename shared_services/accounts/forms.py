@@ -33,7 +33,7 @@ class SignInForm(AuthenticationForm):
         "invalid_login": "Enter a correct e-mail address and password",
         "inactive": "This account has been switched off. Contact your department's HR admin.",
         "locked": (
-            "Too many failed attempts to sign in with this e-mail address. "
+            "Too many failed attempts to sign in with this e-mail address, or from this network. "
             "Wait %(minutes)s minutes, then try again, or reset your password."
         ),
     }
@@ -42,18 +42,21 @@ class SignInForm(AuthenticationForm):
         super().__init__(request, *args, **kwargs)
 
     def clean(self) -> dict[str, Any]:
-        email = (self.data.get("username") or "").strip()
-        if email and services.sign_in_is_locked(email=email):
+        email = self.cleaned_data.get("username")
+        if not email or "password" not in self.cleaned_data:
+            return self.cleaned_data  # the field errors say what is missing; nothing was tried
+        ip_address = self._client_ip()
+        if services.sign_in_is_locked(email=email, ip_address=ip_address):
             raise forms.ValidationError(
                 self.error_messages["locked"], code="locked", params={"minutes": settings.SIGN_IN_LOCKOUT_MINUTES}
             )
         try:
             cleaned = super().clean()
         except forms.ValidationError as error:
-            if email and error.code == "invalid_login":
-                services.sign_in_failure_record(email=email, ip_address=self._client_ip())
+            if error.code == "invalid_login":
+                services.sign_in_failure_record(email=email, ip_address=ip_address)
             raise
-        if email:
+        if self.get_user() is not None:
             services.sign_in_failures_clear(email=email)
         return cleaned
 

@@ -14,8 +14,16 @@ def sign_in_failures_recent(*, email: str) -> int:
     return FailedSignIn.objects.filter(email=email.strip().lower(), attempted_at__gte=since).count()
 
 
-def sign_in_is_locked(*, email: str) -> bool:
-    return sign_in_failures_recent(email=email) >= settings.SIGN_IN_MAX_FAILURES
+def sign_in_is_locked(*, email: str, ip_address: str | None = None) -> bool:
+    """Locked after repeated failures for one address, or many from one network address (guessing
+    one password across many accounts)."""
+    if sign_in_failures_recent(email=email) >= settings.SIGN_IN_MAX_FAILURES:
+        return True
+    if ip_address:
+        since = timezone.now() - timedelta(minutes=settings.SIGN_IN_LOCKOUT_MINUTES)
+        from_address = FailedSignIn.objects.filter(ip_address=ip_address, attempted_at__gte=since).count()
+        return from_address >= settings.SIGN_IN_MAX_FAILURES_PER_ADDRESS
+    return False
 
 
 @transaction.atomic

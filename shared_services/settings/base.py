@@ -133,6 +133,7 @@ LOGIN_REDIRECT_URL = "departments:choose"
 LOGOUT_REDIRECT_URL = "accounts:sign-in"
 SIGN_IN_MAX_FAILURES = env.int("DJANGO_SIGN_IN_MAX_FAILURES", default=5)
 SIGN_IN_LOCKOUT_MINUTES = env.int("DJANGO_SIGN_IN_LOCKOUT_MINUTES", default=15)
+SIGN_IN_MAX_FAILURES_PER_ADDRESS = env.int("DJANGO_SIGN_IN_MAX_FAILURES_PER_ADDRESS", default=50)
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
@@ -216,6 +217,9 @@ if REDIS_URL:
     CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {}
 else:
     CELERY_BROKER_URL = "filesystem://"
+    # Kombu's filesystem transport fails at start-up if its folders are missing.
+    for _folder in ("queue", "processed"):
+        (BROKER_DIR / _folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(BROKER_DIR / "queue"),
         "data_folder_out": str(BROKER_DIR / "queue"),

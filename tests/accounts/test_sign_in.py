@@ -89,3 +89,28 @@ def test_a_form_sent_without_its_security_token_gets_a_clear_page(db):
     response = strict_client.post("/accounts/sign-in/", {"username": "a@b.test", "password": "x"})
     assert response.status_code == 403
     assert "Your page has expired" in response.content.decode()
+
+
+def test_an_empty_password_does_not_reset_the_failure_count(client, moj, settings):
+    # given one failure short of the lock
+    for _ in range(settings.SIGN_IN_MAX_FAILURES - 1):
+        _sign_in(client, "hr.officer@moj.test", "wrong")
+    # when a post with no password is sent (authentication is not even tried)
+    _sign_in(client, "hr.officer@moj.test", "")
+    _sign_in(client, "hr.officer@moj.test", "wrong")
+    # then the address is locked
+    assert "Too many failed attempts" in _sign_in(client, "hr.officer@moj.test", TEST_PASSWORD).content.decode()
+
+
+def test_many_failures_from_one_network_address_lock_it_for_every_account(client, moj, settings):
+    settings.SIGN_IN_MAX_FAILURES_PER_ADDRESS = 3
+    for persona in ("employee", "manager", "auditor"):
+        _sign_in(client, f"{persona}@moj.test", "wrong")
+    response = _sign_in(client, "hr.admin@moj.test", TEST_PASSWORD)
+    assert "Too many failed attempts" in response.content.decode()
+
+
+def test_a_null_character_in_the_address_is_a_form_error_not_a_crash(client, db):
+    response = _sign_in(client, "a\x00b@moj.test", "x")
+    assert response.status_code == 200
+    assert "govuk-error-summary" in response.content.decode()

@@ -139,7 +139,7 @@ def test_hr_admin_creates_and_revokes_an_api_client(api_client, moj, in_departme
     # when
     created = api_client.post(
         f"/api/v1/departments/{moj.slug}/api-clients/new/",
-        {"name": "Pensions feed", "scopes": ["payroll:read"]},
+        {"name": "Pensions feed", "scopes": ["hr:read"]},
         format="json",
     )
     # then the token is shown once and works
@@ -260,3 +260,44 @@ def test_membership_in_two_roles_unions_scopes(api_client, moj):
     scopes = api_client.get(f"/api/v1/departments/{moj.slug}/").json()["your_scopes"]
     assert "audit:read" in scopes
     assert "self:service" in scopes
+
+
+def test_a_token_can_never_do_more_than_the_person_who_creates_it(api_client, moj):
+    # given an HR admin, who holds no payroll or finance scopes
+    api_client.force_login(moj.hr_admin)
+    # when they ask for a token with payroll and finance scopes
+    response = api_client.post(
+        f"/api/v1/departments/{moj.slug}/api-clients/new/",
+        {"name": "Too strong", "scopes": ["hr:read", "payroll:submit", "finance:write"]},
+        format="json",
+    )
+    # then it is refused, naming the scopes beyond theirs
+    assert response.status_code == 400
+    message = response.json()["errors"][0]["message"]
+    assert "payroll:submit" in message
+    assert "finance:write" in message
+    assert not ApiToken.objects.filter(name="Too strong").exists()
+
+
+def test_a_method_the_endpoint_does_not_offer_is_405(api_client, moj):
+    api_client.force_login(moj.hr_admin)
+    response = api_client.get(f"/api/v1/departments/{moj.slug}/api-clients/new/")
+    assert response.status_code == 405
+
+
+def test_a_handler_without_a_declared_scope_is_refused_at_import():
+    from departments.api_base import DepartmentScopedApi
+
+    with pytest.raises(TypeError, match="POST without a scope"):
+        type("WritesWithReadScope", (DepartmentScopedApi,), {"post": lambda self, request: None})
+
+
+def test_a_mixin_cannot_override_the_wall_either():
+    from departments.api_base import DepartmentScopedApi
+
+    class Sneaky:
+        def initial(self, request, *args, **kwargs):
+            return None
+
+    with pytest.raises(TypeError, match="overrides initial"):
+        type("SneakyApi", (Sneaky, DepartmentScopedApi), {})

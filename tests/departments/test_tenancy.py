@@ -12,6 +12,7 @@ from departments.tenancy import (
     activate_department,
     current_department_id,
     department_context,
+    no_department_context,
 )
 from tests.factories import AuditEventFactory, FolderFactory, NoteFactory
 from tests.tenancy_fixture.models import Folder, Note
@@ -85,23 +86,48 @@ def test_queryset_built_in_one_department_cannot_run_in_another(moj, dft, in_dep
         list(built_for_moj)
 
 
-def test_nested_context_restores_outer(moj, dft, in_department):
+def test_nested_context_of_the_same_department_restores_outer(moj, in_department):
     with in_department(moj):
-        with in_department(dft):
-            assert current_department_id() == dft.id
-            assert _database_department() == str(dft.id)
+        with in_department(moj):
+            assert current_department_id() == moj.id
         assert current_department_id() == moj.id
         assert _database_department() == str(moj.id)
     assert current_department_id() is None
     assert _database_department() in ("", None)
 
 
-def test_context_left_by_an_exception_restores_outer(moj, dft, in_department):
+def test_entering_another_department_inside_one_is_refused(moj, dft, in_department):
+    # one unit of work acts on one department: a view for moj cannot write dft's rows
+    with in_department(moj), pytest.raises(CrossDepartmentAccess), in_department(dft):
+        pass
+
+
+def test_platform_code_switches_by_leaving_first_and_both_layers_are_restored(moj, dft, in_department):
     with in_department(moj):
-        with pytest.raises(ZeroDivisionError), in_department(dft):
+        with no_department_context(), in_department(dft):
+            assert current_department_id() == dft.id
+            assert _database_department() == str(dft.id)
+        assert current_department_id() == moj.id
+        assert _database_department() == str(moj.id)
+
+
+def test_context_left_by_an_exception_restores_outer(moj, in_department):
+    with in_department(moj):
+        with pytest.raises(ZeroDivisionError), in_department(moj):
             1 / 0  # noqa: B018
         assert current_department_id() == moj.id
         assert _database_department() == str(moj.id)
+
+
+def test_rows_cached_for_one_department_are_not_served_in_another(moj, dft, in_department):
+    # given a queryset declared with no department, evaluated in moj's context
+    FolderFactory(department=moj.department, title="moj")
+    shared = Folder.objects.all()
+    with in_department(moj):
+        assert [folder.title for folder in shared] == ["moj"]
+    # when the same object is read again in dft's context, then its cached rows are refused
+    with in_department(dft), pytest.raises(CrossDepartmentAccess):
+        list(shared)
 
 
 def test_saving_a_row_of_another_department_in_context_is_refused(moj, dft, in_department):
