@@ -4,7 +4,6 @@ from typing import Any
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers
-from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -62,7 +61,7 @@ class PayrollCalculationApi(APIView):
     it. A bad input gets a result with ``error`` naming the field; the others are still calculated.
     """
 
-    parser_classes = [JSONParser]
+    throttle_scope = "payroll_calculations"
 
     @extend_schema(
         request=CalculationInputSerializer(many=True),

@@ -137,50 +137,67 @@ def setup() -> bool:
 
 
 def run() -> int:
-    started_embedded = setup()
+    """setup(), then a worker and the web server until Ctrl-C (or SIGTERM, or the terminal closing);
+    whatever was started, including an embedded PostgreSQL server, is stopped on the way out."""
     children: list[subprocess.Popen[bytes]] = []
-    environment = {**os.environ, "DJANGO_DB_ROLE": "app"}
-    broker = "Redis" if os.environ.get("REDIS_URL") else "the filesystem broker in var/broker"
-    say(f"Starting a Celery worker on {broker}")
-    children.append(subprocess.Popen(
-        [str(Path(PYTHON).parent / "celery"), "-A", "shared_services", "worker", "--loglevel=INFO", "--concurrency=2"],
-        cwd=BASE_DIR, env=environment, start_new_session=True,
-    ))
-    say("Starting the web server on http://127.0.0.1:8000 (Ctrl-C stops everything)")
-    children.append(subprocess.Popen(
-        [PYTHON, "manage.py", "runserver", "127.0.0.1:8000", "--noreload"],
-        cwd=BASE_DIR, env=environment, start_new_session=True,
-    ))
+    serving = False
     stopping = False
 
     def stop(signum: int, frame: object) -> None:
         nonlocal stopping
         stopping = True
+        if not serving:
+            raise KeyboardInterrupt  # interrupts set-up (a migration or the seeding) too
 
-    signal.signal(signal.SIGINT, stop)
-    signal.signal(signal.SIGTERM, stop)
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, stop)
+    embedded = not os.environ.get("DATABASE_URL")
+    embedded_was_running = embedded and embedded_db._running_socket_dir() is not None
     exit_code = 0
-    while not stopping:
+    try:
+        setup()
+        environment = {**os.environ, "DJANGO_DB_ROLE": "app"}
+        broker = "Redis" if os.environ.get("REDIS_URL") else "the filesystem broker in var/broker"
+        say(f"Starting a Celery worker on {broker}")
+        children.append(subprocess.Popen(
+            [str(Path(PYTHON).parent / "celery"), "-A", "shared_services", "worker", "--loglevel=INFO",
+             "--concurrency=2"],
+            cwd=BASE_DIR, env=environment, start_new_session=True,
+        ))
+        say("Starting the web server on http://127.0.0.1:8000 (Ctrl-C stops everything)")
+        children.append(subprocess.Popen(
+            [PYTHON, "manage.py", "runserver", "127.0.0.1:8000", "--noreload"],
+            cwd=BASE_DIR, env=environment, start_new_session=True,
+        ))
+        serving = True
+        while not stopping:
+            for child in children:
+                if child.poll() is not None:
+                    say(f"A process stopped unexpectedly (exit {child.returncode}); stopping the rest")
+                    stopping, exit_code = True, 1
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        exit_code = 130
+    except subprocess.CalledProcessError as error:
+        say(f"Set-up failed: {' '.join(map(str, error.cmd))} exited {error.returncode}")
+        exit_code = 1
+    finally:
+        serving = True  # from here on, signals only ask for what is already happening
+        say("Stopping")
         for child in children:
-            if child.poll() is not None:
-                say(f"A process stopped unexpectedly (exit {child.returncode}); stopping the rest")
-                stopping, exit_code = True, 1
-        time.sleep(0.5)
-    say("Stopping")
-    for child in children:
-        if child.poll() is None:
-            os.killpg(child.pid, signal.SIGTERM)
-    deadline = time.monotonic() + 20
-    for child in children:
-        try:
-            child.wait(timeout=max(0.1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            os.killpg(child.pid, signal.SIGKILL)
-            child.wait()
-    if started_embedded:
-        say("Stopping the embedded PostgreSQL server")
-        embedded_db.stop()
-    say("Stopped")
+            if child.poll() is None:
+                os.killpg(child.pid, signal.SIGTERM)
+        deadline = time.monotonic() + 20
+        for child in children:
+            try:
+                child.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                os.killpg(child.pid, signal.SIGKILL)
+                child.wait()
+        if embedded and not embedded_was_running and embedded_db._running_socket_dir() is not None:
+            say("Stopping the embedded PostgreSQL server")
+            embedded_db.stop()
+        say("Stopped")
     return exit_code
 
 

@@ -329,3 +329,10 @@ def test_the_owner_is_never_a_member_of_the_reporting_role() -> None:
     sql = _init_script_text()
     # then
     assert "GRANT hr_reporting TO" not in sql
+
+
+def test_the_secret_key_has_no_published_default() -> None:
+    """Compose must refuse to start rather than sign sessions with a key anyone can read."""
+    raw = COMPOSE_FILE.read_text()
+    line = next(line for line in raw.splitlines() if line.strip().startswith("DJANGO_SECRET_KEY:"))
+    assert "${DJANGO_SECRET_KEY:?" in line

@@ -50,6 +50,8 @@ def parse_input(raw: Mapping[str, Any]) -> CalculationInput:
     """Validate one contract input object; raises CalculationInputError naming the field."""
     if not isinstance(raw, Mapping):
         raise CalculationInputError("input: each input must be a JSON object")
+    if not isinstance(raw.get("id"), str):
+        raise CalculationInputError(f"id: must be a string, not {raw.get('id')!r}")
     for field in ("tax_year", "frequency", "ni_category"):
         if not isinstance(raw.get(field), str):
             raise CalculationInputError(f"{field}: must be a string, not {raw.get(field)!r}")
@@ -128,6 +130,11 @@ def _pension(data: CalculationInput, working: dict[str, Any] | None) -> int:
             break
     rate = scheme.member_rates[tier]
     member = (data.pensionable_pay * rate + 5000) // 10000
+    if member > data.gross_pay - data.salary_sacrifice:
+        raise CalculationInputError(
+            f"pensionable_pay: the {scheme.name} contribution ({format_pence(member)}) would be more than the pay "
+            "it is taken from"
+        )
     if working is not None:
         working["pension"] = {
             "scheme": scheme.name,
@@ -238,10 +245,9 @@ def calculate(data: CalculationInput, *, with_working: bool = True) -> dict[str,
 def calculate_one(raw: Mapping[str, Any], *, with_working: bool = False) -> dict[str, Any]:
     """A result for one raw input: the figures, or ``{"id", "error"}`` naming the field."""
     try:
-        data = parse_input(raw)
+        return calculate(parse_input(raw), with_working=with_working)
     except CalculationInputError as error:
         return {"id": raw.get("id") if isinstance(raw, Mapping) else None, "error": str(error)}
-    return calculate(data, with_working=with_working)
 
 
 def calculate_batch(inputs: Iterable[Mapping[str, Any]], *, with_working: bool = False) -> list[dict[str, Any]]:

@@ -1,7 +1,10 @@
 """Statutory Sick Pay and Statutory Maternity Pay (RATES.md §6).
 
 They are pay elements: what they return enters the payroll calculation as gross pay. Amounts
-are Decimal pounds; fractions of a penny are rounded up, in the employee's favour.
+are Decimal pounds. SSP for a period and SMP's 90% of earnings round fractions of a penny up, in
+the employee's favour; the 80%-of-earnings SSP rate (from April 2026) rounds to the nearest penny.
+The rules follow the tax year given: a linked spell that began before 6 April 2026 keeps the old
+rules, which the caller expresses by passing "2025-26" for it.
 """
 
 from __future__ import annotations

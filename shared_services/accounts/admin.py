@@ -9,4 +9,5 @@ class UserAdmin(admin.ModelAdmin):
     search_fields = ["email", "full_name"]
     list_filter = ["kind", "is_active", "is_staff"]
     exclude = ["password", "user_permissions", "groups"]
-    readonly_fields = ["last_login", "date_joined"]
+    # Platform-wide powers are not handed out from a web form.
+    readonly_fields = ["last_login", "date_joined", "is_superuser", "is_staff", "kind"]

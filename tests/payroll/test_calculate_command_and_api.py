@@ -108,3 +108,20 @@ def test_endpoint_needs_a_signed_in_caller(api_client):
 def test_endpoint_is_in_the_openapi_schema(api_client):
     schema = api_client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
     assert "post" in schema["paths"]["/api/v1/payroll/calculations"]
+
+
+def test_command_names_a_file_that_is_not_utf8(tmp_path):
+    path = tmp_path / "latin1.json"
+    path.write_bytes(b'[{"id": "caf\xe9"}]')
+    result = _run(str(path))
+    assert result.returncode != 0
+    assert "not UTF-8" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.django_db
+def test_endpoint_answers_400_for_json_nested_too_deeply(api_client, moj):
+    api_client.force_login(moj.payroll_officer)
+    response = api_client.post("/api/v1/payroll/calculations", data="[" * 50000, content_type="application/json")
+    assert response.status_code == 400
+    assert "nested too deeply" in response.json()["detail"]

@@ -25,8 +25,12 @@ class Command(BaseCommand):
             text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
         except OSError as error:
             raise CommandError(f"{source}: cannot read the file ({error.strerror})") from error
+        except UnicodeDecodeError as error:
+            raise CommandError(f"{source}: not UTF-8 text (byte {error.start})") from error
         try:
             inputs = json.loads(text)
+        except RecursionError as error:
+            raise CommandError(f"{source}: JSON nested too deeply to read") from error
         except json.JSONDecodeError as error:
             where = f"line {error.lineno}, column {error.colno}"
             raise CommandError(f"{source}: not valid JSON ({where}: {error.msg})") from error

@@ -183,3 +183,15 @@ def test_a_salary_sacrifice_above_gross_pay_is_refused():
     (result,) = calculate_batch([an_input(gross_pay="1000.00", salary_sacrifice="1000.01")])
     # then
     assert result["error"] == "salary_sacrifice: must not be more than gross_pay"
+
+
+def test_a_pension_contribution_larger_than_the_pay_is_refused():
+    # given £5,000 pensionable pay against £100 gross: 7.35% is £367.50, more than the pay
+    (result,) = calculate_batch([an_input(gross_pay="100.00", pensionable_pay="5000.00", pension_scheme="alpha")])
+    # then
+    assert result["error"].startswith("pensionable_pay: ")
+
+
+def test_an_id_that_is_not_a_string_is_refused():
+    (result,) = calculate_batch([an_input(id=7)])
+    assert result == {"id": 7, "error": "id: must be a string, not 7"}
