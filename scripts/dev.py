@@ -186,7 +186,7 @@ def run() -> int:
         say("Stopping")
         for child in children:
             if child.poll() is None:
-                os.killpg(child.pid, signal.SIGTERM)
+                child.terminate()  # the main process: Celery then shuts its own pool down warmly
         deadline = time.monotonic() + 20
         for child in children:
             try:
