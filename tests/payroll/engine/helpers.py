@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from payroll.engine import calculate_one
+from payroll.engine.money import format_pence
 
 RESULT_MONEY_FIELDS = (
     "pension_employee", "taxable_pay", "income_tax", "employee_ni", "employer_ni",
@@ -51,9 +52,7 @@ def working_for(**overrides: Any) -> dict[str, Any]:
 
 def money(pence: int) -> str:
     """Integer pence as the contract's decimal string: 123456 → '1234.56', -5 → '-0.05'."""
-    sign = "-" if pence < 0 else ""
-    pounds, rest = divmod(abs(pence), 100)
-    return f"{sign}{pounds}.{rest:02d}"
+    return format_pence(pence)
 
 
 def pence(amount: str) -> int:
