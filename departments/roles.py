@@ -26,6 +26,7 @@ class Scope(models.TextChoices):
     AUDIT_READ = "audit:read", "Read the audit log"
     HR_READ = "hr:read", "Read HR records"
     HR_WRITE = "hr:write", "Change HR records"
+    HR_SENSITIVE = "hr:sensitive", "See sensitive personal data (NI number, bank, date of birth, salary, health)"
     PAYROLL_READ = "payroll:read", "Read payroll"
     PAYROLL_SUBMIT = "payroll:submit", "Enter payroll inputs and run payroll"
     PAYROLL_APPROVE = "payroll:approve", "Approve pay runs"
@@ -38,11 +39,13 @@ class Scope(models.TextChoices):
 S = Scope
 ROLE_SCOPES: dict[str, frozenset[str]] = {
     Role.HR_ADMIN: frozenset({S.DEPARTMENT_READ, S.MEMBERS_READ, S.MEMBERS_MANAGE, S.API_CLIENTS_MANAGE,
-                              S.AUDIT_READ, S.HR_READ, S.HR_WRITE, S.SELF_SERVICE}),
-    Role.HR_OFFICER: frozenset({S.DEPARTMENT_READ, S.MEMBERS_READ, S.HR_READ, S.HR_WRITE, S.SELF_SERVICE}),
-    Role.PAYROLL_OFFICER: frozenset({S.DEPARTMENT_READ, S.HR_READ, S.PAYROLL_READ, S.PAYROLL_SUBMIT, S.SELF_SERVICE}),
-    Role.PAYROLL_APPROVER: frozenset({S.DEPARTMENT_READ, S.HR_READ, S.PAYROLL_READ, S.PAYROLL_APPROVE,
-                                      S.SELF_SERVICE}),
+                              S.AUDIT_READ, S.HR_READ, S.HR_WRITE, S.HR_SENSITIVE, S.SELF_SERVICE}),
+    Role.HR_OFFICER: frozenset({S.DEPARTMENT_READ, S.MEMBERS_READ, S.HR_READ, S.HR_WRITE, S.HR_SENSITIVE,
+                                S.SELF_SERVICE}),
+    Role.PAYROLL_OFFICER: frozenset({S.DEPARTMENT_READ, S.HR_READ, S.HR_SENSITIVE, S.PAYROLL_READ, S.PAYROLL_SUBMIT,
+                                     S.SELF_SERVICE}),
+    Role.PAYROLL_APPROVER: frozenset({S.DEPARTMENT_READ, S.HR_READ, S.HR_SENSITIVE, S.PAYROLL_READ,
+                                      S.PAYROLL_APPROVE, S.SELF_SERVICE}),
     Role.FINANCE_OFFICER: frozenset({S.DEPARTMENT_READ, S.FINANCE_READ, S.FINANCE_WRITE, S.SELF_SERVICE}),
     Role.MANAGER: frozenset({S.DEPARTMENT_READ, S.TEAM_READ, S.SELF_SERVICE}),
     Role.EMPLOYEE: frozenset({S.DEPARTMENT_READ, S.SELF_SERVICE}),
@@ -52,7 +55,7 @@ ROLE_SCOPES: dict[str, frozenset[str]] = {
 
 # Scopes an API token may carry: machine work on department data, never access management.
 TOKEN_SCOPES: frozenset[str] = frozenset({
-    S.DEPARTMENT_READ, S.MEMBERS_READ, S.AUDIT_READ, S.HR_READ, S.HR_WRITE, S.PAYROLL_READ,
+    S.DEPARTMENT_READ, S.MEMBERS_READ, S.AUDIT_READ, S.HR_READ, S.HR_WRITE, S.HR_SENSITIVE, S.PAYROLL_READ,
     S.PAYROLL_SUBMIT, S.FINANCE_READ, S.FINANCE_WRITE,
 })
 

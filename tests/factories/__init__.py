@@ -11,6 +11,14 @@ from tests.factories.departments import (
     OperatorAssignmentFactory,
     UserFactory,
 )
+from tests.factories.hr import (
+    CostCentreFactory,
+    EmployeeFactory,
+    EmploymentFactory,
+    GradeFactory,
+    OrganisationUnitFactory,
+    PayRangeFactory,
+)
 from tests.factories.tenancy_fixture import FolderFactory, NoteFactory
 
 DEPARTMENT_OWNED_FACTORIES = department_owned_factories()
@@ -19,6 +27,12 @@ __all__ = [
     "DEPARTMENT_OWNED_FACTORIES",
     "ApiTokenFactory",
     "AuditEventFactory",
+    "CostCentreFactory",
+    "EmployeeFactory",
+    "EmploymentFactory",
+    "GradeFactory",
+    "OrganisationUnitFactory",
+    "PayRangeFactory",
     "DepartmentFactory",
     "DepartmentOwnedFactory",
     "FolderFactory",

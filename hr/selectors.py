@@ -1,0 +1,110 @@
+"""Reads of HR records, each in the caller's department context (the scoped managers need it)."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import F, Q, QuerySet
+
+from hr.models import CostCentre, Employee, Employment, Grade, OrganisationUnit, PayRange
+
+
+def _covering(day: datetime.date | F) -> Q:
+    return Q(valid_from__lte=day) & (Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+
+
+def employment_as_of(*, employee: Employee, on: datetime.date) -> Employment | None:
+    """The version true on ``on``, as the record stands now (corrections applied)."""
+    return (Employment.objects.filter(employee=employee, superseded_at__isnull=True).filter(_covering(on))
+            .select_related("organisation_unit", "grade", "cost_centre", "line_manager").first())
+
+
+def employment_as_known(*, employee: Employee, on: datetime.date,
+                        known_at: datetime.datetime) -> Employment | None:
+    """The version that, as the record stood at ``known_at``, was true on ``on``."""
+    return (Employment.objects.filter(employee=employee, recorded_at__lte=known_at)
+            .filter(Q(superseded_at__isnull=True) | Q(superseded_at__gt=known_at)).filter(_covering(on))
+            .select_related("organisation_unit", "grade", "cost_centre", "line_manager")
+            .order_by("-recorded_at").first())
+
+
+def employment_history(*, employee: Employee, include_superseded: bool = False) -> QuerySet[Employment]:
+    """Versions oldest first; planned ones (from a future date) included. With superseded ones,
+    the full record of what was believed when."""
+    versions = Employment.objects.filter(employee=employee)
+    if not include_superseded:
+        versions = versions.filter(superseded_at__isnull=True)
+    return versions.select_related("organisation_unit", "grade", "cost_centre", "line_manager", "recorded_by") \
+        .order_by("valid_from", "recorded_at")
+
+
+class EmployeeStatus:
+    CURRENT = "current"
+    LEAVERS = "leavers"
+    STARTING = "starting"
+    CHOICES = (CURRENT, LEAVERS, STARTING)
+
+
+def employee_list(
+    *,
+    on: datetime.date,
+    status: str = EmployeeStatus.CURRENT,
+    search: str = "",
+    organisation_unit: OrganisationUnit | None = None,
+    grade: Grade | None = None,
+    cost_centre: CostCentre | None = None,
+) -> QuerySet[Employment]:
+    """One row per employee (their employment version) for the list page and API.
+
+    Current staff show the version true on ``on``; leavers, the one true on their last day;
+    future starters, the one from their start date. Filters on a unit or cost centre include their
+    subtrees. Ordered by name; every row's related objects come in the same query.
+    """
+    rows = Employment.objects.filter(superseded_at__isnull=True)
+    if status == EmployeeStatus.LEAVERS:
+        rows = rows.filter(employee__leave_date__lt=on).filter(_covering(F("employee__leave_date")))
+    elif status == EmployeeStatus.STARTING:
+        rows = rows.filter(employee__start_date__gt=on).filter(valid_from=F("employee__start_date"))
+    else:
+        rows = rows.filter(_covering(on))
+    if search:
+        term = search.strip()
+        rows = rows.filter(
+            Q(employee__last_name__istartswith=term) | Q(employee__first_name__istartswith=term)
+            | Q(employee__preferred_name__istartswith=term) | Q(employee__payroll_number__iexact=term)
+            | Q(post_title__icontains=term)
+        )
+    if organisation_unit is not None:
+        rows = rows.filter(organisation_unit__path__startswith=organisation_unit.path)
+    if grade is not None:
+        rows = rows.filter(grade=grade)
+    if cost_centre is not None:
+        rows = rows.filter(cost_centre__path__startswith=cost_centre.path)
+    return rows.select_related("employee", "organisation_unit", "grade", "cost_centre").order_by(
+        "employee__last_name", "employee__first_name", "employee__payroll_number"
+    )
+
+
+def employee_get(*, payroll_number: str) -> Employee | None:
+    return Employee.objects.filter(payroll_number=payroll_number).select_related("user").first()
+
+
+def organisation_units() -> QuerySet[OrganisationUnit]:
+    return OrganisationUnit.objects.order_by("path")
+
+
+def cost_centres() -> QuerySet[CostCentre]:
+    return CostCentre.objects.select_related("owner").order_by("path")
+
+
+def grades() -> QuerySet[Grade]:
+    return Grade.objects.order_by("rank", "code")
+
+
+def pay_ranges() -> QuerySet[PayRange]:
+    return PayRange.objects.select_related("grade").order_by("grade__rank", "location")
+
+
+def direct_reports(*, manager: Employee, on: datetime.date) -> QuerySet[Employment]:
+    return (Employment.objects.filter(superseded_at__isnull=True, line_manager=manager).filter(_covering(on))
+            .select_related("employee").order_by("employee__last_name"))

@@ -1,0 +1,338 @@
+"""Every write to HR records: organisation, grades, starters, movers, leavers and corrections.
+
+Each service runs in its department's context and transaction and writes the audit log. Invalid
+input raises ``ValidationError`` keyed by field, and nothing is written.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Model, Q
+from django.utils import timezone
+
+from departments.models import Department
+from departments.services import audit_changes, audit_record
+from departments.tenancy import department_context
+from hr.models import CostCentre, Employee, Employment, Grade, OrganisationUnit, PayRange
+from hr.models.organisation import Location, TreeNode
+from hr.validators import normalise_ni_number, normalise_postcode, normalise_sort_code
+from shared_services.accounts.models import User
+
+# Civil Service grades every department starts with; each department edits them and adds its own.
+DEFAULT_GRADES: list[tuple[str, str, int]] = [
+    ("AA", "Administrative Assistant", 1),
+    ("AO", "Administrative Officer", 2),
+    ("EO", "Executive Officer", 3),
+    ("HEO", "Higher Executive Officer", 4),
+    ("SEO", "Senior Executive Officer", 5),
+    ("G7", "Grade 7", 6),
+    ("G6", "Grade 6", 7),
+    ("SCS1", "Senior Civil Service pay band 1", 8),
+    ("SCS2", "Senior Civil Service pay band 2", 9),
+    ("SCS3", "Senior Civil Service pay band 3", 10),
+]
+
+# Fields of an employment version that a change or correction may set.
+EMPLOYMENT_FIELDS = (
+    "post_title", "organisation_unit", "grade", "pay_range_point", "annual_salary", "fte", "contracted_hours",
+    "working_pattern", "contract_type", "cost_centre", "line_manager", "location",
+)
+DEPARTMENT_OWNED_TERMS = ("organisation_unit", "grade", "cost_centre", "line_manager")
+PERSONAL_FIELDS = (
+    "payroll_number", "title", "first_name", "last_name", "preferred_name", "date_of_birth", "ni_number", "sex",
+    "gender_identity", "address_line_1", "address_line_2", "town", "postcode", "email", "phone", "bank_sort_code",
+    "bank_account_number", "building_society_roll_number", "start_date", "tax_code", "tax_basis", "ni_category",
+    "student_loans", "pension_scheme", "starter_declaration", "previous_payroll_id", "user",
+)
+MINIMUM_AGE_AT_START = 16
+LATEST_START_AHEAD = datetime.timedelta(days=366)
+
+
+def _validated(instance: Model, *, exclude: list[str] | None = None) -> None:
+    try:
+        instance.full_clean(exclude=exclude)
+    except ValidationError as error:
+        raise ValidationError(error.message_dict) from None
+
+
+def _values(instance: Model, fields: tuple[str, ...] | list[str]) -> dict[str, Any]:
+    return {name: getattr(instance, name) for name in fields}
+
+
+# --- Organisation -------------------------------------------------------------------------------
+
+
+def _place_in_tree(node: TreeNode, parent: TreeNode | None) -> None:
+    """Set ``path`` and ``depth`` from the parent (the node must be saved, to have an id)."""
+    if parent is not None and parent.department_id != node.department_id:  # type: ignore[attr-defined]
+        raise ValidationError({"parent": "The parent must belong to the same department."})
+    if parent is not None and (parent.pk == node.pk or parent.path.startswith(node.path or "\0")):
+        raise ValidationError({"parent": "A unit cannot sit inside itself or one of its own sub-units."})
+    node.path = (parent.path if parent else "") + f"{node.pk:06d}."
+    node.depth = (parent.depth + 1) if parent else 0
+
+
+def _create_tree_node(model: type[TreeNode], *, department: Department, acting_user: User | None,
+                      parent: TreeNode | None, action: str, **fields: Any) -> Any:
+    with department_context(department.id):
+        node = model(department=department, parent=parent, **fields)
+        _validated(node, exclude=["path", "depth"])
+        node.save()
+        _place_in_tree(node, parent)
+        node.save(update_fields=["path", "depth"])
+        audit_record(department=department, action=action, acting_user=acting_user, target=node,
+                     changes=audit_changes({}, {"code": node.code, "name": node.name,
+                                                "parent": parent.code if parent else None}))
+        return node
+
+
+@transaction.atomic
+def organisation_unit_create(*, department: Department, code: str, name: str, acting_user: User | None,
+                             kind: str = OrganisationUnit.Kind.TEAM,
+                             parent: OrganisationUnit | None = None) -> OrganisationUnit:
+    unit: OrganisationUnit = _create_tree_node(
+        OrganisationUnit, department=department, acting_user=acting_user, parent=parent,
+        action="organisation_unit.create", code=code, name=name, kind=kind,
+    )
+    return unit
+
+
+@transaction.atomic
+def cost_centre_create(*, department: Department, code: str, name: str, acting_user: User | None,
+                       parent: CostCentre | None = None, owner: User | None = None) -> CostCentre:
+    centre: CostCentre = _create_tree_node(
+        CostCentre, department=department, acting_user=acting_user, parent=parent,
+        action="cost_centre.create", code=code, name=name, owner=owner,
+    )
+    return centre
+
+
+@transaction.atomic
+def grade_create(*, department: Department, code: str, name: str, rank: int, acting_user: User | None) -> Grade:
+    with department_context(department.id):
+        grade = Grade(department=department, code=code, name=name, rank=rank)
+        _validated(grade)
+        grade.save()
+        audit_record(department=department, action="grade.create", acting_user=acting_user, target=grade,
+                     changes=audit_changes({}, {"code": code, "name": name, "rank": rank}))
+        return grade
+
+
+@transaction.atomic
+def grades_install_defaults(*, department: Department, acting_user: User | None) -> list[Grade]:
+    """The Civil Service grades, for a department that has none of them yet (idempotent)."""
+    with department_context(department.id):
+        existing = set(Grade.objects.values_list("code", flat=True))
+        return [
+            grade_create(department=department, code=code, name=name, rank=rank, acting_user=acting_user)
+            for code, name, rank in DEFAULT_GRADES if code not in existing
+        ]
+
+
+@transaction.atomic
+def pay_range_set(*, grade: Grade, location: str, minimum: Decimal, maximum: Decimal,
+                  acting_user: User | None) -> PayRange:
+    """Create or change the pay range of a grade at a location."""
+    with department_context(grade.department_id):  # type: ignore[attr-defined]
+        pay_range = PayRange.objects.filter(grade=grade, location=location).first()
+        before = _values(pay_range, ["minimum", "maximum"]) if pay_range else {}
+        pay_range = pay_range or PayRange(department_id=grade.department_id, grade=grade,  # type: ignore[attr-defined]
+                                          location=location)
+        pay_range.minimum, pay_range.maximum = minimum, maximum
+        _validated(pay_range)
+        if maximum < minimum:
+            raise ValidationError({"maximum": "The maximum must be at least the minimum."})
+        pay_range.save()
+        audit_record(department=grade.department, action="pay_range.set", acting_user=acting_user,
+                     target=pay_range, changes=audit_changes(before, {"minimum": minimum, "maximum": maximum}))
+        return pay_range
+
+
+# --- Starters, movers, leavers, corrections -------------------------------------------------------
+
+
+def _check_terms(department: Department, terms: Mapping[str, Any], override_reason: str) -> None:
+    """References inside the department, and a salary within the grade's range (or a reason)."""
+    errors: dict[str, str] = {}
+    unknown = sorted(set(terms) - set(EMPLOYMENT_FIELDS))
+    if unknown:
+        errors["__all__"] = f"Unknown employment fields: {', '.join(unknown)}."
+    for name in DEPARTMENT_OWNED_TERMS:
+        value = terms.get(name)
+        if value is not None and value.department_id != department.id:
+            errors[name] = f"The {name.replace('_', ' ')} must belong to {department.name}."
+    grade, location, salary = terms.get("grade"), terms.get("location", Location.NATIONAL), terms.get("annual_salary")
+    if not errors and grade is not None and salary is not None:
+        pay_range = PayRange.objects.filter(grade=grade, location=location).first()
+        if pay_range and not (pay_range.minimum <= Decimal(salary) <= pay_range.maximum) and not override_reason:
+            errors["annual_salary"] = (
+                f"£{Decimal(salary):,.2f} is outside the {grade.code} {location} range "
+                f"(£{pay_range.minimum:,.2f} to £{pay_range.maximum:,.2f}); give a reason to override it."
+            )
+    if errors:
+        raise ValidationError(errors)
+
+
+def _new_version(employee: Employee, *, valid_from: datetime.date, valid_to: datetime.date | None,
+                 terms: Mapping[str, Any], acting_user: User | None, reason: str) -> Employment:
+    version = Employment(department_id=employee.department_id, employee=employee,  # type: ignore[attr-defined]
+                         valid_from=valid_from, valid_to=valid_to, recorded_by=acting_user,
+                         change_reason=reason[:200], **terms)
+    _validated(version, exclude=["employee", "recorded_by"])
+    try:
+        with transaction.atomic():
+            version.save()
+    except IntegrityError as error:
+        raise ValidationError({"valid_from": f"The dates overlap another version of this employment ({error})."}) \
+            from None
+    return version
+
+
+@transaction.atomic
+def employee_hire(*, department: Department, personal: Mapping[str, Any], terms: Mapping[str, Any],
+                  acting_user: User | None, salary_override_reason: str = "") -> Employee:
+    """A starter: the person and the first version of their employment, from their start date."""
+    with department_context(department.id):
+        unknown = sorted(set(personal) - set(PERSONAL_FIELDS))
+        if unknown:
+            raise ValidationError({"__all__": f"Unknown personal fields: {', '.join(unknown)}."})
+        fields = dict(personal)
+        for name, normalise in (("ni_number", normalise_ni_number), ("postcode", normalise_postcode),
+                                ("bank_sort_code", normalise_sort_code)):
+            if fields.get(name):
+                fields[name] = normalise(fields[name])
+        employee = Employee(department=department, **fields)
+        errors: dict[str, Any] = {}
+        try:
+            employee.full_clean()
+        except ValidationError as error:
+            errors.update(error.message_dict)
+        start, born = fields.get("start_date"), fields.get("date_of_birth")
+        if isinstance(start, datetime.date):
+            if start > timezone.localdate() + LATEST_START_AHEAD:
+                errors.setdefault("start_date", []).append("The start date must be within a year from today.")
+            if isinstance(born, datetime.date) and _age_on(born, start) < MINIMUM_AGE_AT_START:
+                errors.setdefault("start_date", []).append(
+                    f"The employee must be at least {MINIMUM_AGE_AT_START} on their start date."
+                )
+        if errors:
+            raise ValidationError(errors)
+        _check_terms(department, terms, salary_override_reason)
+        employee.save()
+        version = _new_version(employee, valid_from=employee.start_date, valid_to=None, terms=terms,
+                               acting_user=acting_user, reason=salary_override_reason or "Starter")
+        audit_record(department=department, action="employee.hire", acting_user=acting_user, target=employee,
+                     changes=audit_changes({}, {**_values(employee, ["payroll_number", "first_name", "last_name",
+                                                                    "ni_number", "start_date"]),
+                                               **_values(version, list(EMPLOYMENT_FIELDS))}),
+                     reason=salary_override_reason)
+        return employee
+
+
+def _age_on(born: datetime.date, day: datetime.date) -> int:
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def _live_versions(employee: Employee) -> list[Employment]:
+    return list(Employment.objects.filter(employee=employee, superseded_at__isnull=True)
+                .select_for_update().order_by("valid_from"))
+
+
+@transaction.atomic
+def employment_change(*, employee: Employee, effective_from: datetime.date, changes: Mapping[str, Any],
+                      acting_user: User | None, reason: str = "", salary_override_reason: str = "") -> Employment:
+    """A mover: change any employment fields from a date (past or future) until the next version.
+
+    The version that covers the date is superseded and recorded again in two parts, before and
+    from the date; later planned versions keep their own values.
+    """
+    department = employee.department
+    with department_context(department.id):
+        if not changes:
+            raise ValidationError({"__all__": "Say what changes."})
+        versions = _live_versions(employee)
+        covering = next((v for v in versions if v.covers(effective_from)), None)
+        if covering is None:
+            raise ValidationError({"effective_from": f"{employee} has no employment on {effective_from:%-d %B %Y}."})
+        current = _values(covering, list(EMPLOYMENT_FIELDS))
+        _check_terms(department, {**current, **changes}, salary_override_reason)
+        now = timezone.now()
+        Employment.objects.filter(pk=covering.pk).update(superseded_at=now)
+        if covering.valid_from < effective_from:
+            _new_version(employee, valid_from=covering.valid_from,
+                         valid_to=effective_from - datetime.timedelta(days=1), terms=current,
+                         acting_user=acting_user, reason=covering.change_reason)
+        changed = _new_version(employee, valid_from=effective_from, valid_to=covering.valid_to,
+                               terms={**current, **changes}, acting_user=acting_user,
+                               reason=reason or salary_override_reason or "Change")
+        audit_record(department=department, action="employment.change", acting_user=acting_user, target=employee,
+                     changes=audit_changes(current, _values(changed, list(EMPLOYMENT_FIELDS))),
+                     reason=f"effective {effective_from.isoformat()}: {reason}".strip())
+        return changed
+
+
+@transaction.atomic
+def employment_correct(*, employment: Employment, corrections: Mapping[str, Any], acting_user: User | None,
+                       reason: str) -> Employment:
+    """Fix a mistaken version: it is superseded (kept for "as known on") and recorded corrected."""
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the record is being corrected."})
+    department = employment.department
+    with department_context(department.id):
+        if employment.superseded_at is not None:
+            raise ValidationError({"__all__": "This version has already been replaced; correct the current one."})
+        current = _values(employment, list(EMPLOYMENT_FIELDS))
+        _check_terms(department, {**current, **corrections}, reason)
+        Employment.objects.filter(pk=employment.pk).update(superseded_at=timezone.now())
+        corrected = _new_version(employment.employee, valid_from=employment.valid_from,
+                                 valid_to=employment.valid_to, terms={**current, **corrections},
+                                 acting_user=acting_user, reason=f"Correction: {reason}")
+        audit_record(department=department, action="employment.correct", acting_user=acting_user,
+                     target=employment.employee,
+                     changes=audit_changes(current, _values(corrected, list(EMPLOYMENT_FIELDS))), reason=reason)
+        return corrected
+
+
+@transaction.atomic
+def employee_leave(*, employee: Employee, leave_date: datetime.date, reason: str,
+                   acting_user: User | None) -> Employee:
+    """A leaver: the last working day ends the employment; planned versions after it are withdrawn."""
+    department = employee.department
+    with department_context(department.id):
+        errors: dict[str, str] = {}
+        if reason not in Employee.LeaveReason.values:
+            errors["leave_reason"] = f"Choose a reason: {', '.join(Employee.LeaveReason.values)}."
+        if leave_date < employee.start_date:
+            errors["leave_date"] = (
+                f"The last working day cannot be before the start date ({employee.start_date:%-d %B %Y})."
+            )
+        if employee.leave_date is not None:
+            errors["leave_date"] = f"{employee} already leaves on {employee.leave_date:%-d %B %Y}."
+        if errors:
+            raise ValidationError(errors)
+        now = timezone.now()
+        for version in _live_versions(employee):
+            if version.valid_from > leave_date:
+                Employment.objects.filter(pk=version.pk).update(superseded_at=now)
+            elif version.valid_to is None or version.valid_to > leave_date:
+                Employment.objects.filter(pk=version.pk).update(superseded_at=now)
+                _new_version(employee, valid_from=version.valid_from, valid_to=leave_date,
+                             terms=_values(version, list(EMPLOYMENT_FIELDS)), acting_user=acting_user,
+                             reason=version.change_reason)
+        employee.leave_date, employee.leave_reason = leave_date, reason
+        employee.save(update_fields=["leave_date", "leave_reason"])
+        audit_record(department=department, action="employee.leave", acting_user=acting_user, target=employee,
+                     changes=audit_changes({"leave_date": None, "leave_reason": ""},
+                                           {"leave_date": leave_date, "leave_reason": reason}))
+        return employee
+
+
+def subtree_filter(prefix: str, node: TreeNode) -> Q:
+    """Rows whose ``<prefix>__path`` lies in ``node``'s subtree (the node included)."""
+    return Q(**{f"{prefix}__path__startswith": node.path})

@@ -1,0 +1,70 @@
+import datetime
+from decimal import Decimal
+
+import factory
+
+from hr.models import CostCentre, Employee, Employment, Grade, OrganisationUnit, PayRange
+from tests.factories.base import DepartmentOwnedFactory
+
+SAME_DEPARTMENT = factory.SelfAttribute("..department")
+
+
+class OrganisationUnitFactory(DepartmentOwnedFactory):
+    class Meta:
+        model = OrganisationUnit
+
+    code = factory.Sequence(lambda n: f"OU{n}")
+    name = factory.Sequence(lambda n: f"Team {n}")
+    path = factory.Sequence(lambda n: f"{900000 + n:06d}.")
+
+
+class CostCentreFactory(DepartmentOwnedFactory):
+    class Meta:
+        model = CostCentre
+
+    code = factory.Sequence(lambda n: f"CC{n}")
+    name = factory.Sequence(lambda n: f"Cost centre {n}")
+    path = factory.Sequence(lambda n: f"{900000 + n:06d}.")
+
+
+class GradeFactory(DepartmentOwnedFactory):
+    class Meta:
+        model = Grade
+
+    code = factory.Sequence(lambda n: f"G{n}")
+    name = factory.Sequence(lambda n: f"Grade {n}")
+    rank = factory.Sequence(lambda n: n)
+
+
+class PayRangeFactory(DepartmentOwnedFactory):
+    class Meta:
+        model = PayRange
+
+    grade = factory.SubFactory(GradeFactory, department=SAME_DEPARTMENT)
+    minimum = Decimal("25000.00")
+    maximum = Decimal("35000.00")
+
+
+class EmployeeFactory(DepartmentOwnedFactory):
+    class Meta:
+        model = Employee
+
+    payroll_number = factory.Sequence(lambda n: f"P{n:06d}")
+    first_name = factory.Faker("first_name", locale="en_GB")
+    last_name = factory.Faker("last_name", locale="en_GB")
+    date_of_birth = datetime.date(1985, 5, 17)
+    sex = Employee.Sex.FEMALE
+    start_date = datetime.date(2020, 4, 1)
+
+
+class EmploymentFactory(DepartmentOwnedFactory):
+    class Meta:
+        model = Employment
+
+    employee = factory.SubFactory(EmployeeFactory, department=SAME_DEPARTMENT)
+    valid_from = factory.SelfAttribute("employee.start_date")
+    post_title = "Caseworker"
+    organisation_unit = factory.SubFactory(OrganisationUnitFactory, department=SAME_DEPARTMENT)
+    grade = factory.SubFactory(GradeFactory, department=SAME_DEPARTMENT)
+    cost_centre = factory.SubFactory(CostCentreFactory, department=SAME_DEPARTMENT)
+    annual_salary = Decimal("30000.00")
