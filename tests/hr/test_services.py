@@ -42,8 +42,9 @@ def _personal(**overrides):
 
 
 def _terms(organisation, **overrides):
-    return {"post_title": "Caseworker", "organisation_unit": organisation["team"], "grade": organisation["grades"]["EO"],
-            "cost_centre": organisation["centre"], "annual_salary": Decimal("30000"), **overrides}
+    return {"post_title": "Caseworker", "organisation_unit": organisation["team"],
+            "grade": organisation["grades"]["EO"], "cost_centre": organisation["centre"],
+            "annual_salary": Decimal("30000"), **overrides}
 
 
 def _hire(moj, organisation, **overrides):
