@@ -20,7 +20,8 @@ from shared_services.core import request_context
 
 # Field names whose values never reach the audit log in clear.
 SENSITIVE_FIELD_MARKERS = ("password", "token", "secret", "key_hash", "account_number", "ni_number",
-                           "national_insurance", "sort_code", "roll_number", "date_of_birth")
+                           "national_insurance", "sort_code", "roll_number", "date_of_birth", "salary",
+                           "pay_range_point", "sickness_reason", "health")
 MASK = "••••"
 TOKEN_PREFIX = "ssp"
 

@@ -62,6 +62,7 @@ def test_hire_creates_the_person_and_the_first_version_and_audits_it(moj, organi
         event = AuditEvent.objects.get(action="employee.hire")
         assert event.actor == moj.hr_officer
         assert event.changes["ni_number"]["after"] == "••••"
+        assert event.changes["annual_salary"]["after"] == "••••"
 
 
 def test_hire_names_every_bad_field_and_writes_nothing(moj, organisation, in_department):
