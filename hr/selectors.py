@@ -3,10 +3,23 @@
 from __future__ import annotations
 
 import datetime
+import json
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 
 from django.db.models import F, Q, QuerySet
 
-from hr.models import CostCentre, Employee, Employment, Grade, OrganisationUnit, PayRange
+from hr.models import (
+    CostCentre,
+    Employee,
+    Employment,
+    Grade,
+    LeaveRequest,
+    OrganisationUnit,
+    PayRange,
+    SicknessPeriod,
+)
 
 
 def _covering(day: datetime.date | F) -> Q:
@@ -108,3 +121,66 @@ def pay_ranges() -> QuerySet[PayRange]:
 def direct_reports(*, manager: Employee, on: datetime.date) -> QuerySet[Employment]:
     return (Employment.objects.filter(superseded_at__isnull=True, line_manager=manager).filter(_covering(on))
             .select_related("employee").order_by("employee__last_name"))
+
+
+# --- Absence and leave ----------------------------------------------------------------------------
+
+BANK_HOLIDAY_REGIONS = ("england-and-wales", "scotland", "northern-ireland")
+PIW_MINIMUM_DAYS = 4  # a period of incapacity for work: at least four days in a row
+LINKING_GAP_DAYS = 56  # periods of incapacity no more than 8 weeks apart are one spell
+
+
+@cache
+def _bank_holiday_data() -> dict[str, dict[str, list[dict[str, str]]]]:
+    return json.loads((Path(__file__).resolve().parent / "bank_holidays.json").read_text())["regions"]
+
+
+def bank_holidays(*, region: str, year: int) -> list[tuple[datetime.date, str]]:
+    """Bank holidays of a UK region in a calendar year, from the data file (empty if not held)."""
+    if region not in BANK_HOLIDAY_REGIONS:
+        raise ValueError(f"region: {region!r} must be one of {', '.join(BANK_HOLIDAY_REGIONS)}")
+    return [(datetime.date.fromisoformat(day["date"]), day["name"])
+            for day in _bank_holiday_data()[region].get(str(year), [])]
+
+
+def leave_requests_awaiting(*, manager_user_id: int | None = None) -> QuerySet[LeaveRequest]:
+    """Requests waiting for a decision; for one line manager when given (their reports' requests)."""
+    waiting = LeaveRequest.objects.filter(status=LeaveRequest.Status.PENDING).select_related("employee", "leave_type")
+    if manager_user_id is not None:
+        managed = Employment.objects.filter(superseded_at__isnull=True, line_manager__user_id=manager_user_id)
+        waiting = waiting.filter(employee__in=managed.values("employee_id"))
+    return waiting.order_by("start_date")
+
+
+@dataclass(frozen=True)
+class SicknessSpell:
+    """Linked periods of incapacity for work, as SSP counts them."""
+
+    periods: tuple[SicknessPeriod, ...]
+    first_day: datetime.date
+    last_day: datetime.date
+    qualifying_days: int
+
+
+def sickness_spells(*, employee: Employee, until: datetime.date) -> list[SicknessSpell]:
+    """Periods of four or more days off sick, linked into spells when no more than 8 weeks apart;
+    open-ended periods run to ``until``. Qualifying days count each period's working weekdays."""
+    incapacity = []
+    for period in SicknessPeriod.objects.filter(employee=employee, first_day__lte=until).order_by("first_day"):
+        last = min(period.last_day or until, until)
+        if (last - period.first_day).days + 1 >= PIW_MINIMUM_DAYS:
+            incapacity.append((period, last))
+    spells: list[list[tuple[SicknessPeriod, datetime.date]]] = []
+    for period, last in incapacity:
+        if spells and (period.first_day - spells[-1][-1][1]).days - 1 <= LINKING_GAP_DAYS:
+            spells[-1].append((period, last))
+        else:
+            spells.append([(period, last)])
+    result = []
+    for spell in spells:
+        qualifying = sum(
+            1 for period, last in spell for offset in range((last - period.first_day).days + 1)
+            if (period.first_day + datetime.timedelta(days=offset)).weekday() in period.qualifying_days
+        )
+        result.append(SicknessSpell(tuple(p for p, _ in spell), spell[0][0].first_day, spell[-1][1], qualifying))
+    return result

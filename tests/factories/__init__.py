@@ -16,8 +16,13 @@ from tests.factories.hr import (
     EmployeeFactory,
     EmploymentFactory,
     GradeFactory,
+    LeaveBalanceEntryFactory,
+    LeavePolicyFactory,
+    LeaveRequestFactory,
+    LeaveTypeFactory,
     OrganisationUnitFactory,
     PayRangeFactory,
+    SicknessPeriodFactory,
 )
 from tests.factories.tenancy_fixture import FolderFactory, NoteFactory
 
@@ -31,8 +36,13 @@ __all__ = [
     "EmployeeFactory",
     "EmploymentFactory",
     "GradeFactory",
+    "LeaveBalanceEntryFactory",
+    "LeavePolicyFactory",
+    "LeaveRequestFactory",
+    "LeaveTypeFactory",
     "OrganisationUnitFactory",
     "PayRangeFactory",
+    "SicknessPeriodFactory",
     "DepartmentFactory",
     "DepartmentOwnedFactory",
     "FolderFactory",

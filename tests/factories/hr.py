@@ -3,7 +3,19 @@ from decimal import Decimal
 
 import factory
 
-from hr.models import CostCentre, Employee, Employment, Grade, OrganisationUnit, PayRange
+from hr.models import (
+    CostCentre,
+    Employee,
+    Employment,
+    Grade,
+    LeaveBalanceEntry,
+    LeavePolicy,
+    LeaveRequest,
+    LeaveType,
+    OrganisationUnit,
+    PayRange,
+    SicknessPeriod,
+)
 from tests.factories.base import DepartmentOwnedFactory
 
 SAME_DEPARTMENT = factory.SelfAttribute("..department")
@@ -68,3 +80,54 @@ class EmploymentFactory(DepartmentOwnedFactory):
     grade = factory.SubFactory(GradeFactory, department=SAME_DEPARTMENT)
     cost_centre = factory.SubFactory(CostCentreFactory, department=SAME_DEPARTMENT)
     annual_salary = Decimal("30000.00")
+
+
+class LeaveTypeFactory(DepartmentOwnedFactory):
+    class Meta:
+        model = LeaveType
+
+    code = factory.Sequence(lambda n: f"LT{n}")
+    name = factory.Sequence(lambda n: f"Leave type {n}")
+    kind = LeaveType.Kind.ANNUAL
+    uses_balance = True
+
+
+class LeavePolicyFactory(DepartmentOwnedFactory):
+    class Meta:
+        model = LeavePolicy
+
+    leave_type = factory.SubFactory(LeaveTypeFactory, department=SAME_DEPARTMENT)
+    hours_by_service = factory.LazyFunction(lambda: [[0, "187.50"]])
+
+
+class LeaveRequestFactory(DepartmentOwnedFactory):
+    class Meta:
+        model = LeaveRequest
+
+    employee = factory.SubFactory(EmployeeFactory, department=SAME_DEPARTMENT)
+    leave_type = factory.SubFactory(LeaveTypeFactory, department=SAME_DEPARTMENT)
+    start_date = datetime.date(2026, 6, 1)
+    end_date = datetime.date(2026, 6, 5)
+    hours = Decimal("37.50")
+
+
+class LeaveBalanceEntryFactory(DepartmentOwnedFactory):
+    class Meta:
+        model = LeaveBalanceEntry
+
+    employee = factory.SubFactory(EmployeeFactory, department=SAME_DEPARTMENT)
+    leave_type = factory.SubFactory(LeaveTypeFactory, department=SAME_DEPARTMENT)
+    request = factory.SubFactory(LeaveRequestFactory, department=SAME_DEPARTMENT)
+    leave_year_start = datetime.date(2026, 4, 1)
+    kind = LeaveBalanceEntry.Kind.ADJUSTMENT
+    hours = Decimal("7.50")
+
+
+class SicknessPeriodFactory(DepartmentOwnedFactory):
+    class Meta:
+        model = SicknessPeriod
+
+    employee = factory.SubFactory(EmployeeFactory, department=SAME_DEPARTMENT)
+    first_day = datetime.date(2026, 3, 2)
+    last_day = datetime.date(2026, 3, 6)
+    qualifying_days = factory.LazyFunction(lambda: [0, 1, 2, 3, 4])
