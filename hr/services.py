@@ -93,7 +93,7 @@ def _place_in_tree(node: TreeNode, parent: TreeNode | None) -> None:
 def _create_tree_node(model: type[TreeNode], *, department: Department, acting_user: User | None,
                       parent: TreeNode | None, action: str, **fields: Any) -> Any:
     with department_context(department.id):
-        node = model(department=department, parent=parent, **fields)
+        node = model(department=department, **{"parent": parent, **fields})
         _validated(node, exclude=["path", "depth"])
         node.save()
         _place_in_tree(node, parent)
