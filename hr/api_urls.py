@@ -1,5 +1,23 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from hr import apis
 
 app_name = "hr-api"
 
-urlpatterns: list = []
+# Relative to api/v1/departments/<slug:department_slug>/ (shared_services/urls.py).
+urlpatterns = [
+    path("employees/", apis.routed_by_method(apis.EmployeeListApi, apis.EmployeeHireApi).as_view(),
+         name="employees"),
+    path("employees/<str:payroll_number>/", apis.EmployeeDetailApi.as_view(), name="employee"),
+    path("employees/<str:payroll_number>/changes/", apis.EmploymentChangeApi.as_view(), name="employee-changes"),
+    path("employees/<str:payroll_number>/leave/", apis.EmployeeLeaveApi.as_view(), name="employee-leave"),
+    path("employees/<str:payroll_number>/employment-history/", apis.EmploymentHistoryApi.as_view(),
+         name="employment-history"),
+    path("employees/<str:payroll_number>/employment-history/<int:version_id>/corrections/",
+         apis.EmploymentCorrectApi.as_view(), name="employment-corrections"),
+    path("organisation-units/",
+         apis.routed_by_method(apis.OrganisationUnitListApi, apis.OrganisationUnitCreateApi).as_view(),
+         name="organisation-units"),
+    path("grades/", apis.routed_by_method(apis.GradeListApi, apis.GradeCreateApi).as_view(), name="grades"),
+    path("grades/<str:grade_code>/pay-ranges/", apis.PayRangeSetApi.as_view(), name="grade-pay-ranges"),
+]

@@ -93,6 +93,8 @@ def _place_in_tree(node: TreeNode, parent: TreeNode | None) -> None:
 def _create_tree_node(model: type[TreeNode], *, department: Department, acting_user: User | None,
                       parent: TreeNode | None, action: str, **fields: Any) -> Any:
     with department_context(department.id):
+        if model.objects.filter(code=fields.get("code")).exists():
+            raise ValidationError({"code": f"{department.name} already has one with the code {fields.get('code')!r}."})
         node = model(department=department, **{"parent": parent, **fields})
         _validated(node, exclude=["path", "depth"])
         node.save()
@@ -128,6 +130,8 @@ def cost_centre_create(*, department: Department, code: str, name: str, acting_u
 @transaction.atomic
 def grade_create(*, department: Department, code: str, name: str, rank: int, acting_user: User | None) -> Grade:
     with department_context(department.id):
+        if Grade.objects.filter(code=code).exists():
+            raise ValidationError({"code": f"{department.name} already has a grade with the code {code!r}."})
         grade = Grade(department=department, code=code, name=name, rank=rank)
         _validated(grade)
         grade.save()
@@ -157,9 +161,9 @@ def pay_range_set(*, grade: Grade, location: str, minimum: Decimal, maximum: Dec
         pay_range = pay_range or PayRange(department_id=grade.department_id, grade=grade,  # type: ignore[attr-defined]
                                           location=location)
         pay_range.minimum, pay_range.maximum = minimum, maximum
-        _validated(pay_range)
         if maximum < minimum:
             raise ValidationError({"maximum": "The maximum must be at least the minimum."})
+        _validated(pay_range)
         pay_range.save()
         audit_record(department=grade.department, action="pay_range.set", acting_user=acting_user,
                      target=pay_range, changes=audit_changes(before, {"minimum": minimum, "maximum": maximum}))
@@ -222,9 +226,12 @@ def employee_hire(*, department: Department, personal: Mapping[str, Any], terms:
         employee = Employee(department=department, **fields)
         errors: dict[str, Any] = {}
         try:
-            employee.full_clean()
+            employee.full_clean(validate_constraints=False)
         except ValidationError as error:
             errors.update(error.message_dict)
+        for name, label in (("payroll_number", "payroll number"), ("ni_number", "National Insurance number")):
+            if fields.get(name) and Employee.objects.filter(**{name: fields[name]}).exists():
+                errors.setdefault(name, []).append(f"Another employee in {department.name} has this {label}.")
         start, born = fields.get("start_date"), fields.get("date_of_birth")
         if isinstance(start, datetime.date):
             if start > timezone.localdate() + LATEST_START_AHEAD:
@@ -291,7 +298,7 @@ def employment_change(*, employee: Employee, effective_from: datetime.date, chan
 
 @transaction.atomic
 def employment_correct(*, employment: Employment, corrections: Mapping[str, Any], acting_user: User | None,
-                       reason: str) -> Employment:
+                       reason: str, salary_override_reason: str = "") -> Employment:
     """Fix a mistaken version: it is superseded (kept for "as known on") and recorded corrected."""
     if not reason.strip():
         raise ValidationError({"reason": "Say why the record is being corrected."})
@@ -300,7 +307,7 @@ def employment_correct(*, employment: Employment, corrections: Mapping[str, Any]
         if employment.superseded_at is not None:
             raise ValidationError({"__all__": "This version has already been replaced; correct the current one."})
         current = _values(employment, list(EMPLOYMENT_FIELDS))
-        _check_terms(department, {**current, **corrections}, reason)
+        _check_terms(department, {**current, **corrections}, salary_override_reason)
         Employment.objects.filter(pk=employment.pk).update(superseded_at=timezone.now())
         corrected = _new_version(employment.employee, valid_from=employment.valid_from,
                                  valid_to=employment.valid_to, terms={**current, **corrections},

@@ -1,0 +1,686 @@
+"""The HR API: employees (starters, movers, leavers, corrections), organisation units and grades.
+
+Every view is department-scoped, one operation per class. Views validate, call one service or
+selector, and serialize. Sensitive fields are masked by ``hr.visibility`` for callers without
+``hr:sensitive``; codes and payroll numbers name records, resolved within the department.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any, ClassVar, cast
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
+from rest_framework import exceptions, serializers, status
+from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+
+from departments.api_base import DepartmentScopedApi
+from departments.roles import Scope
+from hr import selectors, services
+from hr.models import Employee, Employment, Grade, OrganisationUnit, PayRange
+from hr.models.organisation import Location
+from hr.selectors import EmployeeStatus
+from hr.validators import validate_account_number, validate_ni_number, validate_postcode, validate_sort_code
+from hr.visibility import MASK, SENSITIVE_EMPLOYEE_FIELDS, SENSITIVE_EMPLOYMENT_FIELDS, visible
+from shared_services.accounts.models import User
+
+TAGS = ["hr"]
+MASK_NOTE = f"'{MASK}' without the hr:sensitive scope."
+
+
+def routed_by_method(*operations: type[DepartmentScopedApi]) -> type[DepartmentScopedApi]:
+    """One address for several one-operation APIs (a GET list and a POST create share a URL).
+
+    Each operation keeps its own class, serializers and scope; the combination only routes by
+    HTTP method. Operations may not both handle a method or share a nested class name, because
+    the combination would silently pick one of them.
+    """
+    scopes: dict[str, str] = {}
+    names: set[str] = set()
+    for operation in operations:
+        if set(operation.required_scopes) & set(scopes):
+            raise TypeError(f"{operation.__name__} handles a method another operation at this address handles.")
+        nested = {name for name, value in vars(operation).items() if isinstance(value, type)}
+        if nested & names:
+            raise TypeError(f"{operation.__name__} reuses nested class names {sorted(nested & names)}.")
+        scopes.update(operation.required_scopes)
+        names |= nested
+    name = "".join(operation.__name__.removesuffix("Api") for operation in operations) + "Api"
+    return cast(type[DepartmentScopedApi], type(name, operations, {"required_scopes": scopes}))
+
+
+# --- Helpers ---------------------------------------------------------------------------------------
+
+
+def _caller(request: Request) -> User:
+    return cast(User, request.user)
+
+
+def _visibility(view: DepartmentScopedApi) -> dict[str, Any]:
+    """Serializer context carrying the caller's scopes, which decide what is masked."""
+    return {"scopes": view.department_access.scopes}
+
+
+@contextmanager
+def _service_errors(*, nest_under: str = "", nested_fields: frozenset[str] = frozenset(),
+                    rename: Mapping[str, str] | None = None) -> Iterator[None]:
+    """Turn a service's Django ``ValidationError`` into a DRF one (a 400 listing each field).
+
+    Field names are kept; ``__all__`` becomes ``non_field_errors``. Errors on ``nested_fields``
+    go under ``nest_under``, so they point at the part of the request body they came from.
+    """
+    try:
+        yield
+    except DjangoValidationError as error:
+        messages = error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
+        detail: dict[str, Any] = {}
+        for field, field_messages in messages.items():
+            if field == "__all__":
+                detail.setdefault(api_settings.NON_FIELD_ERRORS_KEY, []).extend(field_messages)
+            elif field in nested_fields:
+                detail.setdefault(nest_under, {})[field] = field_messages
+            else:
+                detail[(rename or {}).get(field, field)] = field_messages
+        raise exceptions.ValidationError(detail) from error
+
+
+def _employee_or_404(payroll_number: str) -> Employee:
+    employee = selectors.employee_get(payroll_number=payroll_number)
+    if employee is None:
+        raise exceptions.NotFound("This department has no employee with that payroll number.")
+    return employee
+
+
+def _employment_shown(employee: Employee) -> Employment | None:
+    """The version an employee's record shows: today's; a future starter's first; a leaver's last."""
+    on = max(timezone.localdate(), employee.start_date)
+    if employee.leave_date is not None:
+        on = min(on, employee.leave_date)
+    return selectors.employment_as_of(employee=employee, on=on)
+
+
+def _by_code(queryset: QuerySet[Any], noun: str, **kwargs: Any) -> serializers.SlugRelatedField:
+    """A department's record named by its code (the queryset is scoped when it runs)."""
+    return serializers.SlugRelatedField(
+        slug_field="code", queryset=queryset,
+        error_messages={"does_not_exist": f"This department has no {noun} with the code '{{value}}'."}, **kwargs,
+    )
+
+
+def _by_payroll_number(**kwargs: Any) -> serializers.SlugRelatedField:
+    return serializers.SlugRelatedField(
+        slug_field="payroll_number", queryset=Employee.objects.all(),
+        error_messages={"does_not_exist": "This department has no employee with the payroll number '{value}'."},
+        **kwargs,
+    )
+
+
+# --- Shared output serializers ---------------------------------------------------------------------
+
+
+class MaskedSerializer(serializers.Serializer):
+    """Masks ``sensitive`` keys unless the context's ``scopes`` allow them (no scopes: masked)."""
+
+    sensitive: ClassVar[frozenset[str]] = frozenset()
+
+    def to_representation(self, instance: Any) -> Any:
+        data = super().to_representation(instance)
+        return visible(data, scopes=self.context.get("scopes", ()), sensitive=self.sensitive)
+
+
+@extend_schema_field({"oneOf": [{"type": "integer"}, {"type": "string", "enum": [MASK]}], "nullable": True})
+class MaskableIntegerField(serializers.IntegerField):
+    """An integer that may be replaced by the mask (the schema says so)."""
+
+
+class CodeNameSerializer(serializers.Serializer):
+    class Meta:
+        ref_name = "HrCodeName"
+
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class EmployeeRefSerializer(serializers.Serializer):
+    class Meta:
+        ref_name = "HrEmployeeRef"
+
+    payroll_number = serializers.CharField()
+    name = serializers.CharField(source="display_name")
+
+
+class EmploymentOutputSerializer(MaskedSerializer):
+    """One version of an employee's employment; pay is masked without hr:sensitive."""
+
+    sensitive = SENSITIVE_EMPLOYMENT_FIELDS
+
+    class Meta:
+        ref_name = "HrEmploymentOutput"
+
+    id = serializers.IntegerField(help_text="The version id; corrections address it.")
+    valid_from = serializers.DateField()
+    valid_to = serializers.DateField(allow_null=True, help_text="The last day; null until changed.")
+    post_title = serializers.CharField()
+    organisation_unit = CodeNameSerializer()
+    grade = CodeNameSerializer()
+    cost_centre = CodeNameSerializer()
+    line_manager = EmployeeRefSerializer(allow_null=True)
+    location = serializers.CharField()
+    contract_type = serializers.CharField()
+    working_pattern = serializers.CharField()
+    fte = serializers.DecimalField(max_digits=5, decimal_places=4)
+    contracted_hours = serializers.DecimalField(max_digits=5, decimal_places=2)
+    annual_salary = serializers.CharField(help_text=f"Full-time annual salary in pounds, like '31500.00'; {MASK_NOTE}")
+    pay_range_point = MaskableIntegerField(allow_null=True, help_text=f"Null when not on a point; {MASK_NOTE}")
+    change_reason = serializers.CharField()
+
+
+class EmployeeDetailOutputSerializer(MaskedSerializer):
+    """An employee's personal record; identity, bank and birth date are masked without hr:sensitive."""
+
+    sensitive = SENSITIVE_EMPLOYEE_FIELDS
+
+    class Meta:
+        ref_name = "HrEmployeeDetailOutput"
+
+    payroll_number = serializers.CharField()
+    name = serializers.CharField(source="display_name")
+    title = serializers.CharField()
+    first_name = serializers.CharField()
+    last_name = serializers.CharField()
+    preferred_name = serializers.CharField()
+    date_of_birth = serializers.CharField(help_text=f"An ISO date; {MASK_NOTE}")
+    ni_number = serializers.CharField(help_text=f"Masked to its last two characters; {MASK_NOTE}")
+    sex = serializers.CharField()
+    gender_identity = serializers.CharField()
+    address_line_1 = serializers.CharField()
+    address_line_2 = serializers.CharField()
+    town = serializers.CharField()
+    postcode = serializers.CharField()
+    email = serializers.CharField()
+    phone = serializers.CharField()
+    bank_sort_code = serializers.CharField(help_text=MASK_NOTE)
+    bank_account_number = serializers.CharField(help_text=MASK_NOTE)
+    building_society_roll_number = serializers.CharField(help_text=MASK_NOTE)
+    start_date = serializers.DateField()
+    leave_date = serializers.DateField(allow_null=True)
+    leave_reason = serializers.CharField()
+    tax_code = serializers.CharField()
+    tax_basis = serializers.CharField()
+    ni_category = serializers.CharField()
+    student_loans = serializers.ListField(child=serializers.CharField())
+    pension_scheme = serializers.CharField()
+    starter_declaration = serializers.CharField()
+    previous_payroll_id = serializers.CharField()
+    employment = serializers.SerializerMethodField(
+        help_text="Today's employment; a future starter's first, a leaver's last. Null if none."
+    )
+
+    @extend_schema_field(EmploymentOutputSerializer(allow_null=True))
+    def get_employment(self, employee: Employee) -> dict[str, Any] | None:
+        version = _employment_shown(employee)
+        return EmploymentOutputSerializer(version, context=self.context).data if version else None
+
+
+class OrganisationUnitOutputSerializer(serializers.Serializer):
+    class Meta:
+        ref_name = "HrOrganisationUnitOutput"
+
+    code = serializers.CharField()
+    name = serializers.CharField()
+    kind = serializers.CharField()
+    # A field named "parent" shadows Field.parent only for type checkers: DRF moves fields off the class.
+    parent = serializers.CharField(  # type: ignore[assignment]
+        source="parent.code", allow_null=True, help_text="The parent unit's code."
+    )
+    depth = serializers.IntegerField()
+    is_active = serializers.BooleanField()
+
+
+class PayRangeOutputSerializer(serializers.Serializer):
+    class Meta:
+        ref_name = "HrPayRangeOutput"
+
+    location = serializers.CharField()
+    minimum = serializers.DecimalField(max_digits=14, decimal_places=2)
+    maximum = serializers.DecimalField(max_digits=14, decimal_places=2)
+
+
+class GradeOutputSerializer(serializers.Serializer):
+    class Meta:
+        ref_name = "HrGradeOutput"
+
+    code = serializers.CharField()
+    name = serializers.CharField()
+    rank = serializers.IntegerField()
+    is_active = serializers.BooleanField()
+    pay_ranges = PayRangeOutputSerializer(many=True, source="pay_ranges.all")
+
+
+# --- Shared input serializers ----------------------------------------------------------------------
+
+
+class EmploymentTermsInputSerializer(serializers.Serializer):
+    """Employment fields, all optional (a change or correction sends only what changes)."""
+
+    class Meta:
+        ref_name = "HrEmploymentTermsInput"
+
+    post_title = serializers.CharField(max_length=200, required=False)
+    organisation_unit = _by_code(selectors.organisation_units(), "organisation unit", required=False)
+    grade = _by_code(selectors.grades(), "grade", required=False)
+    cost_centre = _by_code(selectors.cost_centres(), "cost centre", required=False)
+    line_manager = _by_payroll_number(required=False, allow_null=True)
+    location = serializers.ChoiceField(choices=Location.choices, required=False)
+    annual_salary = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0, required=False,
+                                             help_text="Full-time annual salary in pounds.")
+    fte = serializers.DecimalField(max_digits=5, decimal_places=4, required=False)
+    contracted_hours = serializers.DecimalField(max_digits=5, decimal_places=2, required=False)
+    contract_type = serializers.ChoiceField(choices=Employment.ContractType.choices, required=False)
+    working_pattern = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    pay_range_point = serializers.IntegerField(min_value=0, required=False, allow_null=True)
+
+
+# --- Employees -------------------------------------------------------------------------------------
+
+
+class EmployeeListApi(DepartmentScopedApi):
+    """Employees with their employment on a date, ordered by name, paged with ``limit`` and ``offset``."""
+
+    required_scopes = {"GET": Scope.HR_READ}
+
+    class FilterSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "HrEmployeeListFilter"
+
+        status = serializers.ChoiceField(choices=EmployeeStatus.CHOICES, default=EmployeeStatus.CURRENT,
+                                         help_text="current staff, leavers (left before 'on'), or starting after it")
+        search = serializers.CharField(required=False, allow_blank=True, max_length=100,
+                                       help_text="Name start, exact payroll number, or part of the post title.")
+        organisation_unit = _by_code(selectors.organisation_units(), "organisation unit", required=False,
+                                     help_text="A unit code; its sub-units are included.")
+        grade = _by_code(selectors.grades(), "grade", required=False, help_text="A grade code.")
+        cost_centre = _by_code(selectors.cost_centres(), "cost centre", required=False,
+                               help_text="A cost centre code; its sub-centres are included.")
+        on = serializers.DateField(default=timezone.localdate, help_text="An ISO date; today if not given.")
+
+    class OutputSerializer(MaskedSerializer):
+        """One row per employee; the salary is masked without hr:sensitive."""
+
+        sensitive = SENSITIVE_EMPLOYMENT_FIELDS
+
+        class Meta:
+            ref_name = "HrEmployeeListOutput"
+
+        payroll_number = serializers.CharField(source="employee.payroll_number")
+        name = serializers.CharField(source="employee.display_name")
+        post_title = serializers.CharField()
+        organisation_unit = CodeNameSerializer()
+        grade = serializers.CharField(source="grade.code")
+        cost_centre = serializers.CharField(source="cost_centre.code")
+        start_date = serializers.DateField(source="employee.start_date")
+        leave_date = serializers.DateField(source="employee.leave_date", allow_null=True)
+        annual_salary = serializers.CharField(help_text=f"Full-time annual salary in pounds; {MASK_NOTE}")
+        fte = serializers.DecimalField(max_digits=5, decimal_places=4)
+
+    @extend_schema(
+        operation_id="hr_employees_list", tags=TAGS, parameters=[FilterSerializer],
+        responses=inline_serializer("HrEmployeeListPage", fields={
+            "count": serializers.IntegerField(),
+            "next": serializers.URLField(allow_null=True),
+            "previous": serializers.URLField(allow_null=True),
+            "results": OutputSerializer(many=True),
+        }),
+    )
+    def get(self, request: Request, department_slug: str) -> Response:
+        """Employees with their employment on a date, ordered by name, paged with limit and offset."""
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        rows = selectors.employee_list(**filters.validated_data)
+        paginator = LimitOffsetPagination()
+        page = paginator.paginate_queryset(rows, request, view=self)
+        return paginator.get_paginated_response(self.OutputSerializer(page, many=True, context=_visibility(self)).data)
+
+
+class EmployeeHireApi(DepartmentScopedApi):
+    """Hire a starter: the person and the first version of their employment, from the start date."""
+
+    required_scopes = {"POST": Scope.HR_WRITE}
+
+    class InputSerializer(EmploymentTermsInputSerializer):
+        """The person, the terms of their first employment version, and a reason for an out-of-range salary."""
+
+        class Meta:
+            ref_name = "HrEmployeeHireInput"
+
+        payroll_number = serializers.CharField(max_length=20)
+        title = serializers.CharField(max_length=20, required=False, allow_blank=True)
+        first_name = serializers.CharField(max_length=100)
+        last_name = serializers.CharField(max_length=100)
+        preferred_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
+        date_of_birth = serializers.DateField()
+        ni_number = serializers.CharField(max_length=20, required=False, allow_blank=True,
+                                          validators=[validate_ni_number], help_text="Like QQ 12 34 56 C.")
+        sex = serializers.ChoiceField(choices=Employee.Sex.choices)
+        gender_identity = serializers.CharField(max_length=50, required=False, allow_blank=True)
+        address_line_1 = serializers.CharField(max_length=200, required=False, allow_blank=True)
+        address_line_2 = serializers.CharField(max_length=200, required=False, allow_blank=True)
+        town = serializers.CharField(max_length=100, required=False, allow_blank=True)
+        postcode = serializers.CharField(max_length=10, required=False, allow_blank=True,
+                                         validators=[validate_postcode])
+        email = serializers.EmailField(required=False, allow_blank=True)
+        phone = serializers.CharField(max_length=30, required=False, allow_blank=True)
+        bank_sort_code = serializers.CharField(max_length=10, required=False, allow_blank=True,
+                                               validators=[validate_sort_code], help_text="Like 30-99-50.")
+        bank_account_number = serializers.CharField(max_length=8, required=False, allow_blank=True,
+                                                    validators=[validate_account_number])
+        building_society_roll_number = serializers.CharField(max_length=18, required=False, allow_blank=True)
+        start_date = serializers.DateField()
+        tax_code = serializers.CharField(max_length=10, required=False)
+        tax_basis = serializers.ChoiceField(choices=Employee.TaxBasis.choices, required=False)
+        ni_category = serializers.CharField(max_length=1, required=False)
+        student_loans = serializers.ListField(child=serializers.CharField(max_length=10), required=False)
+        pension_scheme = serializers.CharField(max_length=20, required=False, allow_blank=True)
+        starter_declaration = serializers.ChoiceField(choices=Employee.StarterDeclaration.choices, required=False,
+                                                      allow_blank=True)
+        previous_payroll_id = serializers.CharField(max_length=35, required=False, allow_blank=True)
+        # The terms a first version cannot do without.
+        post_title = serializers.CharField(max_length=200)
+        organisation_unit = _by_code(selectors.organisation_units(), "organisation unit")
+        grade = _by_code(selectors.grades(), "grade")
+        cost_centre = _by_code(selectors.cost_centres(), "cost centre")
+        annual_salary = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0,
+                                                 help_text="Full-time annual salary in pounds.")
+        salary_override_reason = serializers.CharField(
+            max_length=200, required=False, allow_blank=True,
+            help_text="Needed when the salary is outside the grade's pay range.",
+        )
+
+    @extend_schema(operation_id="hr_employees_hire", tags=TAGS, request=InputSerializer,
+                   responses={201: EmployeeDetailOutputSerializer})
+    def post(self, request: Request, department_slug: str) -> Response:
+        """Hire a starter: the person and the first version of their employment, from the start date."""
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        salary_override_reason = data.pop("salary_override_reason", "")
+        terms = {name: data.pop(name) for name in services.EMPLOYMENT_FIELDS if name in data}
+        with _service_errors():
+            employee = services.employee_hire(department=self.department, personal=data, terms=terms,
+                                              acting_user=_caller(request),
+                                              salary_override_reason=salary_override_reason)
+        return Response(EmployeeDetailOutputSerializer(employee, context=_visibility(self)).data,
+                        status=status.HTTP_201_CREATED)
+
+
+class EmployeeDetailApi(DepartmentScopedApi):
+    """One employee: personal details (sensitive ones masked without hr:sensitive) and employment."""
+
+    required_scopes = {"GET": Scope.HR_READ}
+
+    @extend_schema(operation_id="hr_employee_retrieve", tags=TAGS, responses=EmployeeDetailOutputSerializer)
+    def get(self, request: Request, department_slug: str, payroll_number: str) -> Response:
+        employee = _employee_or_404(payroll_number)
+        return Response(EmployeeDetailOutputSerializer(employee, context=_visibility(self)).data)
+
+
+class EmploymentChangeApi(DepartmentScopedApi):
+    """Change employment terms from a date, past or future (a future date shows as planned)."""
+
+    required_scopes = {"POST": Scope.HR_WRITE}
+
+    class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "HrEmploymentChangeInput"
+
+        effective_from = serializers.DateField()
+        changes = EmploymentTermsInputSerializer()
+        reason = serializers.CharField(max_length=200, required=False, allow_blank=True)
+        salary_override_reason = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+    @extend_schema(operation_id="hr_employment_change", tags=TAGS, request=InputSerializer,
+                   responses={201: EmploymentOutputSerializer})
+    def post(self, request: Request, department_slug: str, payroll_number: str) -> Response:
+        employee = _employee_or_404(payroll_number)
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with _service_errors(nest_under="changes", nested_fields=frozenset(services.EMPLOYMENT_FIELDS),
+                             rename={"valid_from": "effective_from"}):
+            version = services.employment_change(employee=employee, acting_user=_caller(request),
+                                                 **serializer.validated_data)
+        return Response(EmploymentOutputSerializer(version, context=_visibility(self)).data,
+                        status=status.HTTP_201_CREATED)
+
+
+class EmployeeLeaveApi(DepartmentScopedApi):
+    """Record a leaver: the last working day ends the employment; later planned versions are withdrawn."""
+
+    required_scopes = {"POST": Scope.HR_WRITE}
+
+    class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "HrEmployeeLeaveInput"
+
+        leave_date = serializers.DateField(help_text="The last working day.")
+        leave_reason = serializers.ChoiceField(choices=Employee.LeaveReason.choices)
+
+    @extend_schema(operation_id="hr_employee_leave", tags=TAGS, request=InputSerializer,
+                   responses={200: EmployeeDetailOutputSerializer})
+    def post(self, request: Request, department_slug: str, payroll_number: str) -> Response:
+        employee = _employee_or_404(payroll_number)
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with _service_errors():
+            employee = services.employee_leave(employee=employee, leave_date=serializer.validated_data["leave_date"],
+                                               reason=serializer.validated_data["leave_reason"],
+                                               acting_user=_caller(request))
+        return Response(EmployeeDetailOutputSerializer(employee, context=_visibility(self)).data)
+
+
+class EmploymentHistoryApi(DepartmentScopedApi):
+    """An employee's employment versions, oldest first, planned ones included.
+
+    With ``include_superseded=true``, replaced versions too (the full record of what was believed
+    when). With ``known_at`` (and ``on``, default today), only the version that, as the record
+    stood at ``known_at``, was true on ``on``; with ``on`` alone, the version true on ``on`` now.
+    """
+
+    required_scopes = {"GET": Scope.HR_READ}
+
+    class FilterSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "HrEmploymentHistoryFilter"
+
+        include_superseded = serializers.BooleanField(default=False)
+        known_at = serializers.DateTimeField(required=False, help_text="An ISO date-time.")
+        on = serializers.DateField(required=False, help_text="An ISO date.")
+
+    class OutputSerializer(EmploymentOutputSerializer):
+        """A version with when it was recorded, by whom, and whether it is planned, current, past or superseded."""
+
+        class Meta:
+            ref_name = "HrEmploymentHistoryOutput"
+
+        status = serializers.SerializerMethodField()
+        recorded_at = serializers.DateTimeField()
+        recorded_by = serializers.EmailField(source="recorded_by.email", allow_null=True)
+        superseded_at = serializers.DateTimeField(allow_null=True)
+
+        @extend_schema_field(serializers.ChoiceField(choices=["planned", "current", "past", "superseded"]))
+        def get_status(self, version: Employment) -> str:
+            today = timezone.localdate()
+            if version.superseded_at is not None:
+                return "superseded"
+            if version.valid_from > today:
+                return "planned"
+            if version.valid_to is not None and version.valid_to < today:
+                return "past"
+            return "current"
+
+    @extend_schema(operation_id="hr_employment_history_list", tags=TAGS, parameters=[FilterSerializer],
+                   responses=OutputSerializer(many=True))
+    def get(self, request: Request, department_slug: str, payroll_number: str) -> Response:
+        employee = _employee_or_404(payroll_number)
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        known_at, on = filters.validated_data.get("known_at"), filters.validated_data.get("on")
+        versions: Any
+        if known_at is not None:
+            version = selectors.employment_as_known(employee=employee, on=on or timezone.localdate(),
+                                                    known_at=known_at)
+            versions = [version] if version else []
+        elif on is not None:
+            version = selectors.employment_as_of(employee=employee, on=on)
+            versions = [version] if version else []
+        else:
+            versions = selectors.employment_history(
+                employee=employee, include_superseded=filters.validated_data["include_superseded"]
+            )
+        return Response(self.OutputSerializer(versions, many=True, context=_visibility(self)).data)
+
+
+class EmploymentCorrectApi(DepartmentScopedApi):
+    """Correct a mistaken version: it is kept as superseded, and recorded again corrected."""
+
+    required_scopes = {"POST": Scope.HR_WRITE}
+
+    class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "HrEmploymentCorrectInput"
+
+        corrections = EmploymentTermsInputSerializer()
+        reason = serializers.CharField(max_length=200)
+
+    @extend_schema(operation_id="hr_employment_correct", tags=TAGS, request=InputSerializer,
+                   responses={201: EmploymentOutputSerializer},
+                   parameters=[OpenApiParameter("version_id", int, OpenApiParameter.PATH,
+                                                description="The id of the version to correct.")])
+    def post(self, request: Request, department_slug: str, payroll_number: str, version_id: int) -> Response:
+        employee = _employee_or_404(payroll_number)
+        employment = selectors.employment_history(employee=employee, include_superseded=True) \
+            .filter(id=version_id).first()
+        if employment is None:
+            raise exceptions.NotFound("This employee has no employment version with that id.")
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with _service_errors(nest_under="corrections", nested_fields=frozenset(services.EMPLOYMENT_FIELDS)):
+            version = services.employment_correct(employment=employment, acting_user=_caller(request),
+                                                  **serializer.validated_data)
+        return Response(EmploymentOutputSerializer(version, context=_visibility(self)).data,
+                        status=status.HTTP_201_CREATED)
+
+
+# --- Organisation units and grades -----------------------------------------------------------------
+
+
+class OrganisationUnitListApi(DepartmentScopedApi):
+    """The department's organisation units, in tree order (each after its parent)."""
+
+    required_scopes = {"GET": Scope.HR_READ}
+
+    @extend_schema(operation_id="hr_organisation_units_list", tags=TAGS,
+                   responses=OrganisationUnitOutputSerializer(many=True))
+    def get(self, request: Request, department_slug: str) -> Response:
+        """The department's organisation units, in tree order (each after its parent)."""
+        units = selectors.organisation_units().select_related("parent")
+        return Response(OrganisationUnitOutputSerializer(units, many=True).data)
+
+
+class OrganisationUnitCreateApi(DepartmentScopedApi):
+    """Add an organisation unit, under a parent unit or at the top."""
+
+    required_scopes = {"POST": Scope.HR_WRITE}
+
+    class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "HrOrganisationUnitCreateInput"
+
+        code = serializers.CharField(max_length=30)
+        name = serializers.CharField(max_length=200)
+        kind = serializers.ChoiceField(choices=OrganisationUnit.Kind.choices, default=OrganisationUnit.Kind.TEAM)
+        parent = _by_code(  # type: ignore[assignment]  # see OrganisationUnitOutputSerializer.parent
+            selectors.organisation_units(), "organisation unit", required=False, allow_null=True,
+            help_text="The parent unit's code; none for a top-level unit.",
+        )
+
+    @extend_schema(operation_id="hr_organisation_units_create", tags=TAGS, request=InputSerializer,
+                   responses={201: OrganisationUnitOutputSerializer})
+    def post(self, request: Request, department_slug: str) -> Response:
+        """Add an organisation unit, under a parent unit or at the top."""
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with _service_errors():
+            unit = services.organisation_unit_create(department=self.department, acting_user=_caller(request),
+                                                     **serializer.validated_data)
+        return Response(OrganisationUnitOutputSerializer(unit).data, status=status.HTTP_201_CREATED)
+
+
+class GradeListApi(DepartmentScopedApi):
+    """The department's grades, lowest first, each with its pay ranges."""
+
+    required_scopes = {"GET": Scope.HR_READ}
+
+    @extend_schema(operation_id="hr_grades_list", tags=TAGS, responses=GradeOutputSerializer(many=True))
+    def get(self, request: Request, department_slug: str) -> Response:
+        """The department's grades, lowest first, each with its pay ranges."""
+        grades = selectors.grades().prefetch_related(Prefetch("pay_ranges", queryset=selectors.pay_ranges()))
+        return Response(GradeOutputSerializer(grades, many=True).data)
+
+
+class GradeCreateApi(DepartmentScopedApi):
+    """Add a grade; ``rank`` orders grades, lowest first."""
+
+    required_scopes = {"POST": Scope.HR_WRITE}
+
+    class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "HrGradeCreateInput"
+
+        code = serializers.CharField(max_length=20)
+        name = serializers.CharField(max_length=100)
+        rank = serializers.IntegerField(min_value=0, max_value=32767)
+
+    @extend_schema(operation_id="hr_grades_create", tags=TAGS, request=InputSerializer,
+                   responses={201: GradeOutputSerializer})
+    def post(self, request: Request, department_slug: str) -> Response:
+        """Add a grade; rank orders grades, lowest first."""
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with _service_errors():
+            grade = services.grade_create(department=self.department, acting_user=_caller(request),
+                                          **serializer.validated_data)
+        return Response(GradeOutputSerializer(grade).data, status=status.HTTP_201_CREATED)
+
+
+class PayRangeSetApi(DepartmentScopedApi):
+    """Set a grade's pay range at a location (creates it, or replaces the figures)."""
+
+    required_scopes = {"POST": Scope.HR_WRITE}
+
+    class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "HrPayRangeSetInput"
+
+        location = serializers.ChoiceField(choices=Location.choices, default=Location.NATIONAL)
+        minimum = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
+        maximum = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
+
+    @extend_schema(operation_id="hr_grade_pay_range_set", tags=TAGS, request=InputSerializer,
+                   responses={200: PayRangeOutputSerializer})
+    def post(self, request: Request, department_slug: str, grade_code: str) -> Response:
+        grade: Grade | None = selectors.grades().filter(code=grade_code).first()
+        if grade is None:
+            raise exceptions.NotFound("This department has no grade with that code.")
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with _service_errors():
+            pay_range: PayRange = services.pay_range_set(grade=grade, acting_user=_caller(request),
+                                                         **serializer.validated_data)
+        return Response(PayRangeOutputSerializer(pay_range).data)
