@@ -7,8 +7,10 @@ selector, and serialize. Sensitive fields are masked by ``hr.visibility`` for ca
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from decimal import Decimal
 from typing import Any, ClassVar, cast
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -24,7 +26,16 @@ from rest_framework.settings import api_settings
 from departments.api_base import DepartmentScopedApi
 from departments.roles import Scope
 from hr import selectors, services
-from hr.models import Employee, Employment, Grade, OrganisationUnit, PayRange
+from hr.models import (
+    Employee,
+    Employment,
+    Grade,
+    LeaveBalanceEntry,
+    LeaveRequest,
+    LeaveType,
+    OrganisationUnit,
+    PayRange,
+)
 from hr.models.organisation import Location
 from hr.selectors import EmployeeStatus
 from hr.validators import validate_account_number, validate_ni_number, validate_postcode, validate_sort_code
@@ -684,3 +695,213 @@ class PayRangeSetApi(DepartmentScopedApi):
             pay_range: PayRange = services.pay_range_set(grade=grade, acting_user=_caller(request),
                                                          **serializer.validated_data)
         return Response(PayRangeOutputSerializer(pay_range).data)
+
+
+# --- Absence and leave -----------------------------------------------------------------------------
+
+
+def _leave_request_or_404(request_id: int) -> LeaveRequest:
+    leave_request = LeaveRequest.objects.select_related("employee", "leave_type").filter(pk=request_id).first()
+    if leave_request is None:
+        raise exceptions.NotFound("This department has no leave request with that id.")
+    return leave_request
+
+
+class LeaveRequestOutputSerializer(serializers.Serializer):
+    class Meta:
+        ref_name = "HrLeaveRequest"
+
+    id = serializers.IntegerField()
+    employee = serializers.CharField(source="employee.payroll_number")
+    leave_type = serializers.CharField(source="leave_type.code")
+    start_date = serializers.DateField()
+    end_date = serializers.DateField()
+    hours = serializers.DecimalField(max_digits=7, decimal_places=2)
+    status = serializers.CharField()
+    reason = serializers.CharField()
+    decision_note = serializers.CharField()
+    decided_at = serializers.DateTimeField(allow_null=True)
+
+
+class LeaveTypeListApi(DepartmentScopedApi):
+    """The department's leave types (annual, sick, maternity … and its own)."""
+
+    required_scopes = {"GET": Scope.HR_READ}
+
+    class OutputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "HrLeaveType"
+
+        code = serializers.CharField()
+        name = serializers.CharField()
+        kind = serializers.CharField()
+        is_paid = serializers.BooleanField()
+        uses_balance = serializers.BooleanField()
+
+    @extend_schema(operation_id="hr_leave_types_list", tags=TAGS, responses=OutputSerializer(many=True))
+    def get(self, request: Request, department_slug: str) -> Response:
+        return Response(self.OutputSerializer(LeaveType.objects.order_by("name"), many=True).data)
+
+
+class LeaveRequestListApi(DepartmentScopedApi):
+    """Leave requests, newest first; filter by ``status`` and ``employee`` (payroll number)."""
+
+    required_scopes = {"GET": Scope.HR_READ}
+
+    @extend_schema(operation_id="hr_leave_requests_list", tags=TAGS,
+                   parameters=[OpenApiParameter("status", str, enum=LeaveRequest.Status.values),
+                               OpenApiParameter("employee", str)],
+                   responses=LeaveRequestOutputSerializer(many=True))
+    def get(self, request: Request, department_slug: str) -> Response:
+        requests = LeaveRequest.objects.select_related("employee", "leave_type").order_by("-start_date", "-id")
+        wanted_status = request.query_params.get("status")
+        if wanted_status:
+            if wanted_status not in LeaveRequest.Status.values:
+                choices = ", ".join(LeaveRequest.Status.values)
+                raise exceptions.ValidationError({"status": [f"Choose one of: {choices}."]})
+            requests = requests.filter(status=wanted_status)
+        if request.query_params.get("employee"):
+            requests = requests.filter(employee__payroll_number=request.query_params["employee"])
+        paginator = LimitOffsetPagination()
+        page = paginator.paginate_queryset(requests, request, view=self)
+        return paginator.get_paginated_response(LeaveRequestOutputSerializer(page, many=True).data)
+
+
+class LeaveRequestCreateApi(DepartmentScopedApi):
+    """Ask for leave on an employee's behalf; it waits for their line manager (or HR)."""
+
+    required_scopes = {"POST": Scope.HR_WRITE}
+
+    class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "HrLeaveRequestInput"
+
+        leave_type = _by_code(LeaveType.objects.all(), "leave type")
+        start_date = serializers.DateField()
+        end_date = serializers.DateField()
+        hours = serializers.DecimalField(max_digits=7, decimal_places=2, min_value=Decimal("0.01"))
+        reason = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+    @extend_schema(operation_id="hr_leave_requests_create", tags=TAGS, request=InputSerializer,
+                   responses={201: LeaveRequestOutputSerializer})
+    def post(self, request: Request, department_slug: str, payroll_number: str) -> Response:
+        employee = _employee_or_404(payroll_number)
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with _service_errors():
+            leave_request = services.leave_request_create(employee=employee, acting_user=_caller(request),
+                                                          **serializer.validated_data)
+        return Response(LeaveRequestOutputSerializer(leave_request).data, status=status.HTTP_201_CREATED)
+
+
+class LeaveRequestDecideApi(DepartmentScopedApi):
+    """Approve or reject a waiting request as HR (line managers decide on the approvals page)."""
+
+    required_scopes = {"POST": Scope.HR_WRITE}
+
+    class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "HrLeaveDecisionInput"
+
+        approve = serializers.BooleanField()
+        note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+    @extend_schema(operation_id="hr_leave_requests_decide", tags=TAGS, request=InputSerializer,
+                   responses={200: LeaveRequestOutputSerializer})
+    def post(self, request: Request, department_slug: str, request_id: int) -> Response:
+        leave_request = _leave_request_or_404(request_id)
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with _service_errors():
+            leave_request = services.leave_request_decide(request=leave_request, acting_user=_caller(request),
+                                                          acting_as_hr=True, **serializer.validated_data)
+        return Response(LeaveRequestOutputSerializer(leave_request).data)
+
+
+class LeaveRequestCancelApi(DepartmentScopedApi):
+    """Cancel a waiting or approved request; approved hours return to the balance."""
+
+    required_scopes = {"POST": Scope.HR_WRITE}
+
+    @extend_schema(operation_id="hr_leave_requests_cancel", tags=TAGS, request=None,
+                   responses={200: LeaveRequestOutputSerializer})
+    def post(self, request: Request, department_slug: str, request_id: int) -> Response:
+        leave_request = _leave_request_or_404(request_id)
+        with _service_errors():
+            leave_request = services.leave_request_cancel(request=leave_request, acting_user=_caller(request))
+        return Response(LeaveRequestOutputSerializer(leave_request).data)
+
+
+class LeaveBalanceApi(DepartmentScopedApi):
+    """An employee's balance and ledger for each leave type with an entitlement, for the leave
+    year containing ``on`` (default today)."""
+
+    required_scopes = {"GET": Scope.HR_READ}
+
+    class OutputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "HrLeaveBalance"
+
+        leave_type = serializers.CharField()
+        leave_year_start = serializers.DateField()
+        balance_hours = serializers.DecimalField(max_digits=8, decimal_places=2)
+        ledger = serializers.ListField(child=serializers.DictField())
+
+    @extend_schema(operation_id="hr_leave_balances", tags=TAGS, parameters=[OpenApiParameter("on", str)],
+                   responses=OutputSerializer(many=True))
+    def get(self, request: Request, department_slug: str, payroll_number: str) -> Response:
+        employee = _employee_or_404(payroll_number)
+        try:
+            on = datetime.date.fromisoformat(request.query_params.get("on") or timezone.localdate().isoformat())
+        except ValueError:
+            raise exceptions.ValidationError({"on": ["Enter a date like 2026-04-01."]}) from None
+        year_start = services.leave_year_start(self.department, on)
+        rows = []
+        for leave_type in LeaveType.objects.filter(uses_balance=True).order_by("code"):
+            with _service_errors():
+                services.leave_balance_recalculate(employee=employee, leave_type=leave_type, year_start=year_start)
+            ledger = LeaveBalanceEntry.objects.filter(employee=employee, leave_type=leave_type,
+                                                      leave_year_start=year_start)
+            rows.append({
+                "leave_type": leave_type.code, "leave_year_start": year_start,
+                "balance_hours": services.leave_balance(employee=employee, leave_type=leave_type,
+                                                        year_start=year_start),
+                "ledger": [{"kind": entry.kind, "hours": str(entry.hours), "note": entry.note} for entry in ledger],
+            })
+        return Response(self.OutputSerializer(rows, many=True).data)
+
+
+class SicknessRecordApi(DepartmentScopedApi):
+    """Record a period of sickness (the reason is health information: hr:sensitive to see it)."""
+
+    required_scopes = {"POST": Scope.HR_WRITE}
+
+    class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "HrSicknessInput"
+
+        first_day = serializers.DateField()
+        last_day = serializers.DateField(required=False, allow_null=True, default=None)
+        reason = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+        qualifying_days = serializers.ListField(child=serializers.IntegerField(min_value=0, max_value=6),
+                                                required=False, default=[0, 1, 2, 3, 4])
+
+    class OutputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "HrSicknessPeriod"
+
+        id = serializers.IntegerField()
+        first_day = serializers.DateField()
+        last_day = serializers.DateField(allow_null=True)
+        qualifying_days = serializers.ListField(child=serializers.IntegerField())
+
+    @extend_schema(operation_id="hr_sickness_record", tags=TAGS, request=InputSerializer,
+                   responses={201: OutputSerializer})
+    def post(self, request: Request, department_slug: str, payroll_number: str) -> Response:
+        employee = _employee_or_404(payroll_number)
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with _service_errors():
+            period = services.sickness_record(employee=employee, acting_user=_caller(request),
+                                              **serializer.validated_data)
+        return Response(self.OutputSerializer(period).data, status=status.HTTP_201_CREATED)
