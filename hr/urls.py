@@ -1,5 +1,15 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from hr import views
 
 app_name = "hr"
 
-urlpatterns: list = []
+# Included under departments/<slug:department_slug>/hr/ (shared_services/urls.py).
+urlpatterns = [
+    path("", views.EmployeeListView.as_view(), name="employees"),
+    path("employees/new/", views.EmployeeHireView.as_view(), name="employee-hire"),
+    path("employees/<str:payroll_number>/", views.EmployeeRecordView.as_view(), name="employee"),
+    path("employees/<str:payroll_number>/change/", views.EmploymentChangeView.as_view(), name="employment-change"),
+    path("employees/<str:payroll_number>/leave/", views.EmployeeLeaveView.as_view(), name="employee-leave"),
+    path("organisation/", views.OrganisationView.as_view(), name="organisation"),
+]

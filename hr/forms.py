@@ -1,0 +1,321 @@
+"""Forms for the HR pages: they parse what a person typed; the services decide what is allowed.
+
+Messages follow the GOV.UK Design System ("Enter …", "… must be a real date"). A service's
+``ValidationError`` is shown on the same form with ``add_service_errors``.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from hr import selectors
+from hr.models import Employee, Employment
+from hr.models.organisation import Location
+from hr.selectors import EmployeeStatus
+
+# --- Widgets and fields ---------------------------------------------------------------------------
+
+
+class DateInputWidget(forms.Widget):
+    """The GOV.UK date input: day, month and year boxes named ``<name>-day`` and so on.
+
+    The day box carries the field's own id, so an error summary link to the field lands on it.
+    """
+
+    template_name = "hr/widget_date_input.html"
+    PARTS = (("day", "Day", 2), ("month", "Month", 2), ("year", "Year", 4))
+
+    def value_from_datadict(self, data: Mapping[str, Any], files: Any, name: str) -> tuple[str, ...]:
+        return tuple(str(data.get(f"{name}-{part}", "")).strip() for part, _, _ in self.PARTS)
+
+    def value_omitted_from_data(self, data: Mapping[str, Any], files: Any, name: str) -> bool:
+        return all(f"{name}-{part}" not in data for part, _, _ in self.PARTS)
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        if isinstance(value, datetime.date):
+            values: tuple[str, ...] = (str(value.day), str(value.month), str(value.year))
+        elif isinstance(value, tuple | list) and len(value) == len(self.PARTS):
+            values = tuple(str(part) for part in value)
+        else:
+            values = ("", "", "")
+        base_id = context["widget"]["attrs"].get("id", name)
+        context["widget"]["invalid"] = context["widget"]["attrs"].get("aria-invalid") == "true"
+        context["widget"]["base_id"] = base_id
+        context["widget"]["parts"] = [
+            {"name": f"{name}-{part}", "id": base_id if index == 0 else f"{base_id}-{part}", "label": label,
+             "width": width, "value": values[index]}
+            for index, (part, label, width) in enumerate(self.PARTS)
+        ]
+        return context
+
+
+class GovUKDateField(forms.Field):
+    """A date typed as day, month and year, with the GOV.UK messages for each way it can be wrong."""
+
+    widget = DateInputWidget
+
+    def to_python(self, value: Any) -> datetime.date | None:
+        if isinstance(value, datetime.date) or value in self.empty_values:
+            return value or None
+        day, month, year = value
+        if not (day or month or year):
+            return None
+        name = str(self.label or "The date")
+        missing = [part for part, typed in (("day", day), ("month", month), ("year", year)) if not typed]
+        if missing:
+            raise ValidationError(f"{name} must include a {' and a '.join(missing)}", code="incomplete")
+        if not (day.isdigit() and month.isdigit() and year.isdigit()):
+            raise ValidationError(f"{name} must be a real date", code="invalid")
+        if len(year) != 4:
+            raise ValidationError("Year must include 4 numbers", code="invalid_year")
+        try:
+            return datetime.date(int(year), int(month), int(day))
+        except ValueError:
+            raise ValidationError(f"{name} must be a real date", code="invalid") from None
+
+
+class MoneyField(forms.DecimalField):
+    """An amount in pounds; "£30,000" is read as 30000."""
+
+    widget = forms.TextInput
+
+    def to_python(self, value: Any) -> Any:  # a Decimal or None; the stubs type DecimalField as IntegerField
+        if isinstance(value, str):
+            value = value.replace("£", "").replace(",", "").strip()
+        return super().to_python(value)
+
+
+def _decimal(label: str, *, required: bool = True, **kwargs: Any) -> forms.DecimalField:
+    return forms.DecimalField(
+        label=label, required=required, widget=forms.TextInput, **kwargs,
+        error_messages={"required": f"Enter the {label.lower()}", "invalid": f"Enter the {label.lower()} as a number"},
+    )
+
+
+def _text(label: str, *, required: bool = True, max_length: int = 100, **widget_attrs: str) -> forms.CharField:
+    return forms.CharField(
+        label=label, required=required, max_length=max_length,
+        widget=forms.TextInput(attrs=widget_attrs) if widget_attrs else forms.TextInput,
+        error_messages={
+            "required": f"Enter the {label[0].lower() + label[1:]}",
+            "max_length": f"{label} must be {max_length} characters or fewer",
+        },
+    )
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    """Organisation units, indented by depth so the select reads as the tree."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{'– ' * obj.depth}{obj.name} ({obj.code})"
+
+
+class GradeChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.code}: {obj.name}"
+
+
+def _choice(label: str, queryset: Any = None, *, required: bool = True, empty_label: str | None = None,
+            field_class: type[forms.ModelChoiceField] = forms.ModelChoiceField) -> forms.ModelChoiceField:
+    return field_class(
+        queryset=queryset, label=label, required=required, to_field_name="code",
+        empty_label=empty_label if empty_label is not None else f"Choose the {label.lower()}",
+        error_messages={"required": f"Choose the {label.lower()}",
+                        "invalid_choice": f"Choose a {label.lower()} from the list"},
+    )
+
+
+def _line_manager_field() -> forms.CharField:
+    return _text("Line manager's payroll number", required=False, max_length=20, spellcheck="false")
+
+
+def _clean_line_manager(value: str) -> Employee | None:
+    if not value:
+        return None
+    manager = selectors.employee_get(payroll_number=value.strip())
+    if manager is None:
+        raise ValidationError(f"There is no employee with payroll number {value.strip()}")
+    return manager
+
+
+def _scope_choices(form: forms.Form, *, active_only: bool = True) -> None:
+    """Point the organisation choices at the department in context (set per request, never at import)."""
+    units, grades, centres = selectors.organisation_units(), selectors.grades(), selectors.cost_centres()
+    if active_only:
+        units, grades, centres = units.filter(is_active=True), grades.filter(is_active=True), \
+            centres.filter(is_active=True)
+    for name, queryset in (("organisation_unit", units), ("grade", grades), ("cost_centre", centres)):
+        form.fields[name].queryset = queryset  # type: ignore[attr-defined]
+
+
+def add_service_errors(form: forms.Form, error: ValidationError, aliases: Mapping[str, str] | None = None) -> None:
+    """Show a service's ``ValidationError`` on ``form``: each message on its field, the rest on the form.
+
+    ``aliases`` maps a service's key to the form field that stands for it (e.g. ``valid_from``).
+    """
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error.messages)
+        return
+    for key, messages in error.message_dict.items():
+        name = (aliases or {}).get(key, key)
+        form.add_error(name if name in form.fields else None, messages)
+
+
+# --- Employee list filters ------------------------------------------------------------------------
+
+
+class EmployeeFilterForm(forms.Form):
+    STATUS_CHOICES = [
+        (EmployeeStatus.CURRENT, "Current staff"),
+        (EmployeeStatus.STARTING, "Starting soon"),
+        (EmployeeStatus.LEAVERS, "Leavers"),
+    ]
+
+    search = forms.CharField(label="Name, payroll number or post", required=False, max_length=100)
+    status = forms.ChoiceField(label="Status", choices=STATUS_CHOICES, required=False,
+                               error_messages={"invalid_choice": "Choose a status from the list"})
+    organisation_unit = _choice("Organisation unit", required=False, empty_label="All units",
+                                field_class=UnitChoiceField)
+    grade = _choice("Grade", required=False, empty_label="All grades", field_class=GradeChoiceField)
+    cost_centre = _choice("Cost centre", required=False, empty_label="All cost centres")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _scope_choices(self, active_only=False)
+
+    def filters(self) -> dict[str, Any]:
+        """Keyword arguments for ``selectors.employee_list``; a value that did not validate is left out."""
+        cleaned = getattr(self, "cleaned_data", {})
+        return {
+            "status": cleaned.get("status") or EmployeeStatus.CURRENT,
+            "search": cleaned.get("search", ""),
+            "organisation_unit": cleaned.get("organisation_unit"),
+            "grade": cleaned.get("grade"),
+            "cost_centre": cleaned.get("cost_centre"),
+        }
+
+    @property
+    def is_filtered(self) -> bool:
+        filters = self.filters()
+        return bool(filters["search"] or filters["organisation_unit"] or filters["grade"] or filters["cost_centre"])
+
+
+# --- Starters, movers, leavers --------------------------------------------------------------------
+
+PERSONAL_FORM_FIELDS = (
+    "payroll_number", "title", "first_name", "last_name", "preferred_name", "date_of_birth", "ni_number", "sex",
+    "email", "phone", "address_line_1", "address_line_2", "town", "postcode", "bank_sort_code",
+    "bank_account_number", "start_date",
+)
+TERMS_FORM_FIELDS = (
+    "post_title", "organisation_unit", "grade", "cost_centre", "location", "annual_salary", "fte",
+    "contracted_hours", "working_pattern", "contract_type", "line_manager",
+)
+
+
+class EmployeeHireForm(forms.Form):
+    payroll_number = _text("Payroll number", max_length=20, spellcheck="false")
+    title = _text("Title", required=False, max_length=20)
+    first_name = _text("First name", autocomplete="off", spellcheck="false")
+    last_name = _text("Last name", autocomplete="off", spellcheck="false")
+    preferred_name = _text("Preferred first name", required=False, spellcheck="false")
+    date_of_birth = GovUKDateField(label="Date of birth", error_messages={"required": "Enter the date of birth"})
+    ni_number = _text("National Insurance number", required=False, max_length=13, spellcheck="false")
+    sex = forms.ChoiceField(label="Sex, as recorded with HMRC", choices=Employee.Sex.choices, widget=forms.RadioSelect,
+                            error_messages={"required": "Choose the sex recorded with HMRC"})
+    email = forms.EmailField(label="E-mail address", required=False, max_length=254,
+                             widget=forms.EmailInput(attrs={"spellcheck": "false"}),
+                             error_messages={"invalid": "Enter an e-mail address in the correct format, "
+                                                        "like name@example.gov.uk"})
+    phone = _text("Phone number", required=False, max_length=30)
+    address_line_1 = _text("Address line 1", required=False, max_length=200)
+    address_line_2 = _text("Address line 2", required=False, max_length=200)
+    town = _text("Town or city", required=False)
+    postcode = _text("Postcode", required=False, max_length=10)
+    bank_sort_code = _text("Sort code", required=False, max_length=8)
+    bank_account_number = _text("Account number", required=False, max_length=10)
+    start_date = GovUKDateField(label="Start date", error_messages={"required": "Enter the start date"})
+    post_title = _text("Post title", max_length=200)
+    organisation_unit = _choice("Organisation unit", field_class=UnitChoiceField)
+    grade = _choice("Grade", field_class=GradeChoiceField)
+    cost_centre = _choice("Cost centre")
+    location = forms.ChoiceField(label="Pay location", choices=Location.choices, initial=Location.NATIONAL)
+    annual_salary = MoneyField(label="Full-time annual salary", max_digits=14, decimal_places=2, min_value=0,
+                               error_messages={"required": "Enter the full-time annual salary",
+                                               "invalid": "Enter the salary as a number, like 30000",
+                                               "min_value": "The salary cannot be negative"})
+    fte = _decimal("Full-time equivalent", max_digits=5, decimal_places=4, initial=Decimal("1"))
+    contracted_hours = _decimal("Contracted hours a week", max_digits=5, decimal_places=2, initial=Decimal("37"))
+    working_pattern = _text("Working pattern", required=False, initial="Monday to Friday")
+    contract_type = forms.ChoiceField(label="Contract type", choices=Employment.ContractType.choices,
+                                      initial=Employment.ContractType.PERMANENT)
+    line_manager = _line_manager_field()
+    salary_override_reason = _text("Reason for a salary outside the pay range", required=False, max_length=200)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _scope_choices(self)
+
+    def clean_line_manager(self) -> Employee | None:
+        return _clean_line_manager(self.cleaned_data["line_manager"])
+
+    def personal(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in PERSONAL_FORM_FIELDS}
+
+    def terms(self) -> dict[str, Any]:
+        terms = {name: self.cleaned_data[name] for name in TERMS_FORM_FIELDS}
+        if not terms["working_pattern"]:
+            del terms["working_pattern"]  # the model's default applies
+        return terms
+
+
+class EmploymentChangeForm(forms.Form):
+    """A dated change: only the fields filled in change; the rest carry on as they are."""
+
+    effective_from = GovUKDateField(label="Date the change takes effect",
+                                    error_messages={"required": "Enter the date the change takes effect"})
+    post_title = _text("Post title", required=False, max_length=200)
+    organisation_unit = _choice("Organisation unit", required=False, empty_label="No change",
+                                field_class=UnitChoiceField)
+    grade = _choice("Grade", required=False, empty_label="No change", field_class=GradeChoiceField)
+    cost_centre = _choice("Cost centre", required=False, empty_label="No change")
+    location = forms.ChoiceField(label="Pay location", choices=[("", "No change"), *Location.choices], required=False)
+    annual_salary = MoneyField(label="Full-time annual salary", required=False, max_digits=14, decimal_places=2,
+                               min_value=0, error_messages={"invalid": "Enter the salary as a number, like 30000",
+                                                            "min_value": "The salary cannot be negative"})
+    fte = _decimal("Full-time equivalent", required=False, max_digits=5, decimal_places=4)
+    contracted_hours = _decimal("Contracted hours a week", required=False, max_digits=5, decimal_places=2)
+    working_pattern = _text("Working pattern", required=False)
+    contract_type = forms.ChoiceField(label="Contract type", required=False,
+                                      choices=[("", "No change"), *Employment.ContractType.choices])
+    line_manager = _line_manager_field()
+    reason = _text("Reason for the change", max_length=200)
+    salary_override_reason = _text("Reason for a salary outside the pay range", required=False, max_length=200)
+
+    CHANGE_FIELDS = TERMS_FORM_FIELDS
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _scope_choices(self)
+
+    def clean_line_manager(self) -> Employee | None:
+        return _clean_line_manager(self.cleaned_data["line_manager"])
+
+    def changes(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in self.CHANGE_FIELDS
+                if self.cleaned_data.get(name) not in (None, "")}
+
+
+class EmployeeLeaveForm(forms.Form):
+    leave_date = GovUKDateField(label="Last working day", error_messages={"required": "Enter the last working day"})
+    leave_reason = forms.ChoiceField(label="Reason for leaving", choices=Employee.LeaveReason.choices,
+                                     widget=forms.RadioSelect,
+                                     error_messages={"required": "Choose the reason for leaving"})
+

@@ -1,0 +1,271 @@
+"""HR pages: the employee list and record, starters, movers, leavers, and the organisation.
+
+Thin views: they parse input with ``hr.forms``, read through ``hr.selectors``, write through
+``hr.services`` and mask sensitive fields through ``hr.visibility``.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from functools import cached_property
+from typing import Any, cast
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import dateformat, timezone
+from django.views.generic import FormView, TemplateView
+
+from departments.models import Department
+from departments.roles import Scope
+from departments.selectors import DepartmentAccess
+from departments.web import DepartmentPageMixin
+from hr import selectors, services
+from hr.forms import (
+    EmployeeFilterForm,
+    EmployeeHireForm,
+    EmployeeLeaveForm,
+    EmploymentChangeForm,
+    add_service_errors,
+)
+from hr.models import Employee, Employment
+from hr.visibility import SENSITIVE_EMPLOYEE_FIELDS, SENSITIVE_EMPLOYMENT_FIELDS, may_see_sensitive, visible
+from shared_services.accounts.models import User
+
+
+def _shown(value: Any) -> Any:
+    """A value as a page shows it: dates in words, money in pounds; masked values pass through."""
+    if isinstance(value, datetime.date):
+        return dateformat.format(value, "j F Y")
+    if isinstance(value, Decimal):
+        return f"£{value:,.2f}"
+    return value
+
+
+def _number(value: Decimal) -> str:
+    """37.00 as "37" and 0.6000 as "0.6"."""
+    return format(value.normalize(), "f")
+
+
+class HrPageMixin:
+    """What every HR page needs on top of ``DepartmentPageMixin``: who acts, and what they may see.
+
+    It sets no ``required_scope``: each view states its own, beside ``DepartmentPageMixin`` first in
+    its bases, so a base's default can never widen a page's access.
+    """
+
+    department: Department
+    department_access: DepartmentAccess
+    request: HttpRequest
+
+    @property
+    def acting_user(self) -> User:
+        return cast(User, self.request.user)
+
+    @property
+    def sees_sensitive(self) -> bool:
+        return may_see_sensitive(self.department_access.scopes)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context: dict[str, Any] = super().get_context_data(**kwargs)  # type: ignore[misc]
+        context.update(can_write=self.department_access.allows(Scope.HR_WRITE), sees_sensitive=self.sees_sensitive)
+        return context
+
+    def pay(self, employment: Employment | None) -> dict[str, Any]:
+        """The employment's pay fields, masked for a caller without ``hr:sensitive``."""
+        if employment is None:
+            return {}
+        data = visible({"annual_salary": employment.annual_salary, "pay_range_point": employment.pay_range_point},
+                       scopes=self.department_access.scopes, sensitive=SENSITIVE_EMPLOYMENT_FIELDS)
+        return {key: _shown(value) for key, value in data.items()}
+
+
+class EmployeePageMixin(HrPageMixin):
+    """A page about one employee, named by payroll number in the URL; 404 when there is none."""
+
+    kwargs: dict[str, Any]
+
+    @cached_property
+    def employee(self) -> Employee:
+        employee = selectors.employee_get(payroll_number=self.kwargs["payroll_number"])
+        if employee is None:
+            raise Http404("There is no employee with this payroll number.")
+        return employee
+
+    @cached_property
+    def employment_now(self) -> Employment | None:
+        """The version true today; for a leaver their last one, for a starter their first."""
+        employee, today = self.employee, timezone.localdate()
+        if employee.leave_date is not None and employee.leave_date < today:
+            return selectors.employment_as_of(employee=employee, on=employee.leave_date)
+        return selectors.employment_as_of(employee=employee, on=max(today, employee.start_date))
+
+    def record_url(self) -> str:
+        return reverse("hr:employee", kwargs={"department_slug": self.department.slug,
+                                              "payroll_number": self.employee.payroll_number})
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(employee=self.employee, employment=self.employment_now,
+                       employment_pay=self.pay(self.employment_now), record_url=self.record_url())
+        return context
+
+
+class EmployeeListView(DepartmentPageMixin, HrPageMixin, TemplateView):
+    template_name = "hr/employee_list.html"
+    required_scope = Scope.HR_READ
+    page_size = 50
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        form = EmployeeFilterForm(self.request.GET)
+        form.is_valid()
+        filters = form.filters()
+        rows = selectors.employee_list(on=timezone.localdate(), **filters)
+        # Paginate the ids alone, then load the page's rows whole: sorting and skipping tens of
+        # thousands of narrow rows is far cheaper than doing it with every joined column attached.
+        page = Paginator(rows.values_list("pk", flat=True), self.page_size).get_page(self.request.GET.get("page"))
+        context.update(
+            form=form,
+            status=filters["status"],
+            page=page,
+            rows=rows.filter(pk__in=list(page.object_list)),
+            page_range=list(page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1)),
+            ellipsis=Paginator.ELLIPSIS,
+        )
+        return context
+
+
+class EmployeeRecordView(DepartmentPageMixin, EmployeePageMixin, TemplateView):
+    template_name = "hr/employee_record.html"
+    required_scope = Scope.HR_READ
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        employee, today = self.employee, timezone.localdate()
+        personal = visible({name: getattr(employee, name) for name in (
+            "date_of_birth", "ni_number", "bank_sort_code", "bank_account_number", "building_society_roll_number",
+        )}, scopes=self.department_access.scopes, sensitive=SENSITIVE_EMPLOYEE_FIELDS)
+        history = [
+            {"version": version, "pay": self.pay(version),
+             "status": "planned" if version.valid_from > today else ("current" if version.covers(today) else "past")}
+            for version in selectors.employment_history(employee=employee)
+        ]
+        context.update(
+            personal={key: _shown(value) for key, value in personal.items()},
+            history=history,
+            has_left=employee.leave_date is not None and employee.leave_date < today,
+            is_starting=employee.start_date > today,
+        )
+        return context
+
+
+class EmployeeHireView(DepartmentPageMixin, HrPageMixin, FormView):
+    template_name = "hr/employee_hire.html"
+    form_class = EmployeeHireForm
+    required_scope = Scope.HR_WRITE
+
+    def form_valid(self, form: EmployeeHireForm) -> HttpResponse:
+        try:
+            employee = services.employee_hire(
+                department=self.department, personal=form.personal(), terms=form.terms(),
+                acting_user=self.acting_user, salary_override_reason=form.cleaned_data["salary_override_reason"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error, aliases={"valid_from": "start_date"})
+            return self.form_invalid(form)
+        messages.success(self.request, f"{employee.display_name} has been added with payroll number "
+                                       f"{employee.payroll_number}")
+        return redirect("hr:employee", department_slug=self.department.slug, payroll_number=employee.payroll_number)
+
+
+class EmploymentChangeView(DepartmentPageMixin, EmployeePageMixin, FormView):
+    template_name = "hr/employment_change.html"
+    form_class = EmploymentChangeForm
+    required_scope = Scope.HR_WRITE
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        now = self.employment_now
+        if now is not None:
+            manager = now.line_manager
+            current = {
+                "post_title": now.post_title,
+                "organisation_unit": f"{now.organisation_unit.name} ({now.organisation_unit.code})",
+                "grade": now.grade.code,
+                "cost_centre": now.cost_centre.code,
+                "location": now.get_location_display(),
+                "annual_salary": context["employment_pay"]["annual_salary"],
+                "fte": _number(now.fte),
+                "contracted_hours": _number(now.contracted_hours),
+                "working_pattern": now.working_pattern or "no set pattern",
+                "contract_type": now.get_contract_type_display(),
+                "line_manager": f"{manager.display_name} ({manager.payroll_number})" if manager else "none",
+            }
+            context["hints"] = {name: f"Now: {value}" for name, value in current.items()}
+            context["hints"]["annual_salary"] = f"In pounds. {context['hints']['annual_salary']}"
+            context["hints"]["line_manager"] = f"Their payroll number. {context['hints']['line_manager']}"
+        return context
+
+    def form_valid(self, form: EmploymentChangeForm) -> HttpResponse:
+        effective_from = form.cleaned_data["effective_from"]
+        try:
+            services.employment_change(
+                employee=self.employee, effective_from=effective_from, changes=form.changes(),
+                acting_user=self.acting_user, reason=form.cleaned_data["reason"],
+                salary_override_reason=form.cleaned_data["salary_override_reason"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error, aliases={"valid_from": "effective_from"})
+            return self.form_invalid(form)
+        messages.success(self.request, f"The change to {self.employee.display_name}'s employment from "
+                                       f"{_shown(effective_from)} has been saved")
+        return redirect(self.record_url())
+
+
+class EmployeeLeaveView(DepartmentPageMixin, EmployeePageMixin, FormView):
+    template_name = "hr/employee_leave.html"
+    form_class = EmployeeLeaveForm
+    required_scope = Scope.HR_WRITE
+
+    def form_valid(self, form: EmployeeLeaveForm) -> HttpResponse:
+        leave_date = form.cleaned_data["leave_date"]
+        try:
+            services.employee_leave(employee=self.employee, leave_date=leave_date,
+                                    reason=form.cleaned_data["leave_reason"], acting_user=self.acting_user)
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, f"{self.employee.display_name}'s last working day is recorded as "
+                                       f"{_shown(leave_date)}")
+        return redirect(self.record_url())
+
+
+class OrganisationView(DepartmentPageMixin, HrPageMixin, TemplateView):
+    template_name = "hr/organisation.html"
+    required_scope = Scope.HR_READ
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        # Units come ordered by path, so a parent is always placed before its children.
+        nodes: dict[int, dict[str, Any]] = {}
+        roots: list[dict[str, Any]] = []
+        for unit in selectors.organisation_units():
+            node = {"unit": unit, "children": []}
+            nodes[unit.pk] = node
+            parent = nodes.get(unit.parent_id) if unit.parent_id else None
+            (parent["children"] if parent else roots).append(node)
+        ranges: dict[int, dict[str, str]] = {}
+        for pay_range in selectors.pay_ranges():
+            ranges.setdefault(pay_range.grade_id, {})[pay_range.location] = (
+                f"{_shown(pay_range.minimum)} to {_shown(pay_range.maximum)}"
+            )
+        context.update(
+            units=roots,
+            grades=[{"grade": grade, "ranges": ranges.get(grade.pk, {})} for grade in selectors.grades()],
+        )
+        return context
