@@ -20,6 +20,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shared_services.settings.base")
+# As the schema owner, so ANALYZE can refresh the planner's statistics after seeding.
+os.environ.setdefault("DJANGO_DB_ROLE", "owner")
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver")
 
 import django  # noqa: E402

@@ -8,9 +8,11 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import ArrayField, DateRangeField, RangeOperators
+from django.contrib.postgres.indexes import OpClass
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Func, Q
+from django.db.models import F, Func, Q
+from django.db.models.functions import Upper
 from django.utils import timezone
 
 from departments.models import DepartmentOwnedModel
@@ -92,6 +94,11 @@ class Employee(DepartmentOwnedModel):
         ]
         indexes = [
             models.Index(fields=["department", "last_name", "first_name"], name="hr_employee_dept_name"),
+            # Name search is a case-insensitive prefix match: UPPER(name) LIKE 'PAT%'.
+            models.Index(F("department"), OpClass(Upper("last_name"), name="text_pattern_ops"),
+                         name="hr_employee_dept_upper_last"),
+            models.Index(F("department"), OpClass(Upper("first_name"), name="text_pattern_ops"),
+                         name="hr_employee_dept_upper_first"),
             models.Index(fields=["department", "leave_date"], name="hr_employee_dept_leave"),
         ]
 
