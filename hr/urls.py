@@ -12,4 +12,5 @@ urlpatterns = [
     path("employees/<str:payroll_number>/change/", views.EmploymentChangeView.as_view(), name="employment-change"),
     path("employees/<str:payroll_number>/leave/", views.EmployeeLeaveView.as_view(), name="employee-leave"),
     path("organisation/", views.OrganisationView.as_view(), name="organisation"),
+    path("leave-approvals/", views.LeaveApprovalsView.as_view(), name="leave-approvals"),
 ]

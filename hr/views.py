@@ -269,3 +269,34 @@ class OrganisationView(DepartmentPageMixin, HrPageMixin, TemplateView):
             grades=[{"grade": grade, "ranges": ranges.get(grade.pk, {})} for grade in selectors.grades()],
         )
         return context
+
+
+class LeaveApprovalsView(DepartmentPageMixin, TemplateView):
+    """A line manager's queue: their reports' leave requests waiting for a decision."""
+
+    template_name = "hr/leave_approvals.html"
+    required_scope = Scope.TEAM_READ
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["waiting"] = selectors.leave_requests_awaiting(manager_user_id=self.request.user.pk)
+        return context
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        waiting = selectors.leave_requests_awaiting(manager_user_id=request.user.pk)
+        leave_request = waiting.filter(pk=request.POST.get("request", "")).first() if request.POST.get(
+            "request", "").isdigit() else None
+        decision = request.POST.get("decision")
+        if leave_request is None or decision not in ("approve", "reject"):
+            messages.error(request, "That request is not waiting for your decision any more.")
+            return redirect("hr:leave-approvals", department_slug=self.department.slug)
+        try:
+            services.leave_request_decide(request=leave_request, approve=decision == "approve",
+                                          acting_user=cast(User, request.user))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            verb = "Approved" if decision == "approve" else "Rejected"
+            messages.success(request, f"{verb}: {leave_request.employee.display_name}, "
+                                      f"{_shown(leave_request.start_date)} to {_shown(leave_request.end_date)}.")
+        return redirect("hr:leave-approvals", department_slug=self.department.slug)

@@ -111,3 +111,30 @@ def test_organisation_page(page, moj, employee, sign_in_through_browser):
     # then
     expect(page.get_by_test_id("unit-tree")).to_contain_text("Casework team")
     assert_no_axe_violations(page)
+
+
+def test_leave_approvals_page_with_a_waiting_request(page, moj, employee, sign_in_through_browser, in_department):
+    """A line manager's approvals queue, with a request in it, has no accessibility violations."""
+    from hr.models import LeaveType
+    from tests.factories import EmploymentFactory
+
+    # given the employee's line manager is the moj manager persona, and a request is waiting
+    services.leave_types_install_defaults(department=moj.department, acting_user=None)
+    manager = EmploymentFactory(department=moj.department).employee
+    manager.user = moj.manager
+    with in_department(moj):
+        manager.save(update_fields=["user"])
+        version = selectors.employment_as_of(employee=employee, on=timezone.localdate())
+    services.employment_correct(employment=version, corrections={"line_manager": manager}, acting_user=None,
+                                reason="Line manager missing at hire")
+    with in_department(moj):
+        annual = LeaveType.objects.get(code="ANNUAL")
+    services.leave_request_create(employee=employee, leave_type=annual, start_date=timezone.localdate(),
+                                  end_date=timezone.localdate(), hours=Decimal("7.5"), acting_user=None)
+    sign_in_through_browser(moj.manager)
+    # when
+    page.goto(f"/departments/{moj.slug}/hr/leave-approvals/")
+    # then
+    expect(page.get_by_role("heading", level=1)).to_have_text("Leave waiting for your decision")
+    expect(page.get_by_role("button", name="Approve leave for Asha Reid")).to_be_visible()
+    assert_no_axe_violations(page)
