@@ -152,6 +152,14 @@ def leave_requests_awaiting(*, manager_user_id: int | None = None) -> QuerySet[L
     return waiting.order_by("start_date")
 
 
+def leave_requests_of(*, employee: Employee) -> QuerySet[LeaveRequest]:
+    return LeaveRequest.objects.filter(employee=employee).select_related("leave_type").order_by("-start_date", "-id")
+
+
+def sickness_periods_of(*, employee: Employee) -> QuerySet[SicknessPeriod]:
+    return SicknessPeriod.objects.filter(employee=employee).order_by("-first_day")
+
+
 @dataclass(frozen=True)
 class SicknessSpell:
     """Linked periods of incapacity for work, as SSP counts them."""

@@ -33,7 +33,13 @@ from hr.forms import (
     add_service_errors,
 )
 from hr.models import Employee, Employment
-from hr.visibility import SENSITIVE_EMPLOYEE_FIELDS, SENSITIVE_EMPLOYMENT_FIELDS, may_see_sensitive, visible
+from hr.visibility import (
+    SENSITIVE_EMPLOYEE_FIELDS,
+    SENSITIVE_EMPLOYMENT_FIELDS,
+    masked,
+    may_see_sensitive,
+    visible,
+)
 from shared_services.accounts.models import User
 
 
@@ -155,9 +161,13 @@ class EmployeeRecordView(DepartmentPageMixin, EmployeePageMixin, TemplateView):
              "status": "planned" if version.valid_from > today else ("current" if version.covers(today) else "past")}
             for version in selectors.employment_history(employee=employee)
         ]
+        sees_health = may_see_sensitive(self.department_access.scopes)
         context.update(
             personal={key: _shown(value) for key, value in personal.items()},
             history=history,
+            leave_requests=selectors.leave_requests_of(employee=employee)[:20],
+            sickness=[{"period": period, "reason": period.reason if sees_health else masked(period.reason)}
+                      for period in selectors.sickness_periods_of(employee=employee)[:20]],
             has_left=employee.leave_date is not None and employee.leave_date < today,
             is_starting=employee.start_date > today,
         )

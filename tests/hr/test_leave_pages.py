@@ -62,3 +62,21 @@ def test_another_manager_cannot_decide_it(client, moj, waiting_request, in_depar
 def test_the_page_needs_the_team_scope(client, moj):
     client.force_login(moj.payroll_officer)
     assert client.get(f"/departments/{moj.slug}/hr/leave-approvals/").status_code == 403
+
+
+def test_the_record_shows_absence_and_masks_the_sickness_reason_without_hr_sensitive(client, moj, waiting_request):
+    # given a period of sickness with a reason (health information)
+    employee = waiting_request.employee
+    services.sickness_record(employee=employee, first_day=D(2026, 5, 4), last_day=D(2026, 5, 8),
+                             reason="Back injury", acting_user=None)
+    url = f"/departments/{moj.slug}/hr/employees/{employee.payroll_number}/"
+    # when an HR officer and an auditor (no hr:sensitive) open the record
+    client.force_login(moj.hr_officer)
+    for_hr = client.get(url).content.decode()
+    client.force_login(moj.auditor)
+    for_auditor = client.get(url).content.decode()
+    # then both see the leave and the dates; only HR sees the reason
+    assert "Annual leave" in for_hr
+    assert "Back injury" in for_hr
+    assert "4 May 2026" in for_auditor
+    assert "Back injury" not in for_auditor
