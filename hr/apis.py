@@ -109,14 +109,6 @@ def _employee_or_404(payroll_number: str) -> Employee:
     return employee
 
 
-def _employment_shown(employee: Employee) -> Employment | None:
-    """The version an employee's record shows: today's; a future starter's first; a leaver's last."""
-    on = max(timezone.localdate(), employee.start_date)
-    if employee.leave_date is not None:
-        on = min(on, employee.leave_date)
-    return selectors.employment_as_of(employee=employee, on=on)
-
-
 def _by_code(queryset: QuerySet[Any], noun: str, **kwargs: Any) -> serializers.SlugRelatedField:
     """A department's record named by its code (the queryset is scoped when it runs)."""
     return serializers.SlugRelatedField(
@@ -236,7 +228,7 @@ class EmployeeDetailOutputSerializer(MaskedSerializer):
 
     @extend_schema_field(EmploymentOutputSerializer(allow_null=True))
     def get_employment(self, employee: Employee) -> dict[str, Any] | None:
-        version = _employment_shown(employee)
+        version = selectors.employment_shown(employee=employee)
         return EmploymentOutputSerializer(version, context=self.context).data if version else None
 
 

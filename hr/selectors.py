@@ -9,6 +9,7 @@ from functools import cache
 from pathlib import Path
 
 from django.db.models import F, Q, QuerySet
+from django.utils import timezone
 
 from hr.models import (
     CostCentre,
@@ -30,6 +31,14 @@ def employment_as_of(*, employee: Employee, on: datetime.date) -> Employment | N
     """The version true on ``on``, as the record stands now (corrections applied)."""
     return (Employment.objects.filter(employee=employee, superseded_at__isnull=True).filter(_covering(on))
             .select_related("organisation_unit", "grade", "cost_centre", "line_manager").first())
+
+
+def employment_shown(*, employee: Employee) -> Employment | None:
+    """The version an employee's record shows: today's; a future starter's first; a leaver's last."""
+    on = max(timezone.localdate(), employee.start_date)
+    if employee.leave_date is not None:
+        on = min(on, employee.leave_date)
+    return employment_as_of(employee=employee, on=on)
 
 
 def employment_as_known(*, employee: Employee, on: datetime.date,

@@ -105,10 +105,7 @@ class EmployeePageMixin(HrPageMixin):
     @cached_property
     def employment_now(self) -> Employment | None:
         """The version true today; for a leaver their last one, for a starter their first."""
-        employee, today = self.employee, timezone.localdate()
-        if employee.leave_date is not None and employee.leave_date < today:
-            return selectors.employment_as_of(employee=employee, on=employee.leave_date)
-        return selectors.employment_as_of(employee=employee, on=max(today, employee.start_date))
+        return selectors.employment_shown(employee=self.employee)
 
     def record_url(self) -> str:
         return reverse("hr:employee", kwargs={"department_slug": self.department.slug,
