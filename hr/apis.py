@@ -732,7 +732,7 @@ class LeaveTypeListApi(DepartmentScopedApi):
 
     @extend_schema(operation_id="hr_leave_types_list", tags=TAGS, responses=OutputSerializer(many=True))
     def get(self, request: Request, department_slug: str) -> Response:
-        return Response(self.OutputSerializer(LeaveType.objects.order_by("name"), many=True).data)
+        return Response(self.OutputSerializer(selectors.leave_types(), many=True).data)
 
 
 class LeaveRequestListApi(DepartmentScopedApi):
@@ -745,15 +745,12 @@ class LeaveRequestListApi(DepartmentScopedApi):
                                OpenApiParameter("employee", str)],
                    responses=LeaveRequestOutputSerializer(many=True))
     def get(self, request: Request, department_slug: str) -> Response:
-        requests = LeaveRequest.objects.select_related("employee", "leave_type").order_by("-start_date", "-id")
-        wanted_status = request.query_params.get("status")
-        if wanted_status:
-            if wanted_status not in LeaveRequest.Status.values:
-                choices = ", ".join(LeaveRequest.Status.values)
-                raise exceptions.ValidationError({"status": [f"Choose one of: {choices}."]})
-            requests = requests.filter(status=wanted_status)
-        if request.query_params.get("employee"):
-            requests = requests.filter(employee__payroll_number=request.query_params["employee"])
+        wanted_status = request.query_params.get("status", "")
+        if wanted_status and wanted_status not in LeaveRequest.Status.values:
+            choices = ", ".join(LeaveRequest.Status.values)
+            raise exceptions.ValidationError({"status": [f"Choose one of: {choices}."]})
+        requests = selectors.leave_requests(status=wanted_status,
+                                            payroll_number=request.query_params.get("employee", ""))
         paginator = LimitOffsetPagination()
         page = paginator.paginate_queryset(requests, request, view=self)
         return paginator.get_paginated_response(LeaveRequestOutputSerializer(page, many=True).data)

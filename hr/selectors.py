@@ -17,6 +17,7 @@ from hr.models import (
     Employment,
     Grade,
     LeaveRequest,
+    LeaveType,
     OrganisationUnit,
     PayRange,
     SicknessPeriod,
@@ -161,8 +162,22 @@ def leave_requests_awaiting(*, manager_user_id: int | None = None) -> QuerySet[L
     return waiting.order_by("start_date")
 
 
+def leave_types() -> QuerySet[LeaveType]:
+    return LeaveType.objects.order_by("name")
+
+
+def leave_requests(*, status: str = "", payroll_number: str = "") -> QuerySet[LeaveRequest]:
+    """Leave requests, newest first, optionally one status or one employee's."""
+    requests = LeaveRequest.objects.select_related("employee", "leave_type").order_by("-start_date", "-id")
+    if status:
+        requests = requests.filter(status=status)
+    if payroll_number:
+        requests = requests.filter(employee__payroll_number=payroll_number)
+    return requests
+
+
 def leave_requests_of(*, employee: Employee) -> QuerySet[LeaveRequest]:
-    return LeaveRequest.objects.filter(employee=employee).select_related("leave_type").order_by("-start_date", "-id")
+    return leave_requests().filter(employee=employee)
 
 
 def sickness_periods_of(*, employee: Employee) -> QuerySet[SicknessPeriod]:
