@@ -21,6 +21,7 @@ class DepartmentAccess:
     operator_assignment: OperatorAssignment | None = None
     api_token: ApiToken | None = None
     via: str = field(default="membership")
+    user: User | None = None  # the person, when access is a person's (not a token's)
 
     def allows(self, scope: str) -> bool:
         return scope in self.scopes
@@ -43,7 +44,8 @@ def department_access_for_user(*, user: User, department_slug: str) -> Departmen
         )
     )
     if roles:
-        return DepartmentAccess(department=department, roles=frozenset(roles), scopes=scopes_for_roles(roles))
+        return DepartmentAccess(department=department, roles=frozenset(roles), scopes=scopes_for_roles(roles),
+                                user=user)
     assignment = (
         OperatorAssignment.objects.current().filter(user=user, department=department).order_by("-valid_from").first()
     )
@@ -58,6 +60,7 @@ def department_access_for_user(*, user: User, department_slug: str) -> Departmen
         scopes=scopes_for_roles(operator_roles),
         operator_assignment=assignment,
         via="operator_assignment",
+        user=user,
     )
 
 

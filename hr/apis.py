@@ -30,7 +30,6 @@ from hr.models import (
     Employee,
     Employment,
     Grade,
-    LeaveBalanceEntry,
     LeaveRequest,
     LeaveType,
     OrganisationUnit,
@@ -306,7 +305,7 @@ class EmployeeListApi(DepartmentScopedApi):
         status = serializers.ChoiceField(choices=EmployeeStatus.CHOICES, default=EmployeeStatus.CURRENT,
                                          help_text="current staff, leavers (left before 'on'), or starting after it")
         search = serializers.CharField(required=False, allow_blank=True, max_length=100,
-                                       help_text="Name start, exact payroll number, or part of the post title.")
+                                       help_text="The start of a name or of the post title, or a whole payroll number.")
         organisation_unit = _by_code(selectors.organisation_units(), "organisation unit", required=False,
                                      help_text="A unit code; its sub-units are included.")
         grade = _by_code(selectors.grades(), "grade", required=False, help_text="A grade code.")
@@ -346,10 +345,11 @@ class EmployeeListApi(DepartmentScopedApi):
         """Employees with their employment on a date, ordered by name, paged with limit and offset."""
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        rows = selectors.employee_list(**filters.validated_data)
+        listing = selectors.employee_list(**filters.validated_data)
         paginator = LimitOffsetPagination()
-        page = paginator.paginate_queryset(rows, request, view=self)
-        return paginator.get_paginated_response(self.OutputSerializer(page, many=True, context=_visibility(self)).data)
+        page = paginator.paginate_queryset(listing.keys, request, view=self)
+        rows = listing.rows_for(list(page or []))
+        return paginator.get_paginated_response(self.OutputSerializer(rows, many=True, context=_visibility(self)).data)
 
 
 class EmployeeHireApi(DepartmentScopedApi):
@@ -844,19 +844,14 @@ class LeaveBalanceApi(DepartmentScopedApi):
             on = datetime.date.fromisoformat(request.query_params.get("on") or timezone.localdate().isoformat())
         except ValueError:
             raise exceptions.ValidationError({"on": ["Enter a date like 2026-04-01."]}) from None
-        year_start = services.leave_year_start(self.department, on)
-        rows = []
-        for leave_type in LeaveType.objects.filter(uses_balance=True).order_by("code"):
-            with _service_errors():
-                services.leave_balance_recalculate(employee=employee, leave_type=leave_type, year_start=year_start)
-            ledger = LeaveBalanceEntry.objects.filter(employee=employee, leave_type=leave_type,
-                                                      leave_year_start=year_start)
-            rows.append({
-                "leave_type": leave_type.code, "leave_year_start": year_start,
-                "balance_hours": services.leave_balance(employee=employee, leave_type=leave_type,
-                                                        year_start=year_start),
-                "ledger": [{"kind": entry.kind, "hours": str(entry.hours), "note": entry.note} for entry in ledger],
-            })
+        with _service_errors():
+            balances = services.leave_balances_refresh(employee=employee, on=on)
+        rows = [{
+            "leave_type": balance.leave_type.code, "leave_year_start": balance.year_start,
+            "balance_hours": balance.balance_hours,
+            "ledger": [{"kind": entry.kind, "hours": str(entry.hours), "note": entry.note}
+                       for entry in balance.entries],
+        } for balance in balances]
         return Response(self.OutputSerializer(rows, many=True).data)
 
 

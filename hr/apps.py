@@ -20,16 +20,31 @@ class HrConfig(AppConfig):
         from django.utils import timezone
 
         from departments.roles import Scope
-        from hr.selectors import EmployeeStatus, employee_list
+        from hr import selectors
+        from hr.models import LeaveRequest
         from shared_services.core.hooks import HomeFigure
 
-        if not access.allows(Scope.HR_READ):
-            return []
-        today = timezone.localdate()
-        return [
-            HomeFigure(label="Employees", value=employee_list(on=today).count(),
-                       hint="Employed today", url=f"/departments/{department.slug}/hr/"),
-            HomeFigure(label="Starting soon", value=employee_list(on=today, status=EmployeeStatus.STARTING).count(),
-                       hint="Hired, with a start date to come",
-                       url=f"/departments/{department.slug}/hr/?status=starting"),
-        ]
+        today, base = timezone.localdate(), f"/departments/{department.slug}/hr/"
+        figures = []
+        if access.allows(Scope.HR_READ):
+            listing = selectors.employee_list(on=today)
+            starting = selectors.employee_list(on=today, status=selectors.EmployeeStatus.STARTING)
+            figures += [
+                HomeFigure(label="Employees", value=listing.keys.count(), hint="Employed today", url=base),
+                HomeFigure(label="Starting soon", value=starting.keys.count(),
+                           hint="Hired, with a start date to come", url=f"{base}?status=starting"),
+            ]
+        own = selectors.employee_of_user(user_id=access.user.pk) if access.user is not None else None
+        if own is not None and access.allows(Scope.TEAM_READ):
+            figures += [
+                HomeFigure(label="Your team", value=selectors.direct_reports(manager=own, on=today).count(),
+                           hint="People who report to you", url=f"{base}team/"),
+                HomeFigure(label="Leave to decide",
+                           value=selectors.leave_requests_awaiting(manager_user_id=access.user.pk).count(),
+                           hint="Requests from your team", url=f"{base}leave-approvals/"),
+            ]
+        if own is not None and access.allows(Scope.SELF_SERVICE):
+            waiting = selectors.leave_requests_of(employee=own).filter(status=LeaveRequest.Status.PENDING).count()
+            figures.append(HomeFigure(label="Your leave requests waiting", value=waiting,
+                                      hint="Book and see your leave", url=f"{base}me/leave/"))
+        return figures

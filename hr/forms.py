@@ -319,3 +319,32 @@ class EmployeeLeaveForm(forms.Form):
                                      widget=forms.RadioSelect,
                                      error_messages={"required": "Choose the reason for leaving"})
 
+
+
+# --- Self-service ---------------------------------------------------------------------------------
+
+class LeaveRequestForm(forms.Form):
+    """An employee asks for leave; the service checks the dates, overlaps and the balance."""
+
+    leave_type = _choice("Type of leave")
+    start_date = GovUKDateField(label="First day of leave", error_messages={"required": "Enter the first day of leave"})
+    end_date = GovUKDateField(label="Last day of leave", error_messages={"required": "Enter the last day of leave"})
+    hours = _decimal("Hours of leave", min_value=Decimal("0.25"), max_value=Decimal("2000"), decimal_places=2)
+    reason = _text("Note for your manager (optional)", required=False, max_length=300)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["leave_type"].queryset = selectors.leave_types()  # type: ignore[attr-defined]
+        hours = self.fields["hours"]
+        hours.error_messages.update({
+            "min_value": "Hours of leave must be at least 0.25",
+            "max_value": "Hours of leave must be 2,000 or fewer",
+            "max_decimal_places": "Enter hours of leave to no more than 2 decimal places, like 7.5",
+        })
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        start, end = cleaned.get("start_date"), cleaned.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", "The last day of leave must be on or after the first day")
+        return cleaned

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
@@ -68,6 +70,36 @@ class EmployeeStatus:
     CHOICES = (CURRENT, LEAVERS, STARTING)
 
 
+NAME_ORDER = ("last_name", "first_name", "payroll_number")
+HIGHEST_CHARACTER = chr(0x10FFFF)
+
+
+def _starts_with(key: str, term: str) -> Q:
+    """``key`` (an upper-cased, byte-ordered column) starts with ``term``, as a range an index can
+    answer under row-level security, where LIKE cannot use one."""
+    prefix = term.upper()
+    return Q(**{f"{key}__gte": prefix, f"{key}__lt": prefix + HIGHEST_CHARACTER})
+
+
+@dataclass(frozen=True)
+class EmployeeListing:
+    """The employee list in two parts, so any page stays cheap with tens of thousands of staff.
+
+    ``keys`` are the matching employees in name order, as (employee id, last name, first name,
+    payroll number): narrow rows the database counts and skips through on an index. ``rows_for``
+    then loads one page's employment versions (the version each employee shows) in one query.
+    """
+
+    keys: QuerySet[Any]
+    versions: QuerySet[Employment]
+
+    def rows_for(self, keys: Sequence[tuple[Any, ...]]) -> list[Employment]:
+        employee_ids = [key[0] for key in keys]
+        shown = {row.employee_id: row for row in self.versions.filter(employee_id__in=employee_ids)
+                 .select_related("employee", "organisation_unit", "grade", "cost_centre")}
+        return [shown[employee_id] for employee_id in employee_ids if employee_id in shown]
+
+
 def employee_list(
     *,
     on: datetime.date,
@@ -76,36 +108,48 @@ def employee_list(
     organisation_unit: OrganisationUnit | None = None,
     grade: Grade | None = None,
     cost_centre: CostCentre | None = None,
-) -> QuerySet[Employment]:
-    """One row per employee (their employment version) for the list page and API.
+) -> EmployeeListing:
+    """Employees for the list page and API, ordered by name, with the employment version each shows.
 
     Current staff show the version true on ``on``; leavers, the one true on their last day;
-    future starters, the one from their start date. Filters on a unit or cost centre include their
-    subtrees. Ordered by name; every row's related objects come in the same query.
+    future starters, the one from their start date. Search matches the start of a name or of the
+    post title, or a whole payroll number. Filters on a unit or cost centre include their subtrees
+    and apply to the version shown.
     """
-    rows = Employment.objects.filter(superseded_at__isnull=True)
+    versions = Employment.objects.filter(superseded_at__isnull=True)
     if status == EmployeeStatus.LEAVERS:
-        rows = rows.filter(employee__leave_date__lt=on).filter(_covering(F("employee__leave_date")))
+        versions = versions.filter(_covering(F("employee__leave_date")))
+        employed = Q(leave_date__lt=on)
     elif status == EmployeeStatus.STARTING:
-        rows = rows.filter(employee__start_date__gt=on).filter(valid_from=F("employee__start_date"))
+        versions = versions.filter(valid_from=F("employee__start_date"))
+        employed = Q(start_date__gt=on)
     else:
-        rows = rows.filter(_covering(on))
-    if search:
-        term = search.strip()
-        rows = rows.filter(
-            Q(employee__last_name__istartswith=term) | Q(employee__first_name__istartswith=term)
-            | Q(employee__preferred_name__istartswith=term) | Q(employee__payroll_number__iexact=term)
-            | Q(post_title__icontains=term)
-        )
+        versions = versions.filter(_covering(on))
+        employed = Q(start_date__lte=on) & (Q(leave_date__isnull=True) | Q(leave_date__gte=on))
+    matching = versions
     if organisation_unit is not None:
-        rows = rows.filter(organisation_unit__path__startswith=organisation_unit.path)
+        matching = matching.filter(organisation_unit__path__startswith=organisation_unit.path)
     if grade is not None:
-        rows = rows.filter(grade=grade)
+        matching = matching.filter(grade=grade)
     if cost_centre is not None:
-        rows = rows.filter(cost_centre__path__startswith=cost_centre.path)
-    return rows.select_related("employee", "organisation_unit", "grade", "cost_centre").order_by(
-        "employee__last_name", "employee__first_name", "employee__payroll_number"
-    )
+        matching = matching.filter(cost_centre__path__startswith=cost_centre.path)
+    employees = Employee.objects.filter(employed).order_by()
+    if matching is not versions:
+        # A unit, grade or cost centre narrows the versions first; only their employees are sorted.
+        employees = employees.filter(pk__in=matching.order_by().values("employee_id"))
+    columns = ("pk", *NAME_ORDER)
+    if term := search.strip():
+        # Two halves, each answered from its own index, then merged: an OR across the two tables
+        # would read every employee.
+        by_name = employees.filter(
+            _starts_with("last_name_key", term) | _starts_with("first_name_key", term)
+            | _starts_with("preferred_name_key", term) | Q(payroll_number__in={term, term.upper()}))
+        by_post = employees.filter(pk__in=versions.filter(_starts_with("post_title_key", term))
+                                   .order_by().values("employee_id"))
+        keys = by_name.values_list(*columns).union(by_post.values_list(*columns)).order_by(*NAME_ORDER)
+    else:
+        keys = employees.values_list(*columns).order_by(*NAME_ORDER)
+    return EmployeeListing(keys=keys, versions=versions)
 
 
 def employee_get(*, payroll_number: str) -> Employee | None:
@@ -130,7 +174,26 @@ def pay_ranges() -> QuerySet[PayRange]:
 
 def direct_reports(*, manager: Employee, on: datetime.date) -> QuerySet[Employment]:
     return (Employment.objects.filter(superseded_at__isnull=True, line_manager=manager).filter(_covering(on))
-            .select_related("employee").order_by("employee__last_name"))
+            .select_related("employee", "grade", "organisation_unit")
+            .order_by("employee__last_name", "employee__first_name"))
+
+
+def employee_of_user(*, user_id: int) -> Employee | None:
+    """The signed-in person's own employee record in the department in context, if they have one."""
+    return Employee.objects.filter(user_id=user_id).first()
+
+
+def leave_ahead(*, employee_ids: Sequence[int], on: datetime.date) -> QuerySet[LeaveRequest]:
+    """Waiting and approved leave that has not ended by ``on``, soonest first."""
+    return (LeaveRequest.objects.filter(employee_id__in=employee_ids, end_date__gte=on,
+                                        status__in=[LeaveRequest.Status.PENDING, LeaveRequest.Status.APPROVED])
+            .select_related("leave_type").order_by("start_date", "id"))
+
+
+def off_sick_on(*, employee_ids: Sequence[int], on: datetime.date) -> set[int]:
+    """Which of these employees are off sick on ``on`` (the fact only; the reason is health data)."""
+    return set(SicknessPeriod.objects.filter(employee_id__in=employee_ids, first_day__lte=on)
+               .filter(Q(last_day__isnull=True) | Q(last_day__gte=on)).values_list("employee_id", flat=True))
 
 
 # --- Absence and leave ----------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -465,6 +466,55 @@ def leave_balance_recalculate(*, employee: Employee, leave_type: LeaveType, year
     return leave_balance(employee=employee, leave_type=leave_type, year_start=year_start)
 
 
+@dataclass(frozen=True)
+class LeaveYearBalance:
+    """One leave type's ledger for a leave year, and what waits for a decision against it."""
+
+    leave_type: LeaveType
+    year_start: datetime.date
+    entries: tuple[LeaveBalanceEntry, ...]
+    pending_hours: Decimal
+
+    @property
+    def balance_hours(self) -> Decimal:
+        return sum((entry.hours for entry in self.entries), Decimal("0")).quantize(HOURS)
+
+    @property
+    def entitled_hours(self) -> Decimal:
+        """Entitlement, carry-over and adjustments: everything but leave taken."""
+        return sum((entry.hours for entry in self.entries if entry.kind != LeaveBalanceEntry.Kind.TAKEN),
+                   Decimal("0")).quantize(HOURS)
+
+    @property
+    def taken_hours(self) -> Decimal:
+        return self.entitled_hours - self.balance_hours
+
+    @property
+    def available_hours(self) -> Decimal:
+        """What can still be asked for: the balance less requests not yet decided."""
+        return self.balance_hours - self.pending_hours
+
+
+@transaction.atomic
+def leave_balances_refresh(*, employee: Employee, on: datetime.date) -> list[LeaveYearBalance]:
+    """Rebuild and return the employee's balance of every leave type with an entitlement, for the
+    leave year containing ``on``. The rebuild is deterministic, so reading twice changes nothing."""
+    department = employee.department
+    with department_context(department.id):
+        year_start = leave_year_start(department, on)
+        balances = []
+        for leave_type in LeaveType.objects.filter(uses_balance=True, policy__isnull=False).order_by("code"):
+            leave_balance_recalculate(employee=employee, leave_type=leave_type, year_start=year_start)
+            entries = tuple(LeaveBalanceEntry.objects.filter(employee=employee, leave_type=leave_type,
+                                                             leave_year_start=year_start))
+            pending = sum((request.hours for request in LeaveRequest.objects.filter(
+                employee=employee, leave_type=leave_type, status=LeaveRequest.Status.PENDING,
+                start_date__gte=year_start, start_date__lt=_next_year(year_start))), Decimal("0"))
+            balances.append(LeaveYearBalance(leave_type=leave_type, year_start=year_start, entries=entries,
+                                             pending_hours=pending))
+        return balances
+
+
 @transaction.atomic
 def leave_request_create(*, employee: Employee, leave_type: LeaveType, start_date: datetime.date,
                          end_date: datetime.date, hours: Decimal, acting_user: User | None,
@@ -539,13 +589,20 @@ def leave_request_decide(*, request: LeaveRequest, approve: bool, acting_user: U
 
 
 @transaction.atomic
-def leave_request_cancel(*, request: LeaveRequest, acting_user: User | None) -> LeaveRequest:
-    """Withdraw a waiting or approved request; approved hours go back to the balance."""
+def leave_request_cancel(*, request: LeaveRequest, acting_user: User | None,
+                         as_employee: bool = False) -> LeaveRequest:
+    """Withdraw a waiting or approved request; approved hours go back to the balance. An employee
+    withdrawing their own (``as_employee``) can do so only before the leave starts; HR at any time."""
     department = request.department
     with department_context(department.id):
-        request = LeaveRequest.objects.select_for_update().get(pk=request.pk)
+        request = LeaveRequest.objects.select_for_update().select_related("employee").get(pk=request.pk)
         if request.status not in (LeaveRequest.Status.PENDING, LeaveRequest.Status.APPROVED):
             raise ValidationError({"status": f"A {request.get_status_display().lower()} request cannot be cancelled."})
+        if as_employee:
+            if acting_user is None or request.employee.user_id != acting_user.pk:
+                raise ValidationError({"__all__": "You can only cancel your own leave requests."})
+            if request.start_date <= timezone.localdate():
+                raise ValidationError({"status": "This leave has started, so ask HR to change it."})
         was = request.status
         request.status = LeaveRequest.Status.CANCELLED
         request.save(update_fields=["status"])

@@ -13,4 +13,7 @@ urlpatterns = [
     path("employees/<str:payroll_number>/leave/", views.EmployeeLeaveView.as_view(), name="employee-leave"),
     path("organisation/", views.OrganisationView.as_view(), name="organisation"),
     path("leave-approvals/", views.LeaveApprovalsView.as_view(), name="leave-approvals"),
+    path("team/", views.TeamView.as_view(), name="team"),
+    path("me/leave/", views.MyLeaveView.as_view(), name="my-leave"),
+    path("me/leave/new/", views.MyLeaveRequestView.as_view(), name="my-leave-request"),
 ]

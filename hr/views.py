@@ -30,9 +30,10 @@ from hr.forms import (
     EmployeeHireForm,
     EmployeeLeaveForm,
     EmploymentChangeForm,
+    LeaveRequestForm,
     add_service_errors,
 )
-from hr.models import Employee, Employment
+from hr.models import Employee, Employment, LeaveRequest
 from hr.visibility import (
     SENSITIVE_EMPLOYEE_FIELDS,
     SENSITIVE_EMPLOYMENT_FIELDS,
@@ -128,15 +129,14 @@ class EmployeeListView(DepartmentPageMixin, HrPageMixin, TemplateView):
         form = EmployeeFilterForm(self.request.GET)
         form.is_valid()
         filters = form.filters()
-        rows = selectors.employee_list(on=timezone.localdate(), **filters)
-        # Paginate the ids alone, then load the page's rows whole: sorting and skipping tens of
-        # thousands of narrow rows is far cheaper than doing it with every joined column attached.
-        page = Paginator(rows.values_list("pk", flat=True), self.page_size).get_page(self.request.GET.get("page"))
+        listing = selectors.employee_list(on=timezone.localdate(), **filters)
+        page = Paginator(listing.keys, self.page_size).get_page(
+            self.request.GET.get("page"))
         context.update(
             form=form,
             status=filters["status"],
             page=page,
-            rows=rows.filter(pk__in=list(page.object_list)),
+            rows=listing.rows_for(list(page.object_list)),
             page_range=list(page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1)),
             ellipsis=Paginator.ELLIPSIS,
         )
@@ -307,3 +307,119 @@ class LeaveApprovalsView(DepartmentPageMixin, TemplateView):
             messages.success(request, f"{verb}: {leave_request.employee.display_name}, "
                                       f"{_shown(leave_request.start_date)} to {_shown(leave_request.end_date)}.")
         return redirect("hr:leave-approvals", department_slug=self.department.slug)
+
+
+# --- Self-service and line managers ---------------------------------------------------------------
+
+class OwnRecordMixin(HrPageMixin):
+    """A page about the signed-in person's own employee record; it may be missing (an account not
+    linked to a record yet), which the page explains rather than failing."""
+
+    @cached_property
+    def own_record(self) -> Employee | None:
+        return selectors.employee_of_user(user_id=self.request.user.pk)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["own_record"] = self.own_record
+        return context
+
+
+CANCELLABLE = (LeaveRequest.Status.PENDING, LeaveRequest.Status.APPROVED)
+
+
+class MyLeaveView(DepartmentPageMixin, OwnRecordMixin, TemplateView):
+    """An employee's own leave: balances for the leave year, requests, and withdrawing one."""
+
+    template_name = "hr/my_leave.html"
+    required_scope = Scope.SELF_SERVICE
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        if self.own_record is None:
+            return context
+        today = timezone.localdate()
+        context.update(
+            balances=services.leave_balances_refresh(employee=self.own_record, on=today),
+            requests=[{"leave": leave, "can_cancel": leave.status in CANCELLABLE and leave.start_date > today}
+                      for leave in selectors.leave_requests_of(employee=self.own_record)[:50]],
+        )
+        return context
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        chosen = request.POST.get("request", "")
+        leave = (selectors.leave_requests_of(employee=self.own_record).filter(pk=chosen).first()
+                 if self.own_record is not None and chosen.isdigit() else None)
+        if leave is None:
+            messages.error(request, "That leave request was not found among yours.")
+        else:
+            try:
+                services.leave_request_cancel(request=leave, acting_user=self.acting_user, as_employee=True)
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+            else:
+                messages.success(request, f"Cancelled: {leave.leave_type.name}, {_shown(leave.start_date)} "
+                                          f"to {_shown(leave.end_date)}.")
+        return redirect("hr:my-leave", department_slug=self.department.slug)
+
+
+class MyLeaveRequestView(DepartmentPageMixin, OwnRecordMixin, FormView):
+    template_name = "hr/my_leave_request.html"
+    form_class = LeaveRequestForm
+    required_scope = Scope.SELF_SERVICE
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if self.own_record is None:
+            return redirect("hr:my-leave", department_slug=self.department.slug)
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if self.own_record is None:
+            return redirect("hr:my-leave", department_slug=self.department.slug)
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form: LeaveRequestForm) -> HttpResponse:
+        assert self.own_record is not None
+        data = form.cleaned_data
+        try:
+            services.leave_request_create(employee=self.own_record, leave_type=data["leave_type"],
+                                          start_date=data["start_date"], end_date=data["end_date"],
+                                          hours=data["hours"], reason=data["reason"], acting_user=self.acting_user)
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, f"Your request for {data['leave_type'].name} from {_shown(data['start_date'])} "
+                                       f"to {_shown(data['end_date'])} is waiting for your line manager.")
+        return redirect("hr:my-leave", department_slug=self.department.slug)
+
+
+class TeamView(DepartmentPageMixin, OwnRecordMixin, TemplateView):
+    """A line manager's direct reports: post, grade, team, who is away, and leave coming up.
+    Sensitive fields (salary, NI number, bank, date of birth, health) are not on this page."""
+
+    template_name = "hr/team.html"
+    required_scope = Scope.TEAM_READ
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        if self.own_record is None:
+            return context
+        today = timezone.localdate()
+        reports = list(selectors.direct_reports(manager=self.own_record, on=today))
+        ids = [row.employee_id for row in reports]
+        ahead: dict[int, list[LeaveRequest]] = {}
+        for leave in selectors.leave_ahead(employee_ids=ids, on=today):
+            ahead.setdefault(leave.employee_id, []).append(leave)
+        sick = selectors.off_sick_on(employee_ids=ids, on=today)
+        members = []
+        for row in reports:
+            upcoming = ahead.get(row.employee_id, [])
+            on_leave = any(leave.status == LeaveRequest.Status.APPROVED and leave.start_date <= today
+                           for leave in upcoming)
+            members.append({
+                "employment": row, "employee": row.employee, "upcoming": upcoming[:3],
+                "away": "Off sick" if row.employee_id in sick else ("On leave" if on_leave else ""),
+                "waiting": sum(1 for leave in upcoming if leave.status == LeaveRequest.Status.PENDING),
+            })
+        context["members"] = members
+        return context

@@ -8,10 +8,9 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import ArrayField, DateRangeField, RangeOperators
-from django.contrib.postgres.indexes import OpClass
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, Func, Q
+from django.db.models import Func, Q
 from django.db.models.functions import Upper
 from django.utils import timezone
 
@@ -54,6 +53,15 @@ class Employee(DepartmentOwnedModel):
     first_name = models.CharField(max_length=100)
     last_name = models.CharField(max_length=100)
     preferred_name = models.CharField(max_length=100, blank=True)
+    # Upper-cased copies for "name starts with" search. Row-level security lets the database use an
+    # index only for leakproof comparisons (=, <, >=), never UPPER() or LIKE, so search compares
+    # these keys by range, in byte order.
+    last_name_key = models.GeneratedField(expression=Upper("last_name"), db_persist=True,
+                                          output_field=models.CharField(max_length=100, db_collation="C"))
+    first_name_key = models.GeneratedField(expression=Upper("first_name"), db_persist=True,
+                                           output_field=models.CharField(max_length=100, db_collation="C"))
+    preferred_name_key = models.GeneratedField(expression=Upper("preferred_name"), db_persist=True,
+                                               output_field=models.CharField(max_length=100, db_collation="C"))
     date_of_birth = models.DateField()
     ni_number = models.CharField("National Insurance number", max_length=9, blank=True,
                                  validators=[validate_ni_number])
@@ -93,12 +101,13 @@ class Employee(DepartmentOwnedModel):
                                    name="hr_employee_leaves_after_starting"),
         ]
         indexes = [
-            models.Index(fields=["department", "last_name", "first_name"], name="hr_employee_dept_name"),
-            # Name search is a case-insensitive prefix match: UPPER(name) LIKE 'PAT%'.
-            models.Index(F("department"), OpClass(Upper("last_name"), name="text_pattern_ops"),
-                         name="hr_employee_dept_upper_last"),
-            models.Index(F("department"), OpClass(Upper("first_name"), name="text_pattern_ops"),
-                         name="hr_employee_dept_upper_first"),
+            # The list pages in name order; with the dates included, counting and skipping to a deep
+            # page is an index-only scan, never a sort of the whole department.
+            models.Index(fields=["department", "last_name", "first_name", "payroll_number"],
+                         include=["start_date", "leave_date", "id"], name="hr_employee_dept_name_list"),
+            models.Index(fields=["department", "last_name_key"], name="hr_employee_dept_last_key"),
+            models.Index(fields=["department", "first_name_key"], name="hr_employee_dept_first_key"),
+            models.Index(fields=["department", "preferred_name_key"], name="hr_employee_dept_pref_key"),
             models.Index(fields=["department", "leave_date"], name="hr_employee_dept_leave"),
         ]
 
@@ -145,6 +154,8 @@ class Employment(DepartmentOwnedModel):
                                     related_name="+")
     change_reason = models.CharField(max_length=200, blank=True)
     post_title = models.CharField(max_length=200)
+    post_title_key = models.GeneratedField(expression=Upper("post_title"), db_persist=True,
+                                           output_field=models.CharField(max_length=200, db_collation="C"))
     organisation_unit = models.ForeignKey(OrganisationUnit, on_delete=models.PROTECT, related_name="+")
     grade = models.ForeignKey(Grade, on_delete=models.PROTECT, related_name="+")
     pay_range_point = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -179,9 +190,17 @@ class Employment(DepartmentOwnedModel):
         indexes = [
             models.Index(fields=["department", "employee", "valid_from"], name="hr_employment_dept_emp_from",
                          condition=Q(superseded_at__isnull=True)),
-            models.Index(fields=["department", "organisation_unit"], name="hr_employment_dept_unit",
-                         condition=Q(superseded_at__isnull=True)),
+            # The list's unit, grade and cost-centre filters read the matching employees from these
+            # alone (index-only), without visiting the versions themselves.
+            models.Index(fields=["department", "organisation_unit"], name="hr_employment_dept_unit_list",
+                         include=["employee", "valid_from", "valid_to"], condition=Q(superseded_at__isnull=True)),
+            models.Index(fields=["department", "grade"], name="hr_employment_dept_grade_list",
+                         include=["employee", "valid_from", "valid_to"], condition=Q(superseded_at__isnull=True)),
+            models.Index(fields=["department", "cost_centre"], name="hr_employment_dept_centre_list",
+                         include=["employee", "valid_from", "valid_to"], condition=Q(superseded_at__isnull=True)),
             models.Index(fields=["department", "line_manager"], name="hr_employment_dept_manager",
+                         condition=Q(superseded_at__isnull=True)),
+            models.Index(fields=["department", "post_title_key"], name="hr_employment_dept_post_key",
                          condition=Q(superseded_at__isnull=True)),
         ]
 

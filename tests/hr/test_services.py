@@ -171,6 +171,31 @@ def test_subtree_filter_finds_people_in_sub_units(moj, organisation, in_departme
     _hire(moj, organisation)
     with in_department(moj):
         in_root = selectors.employee_list(on=D(2024, 6, 1), organisation_unit=organisation["root"])
-        assert [row.employee.payroll_number for row in in_root] == ["MJ0001"]
-        sql = str(in_root.query)
+        assert [row.employee.payroll_number for row in in_root.rows_for(list(in_root.keys))] == ["MJ0001"]
+        sql = str(in_root.keys.query)
     assert "LIKE" in sql
+
+
+def _listed(listing):
+    return [row.employee.payroll_number for row in listing.rows_for(list(listing.keys))]
+
+
+def test_search_matches_name_and_post_title_starts_and_whole_payroll_numbers(moj, organisation, in_department):
+    # given two people, one a caseworker called Reid, one with "Reid" only inside their post title
+    _hire(moj, organisation, payroll_number="MJ0001", last_name="Reid")
+    mover = _hire(moj, organisation, payroll_number="MJ0002", last_name="Okafor", ni_number="AB123457C")
+    services.employment_change(employee=mover, effective_from=D(2024, 5, 1), acting_user=None,
+                               changes={"post_title": "Private secretary to Mr Reid"})
+    with in_department(moj):
+        def search(term):
+            return _listed(selectors.employee_list(on=D(2024, 6, 1), search=term))
+
+        # then
+        assert search("rei") == ["MJ0001"]
+        assert search("PRIVATE sec") == ["MJ0002"]
+        assert search("case") == ["MJ0001"]
+        assert search("mj0002") == ["MJ0002"]
+        assert search("MJ000") == []  # payroll numbers match whole
+        assert search("secretary") == []  # a post title matches from its start
+        # and the title in force on the date is the one searched
+        assert _listed(selectors.employee_list(on=D(2024, 4, 15), search="private")) == []
