@@ -317,7 +317,7 @@ class OwnRecordMixin(HrPageMixin):
 
     @cached_property
     def own_record(self) -> Employee | None:
-        return selectors.employee_of_user(user_id=self.request.user.pk)
+        return selectors.employee_of_user(user_id=self.acting_user.pk)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
