@@ -6,6 +6,8 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from hr import services
@@ -167,3 +169,26 @@ def test_the_home_page_points_employees_and_managers_to_their_pages(client, moj,
     assert f"/departments/{moj.slug}/hr/team/" in manager_home
     assert f"/departments/{moj.slug}/hr/me/leave/" in employee_home
     assert f"/departments/{moj.slug}/hr/team/" not in employee_home
+
+
+def test_the_team_page_query_count_does_not_grow_with_the_team(client, moj, team, in_department):
+    # given a team of one, each member with leave booked
+    def add_members(count):
+        for _ in range(count):
+            member = EmploymentFactory(department=moj.department, line_manager=team["manager"],
+                                       employee__start_date=D(2020, 4, 1)).employee
+            services.leave_request_create(employee=member, leave_type=team["annual"], start_date=_future(30),
+                                          end_date=_future(30), hours=Decimal("7.4"), acting_user=None)
+
+    client.force_login(moj.manager)
+    url = f"/departments/{moj.slug}/hr/team/"
+    client.get(url)
+    with CaptureQueriesContext(connection) as small:
+        client.get(url)
+    add_members(8)
+    # when
+    with CaptureQueriesContext(connection) as large:
+        body = client.get(url).content.decode()
+    # then
+    assert "People who report to you (9)" in body
+    assert len(large.captured_queries) == len(small.captured_queries)
