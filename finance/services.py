@@ -179,7 +179,7 @@ def accounts_install_defaults(*, department: Department, acting_user: User | Non
 # --- Accounting periods ----------------------------------------------------------------------------
 
 
-def _period_dates(financial_year: int, number: int) -> tuple[datetime.date, datetime.date]:
+def period_dates(financial_year: int, number: int) -> tuple[datetime.date, datetime.date]:
     month = (number + 2) % 12 + 1
     year = financial_year if month >= 4 else financial_year + 1
     start = datetime.date(year, month, 1)
@@ -194,7 +194,7 @@ def accounting_period_for(*, department: Department, day: datetime.date) -> Acco
         financial_year, number = financial_year_of(day), period_number_of(day)
         period = AccountingPeriod.objects.filter(financial_year=financial_year, number=number).first()
         if period is None:
-            start, end = _period_dates(financial_year, number)
+            start, end = period_dates(financial_year, number)
             period, _ = AccountingPeriod.objects.get_or_create(
                 financial_year=financial_year, number=number, defaults={"start_date": start, "end_date": end})
         return period
