@@ -239,7 +239,7 @@ class JournalSummarySerializer(serializers.Serializer):
     financial_year = serializers.IntegerField(source="period.financial_year")
     period = serializers.IntegerField(source="period.number")
     description = serializers.CharField()
-    source = serializers.ChoiceField(choices=Journal.Source.choices)
+    source = serializers.ChoiceField(choices=Journal.Source.choices)  # type: ignore[assignment]
     source_reference = serializers.CharField()
     total = serializers.DecimalField(max_digits=14, decimal_places=2, help_text="The debits (equal to the credits).")
     reverses = serializers.IntegerField(source="reverses_id", allow_null=True)

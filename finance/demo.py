@@ -85,7 +85,7 @@ def _claimants(department: Department) -> tuple[Employee, Employee] | None:
         .select_related("organisation_unit", "grade", "cost_centre").order_by("id").first()
     if template is None:
         return None
-    people = []
+    people: list[Employee] = []
     for index, (user, line_manager) in enumerate(((manager_user, None), (employee_user, "manager"))):
         existing = Employee.objects.filter(user=user).first()
         if existing is None:

@@ -22,7 +22,6 @@ from hr.models import CostCentre, Employee
 
 ACCOUNT_CODE_VALIDATOR = RegexValidator(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,19}$",
                                         "Use letters, digits, '-', '_' or '.' (up to 20)")
-MONEY = {"max_digits": 14, "decimal_places": 2}
 ZERO = Decimal("0.00")
 
 
@@ -131,7 +130,7 @@ class Journal(DepartmentOwnedModel):
     source = models.CharField(max_length=20, choices=Source.choices, default=Source.MANUAL)
     source_reference = models.CharField(max_length=100, blank=True)
     fingerprint = models.CharField(max_length=64, editable=False,
-                                   help_text="A digest of the date and lines, to tell a retry from a different journal.")
+                                   help_text="A digest of the date and lines: a retry or a different journal?")
     reverses = models.OneToOneField("self", on_delete=models.PROTECT, null=True, blank=True,
                                     related_name="reversed_by")
     posted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
@@ -166,8 +165,8 @@ class JournalLine(DepartmentOwnedModel):
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+")
     cost_centre = models.ForeignKey(CostCentre, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     description = models.CharField(max_length=200, blank=True)
-    debit = models.DecimalField(**MONEY, default=ZERO)
-    credit = models.DecimalField(**MONEY, default=ZERO)
+    debit = models.DecimalField(max_digits=14, decimal_places=2, default=ZERO)
+    credit = models.DecimalField(max_digits=14, decimal_places=2, default=ZERO)
 
     class Meta:
         ordering = ["journal_id", "line_number"]
@@ -194,7 +193,8 @@ class Budget(DepartmentOwnedModel):
 
     cost_centre = models.ForeignKey(CostCentre, on_delete=models.PROTECT, related_name="+")
     financial_year = models.PositiveSmallIntegerField()
-    monthly_amounts = ArrayField(models.DecimalField(**MONEY, validators=[MinValueValidator(ZERO)]), size=12)
+    monthly_amounts = ArrayField(
+        models.DecimalField(max_digits=14, decimal_places=2, validators=[MinValueValidator(ZERO)]), size=12)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -283,8 +283,8 @@ class ExpenseLine(DepartmentOwnedModel):
     category = models.CharField(max_length=20, choices=Category.choices)
     incurred_on = models.DateField()
     description = models.CharField(max_length=200)
-    amount = models.DecimalField(**MONEY, help_text="The amount claimed, VAT included.")
-    vat = models.DecimalField(**MONEY, default=ZERO)
+    amount = models.DecimalField(max_digits=14, decimal_places=2, help_text="The amount claimed, VAT included.")
+    vat = models.DecimalField(max_digits=14, decimal_places=2, default=ZERO)
     vehicle = models.CharField(max_length=20, choices=Vehicle.choices, blank=True)
     miles = models.DecimalField(max_digits=8, decimal_places=1, null=True, blank=True)
     receipt = models.FileField(upload_to="finance/receipts/", max_length=300, blank=True)

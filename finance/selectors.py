@@ -67,7 +67,8 @@ def current_financial_year() -> int:
 # --- Journals --------------------------------------------------------------------------------------
 
 
-def journals(*, financial_year: int | None = None, source: str = "", account: Account | None = None) -> QuerySet[Journal]:
+def journals(*, financial_year: int | None = None, source: str = "",
+             account: Account | None = None) -> QuerySet[Journal]:
     """Journals newest first, with their period and who posted them; optionally one year, source or account."""
     rows = Journal.objects.select_related("period", "posted_by", "reverses", "reversed_by") \
         .annotate(total=Sum("lines__debit")).order_by("-posted_on", "-id")

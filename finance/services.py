@@ -489,7 +489,8 @@ def budget_set(*, department: Department, cost_centre: CostCentre, financial_yea
     with department_context(department.id):
         errors: dict[str, str] = {}
         if cost_centre.department_id != department.id:  # type: ignore[attr-defined]
-            raise ValidationError({"cost_centre": f"Cost centre {cost_centre.code} does not belong to {department.name}."})
+            raise ValidationError({"cost_centre": f"Cost centre {cost_centre.code} does not belong to "
+                                                  f"{department.name}."})
         if not 2000 <= financial_year <= 2100:
             errors["financial_year"] = "Enter a financial year like 2026 (for 2026-27)."
         if (monthly_amounts is None) == (annual_amount is None):

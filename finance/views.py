@@ -7,12 +7,13 @@ through ``finance.services``. Who may see a claim is decided once, in ``ClaimPag
 
 from __future__ import annotations
 
+from decimal import Decimal
 from functools import cached_property
 from typing import Any, cast
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -523,7 +524,7 @@ class ExpenseLineAddView(DepartmentPageMixin, ClaimPageMixin, FormView):
         return services.expense_line_add(
             claim=self.claim, acting_user=self.acting_user, category=data["category"],
             incurred_on=data["incurred_on"], description=data["description"], amount=data["amount"],
-            vat=data["vat"] or 0, receipt=receipt, receipt_name=receipt.name if receipt else "")
+            vat=data["vat"] or Decimal("0"), receipt=receipt, receipt_name=receipt.name if receipt else "")
 
     def form_valid(self, form: Any) -> HttpResponse:
         try:

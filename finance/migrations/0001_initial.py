@@ -122,7 +122,7 @@ class Migration(migrations.Migration):
                 ('description', models.CharField(max_length=200)),
                 ('source', models.CharField(choices=[('manual', 'Manual journal'), ('api', 'API'), ('payroll', 'Payroll'), ('expenses', 'Expenses'), ('reversal', 'Reversal'), ('opening', 'Opening balances')], default='manual', max_length=20)),
                 ('source_reference', models.CharField(blank=True, max_length=100)),
-                ('fingerprint', models.CharField(editable=False, help_text='A digest of the date and lines, to tell a retry from a different journal.', max_length=64)),
+                ('fingerprint', models.CharField(editable=False, help_text='A digest of the date and lines: a retry or a different journal?', max_length=64)),
                 ('recorded_at', models.DateTimeField(db_default=django.db.models.functions.datetime.Now(), editable=False)),
                 ('department', models.ForeignKey(editable=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='departments.department')),
                 ('period', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='journals', to='finance.accountingperiod')),

@@ -4,8 +4,8 @@ from typing import Any
 
 import factory
 
-from finance.models import Account, AccountingPeriod, Budget, ExpenseClaim, ExpenseLine, Journal, JournalLine
 from departments.tenancy import department_context
+from finance.models import Account, AccountingPeriod, Budget, ExpenseClaim, ExpenseLine, Journal, JournalLine
 from tests.factories.base import DepartmentOwnedFactory
 from tests.factories.hr import CostCentreFactory, EmployeeFactory
 
