@@ -189,7 +189,9 @@ class BudgetForm(forms.Form):
 
 
 class ClaimForm(forms.Form):
-    purpose = _text("What the expenses were for")
+    purpose = forms.CharField(label="What the expenses were for", max_length=200, error_messages={
+        "required": "Enter what the expenses were for",
+        "max_length": "What the expenses were for must be 200 characters or fewer"})
 
 
 class ExpenseLineForm(forms.Form):
