@@ -851,7 +851,10 @@ def expense_claims_mark_paid(*, department: Department, claims: Iterable[Expense
     """
     with department_context(department.id):
         paid_on = paid_on or timezone.localdate()
-        locked = _claims_locked(claims)
+        wanted = list(claims)
+        locked = _claims_locked(wanted)
+        if len(locked) != len({claim.pk for claim in wanted}):
+            raise ValidationError({"claims": f"Some claims do not belong to {department.name}."})
         for claim in locked:
             _require_status(claim, ExpenseClaim.Status.APPROVED, ExpenseClaim.Status.QUEUED_FOR_PAYROLL,
                             doing="marked paid")

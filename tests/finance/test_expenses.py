@@ -17,7 +17,7 @@ from finance import selectors, services
 from finance.mileage import mileage_amount
 from finance.models import ExpenseClaim, ExpenseLine, Journal
 from hr import services as hr_services
-from tests.finance.conftest import hire
+from tests.finance.conftest import build_finance_setting, hire
 
 pytestmark = pytest.mark.django_db
 PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n"
@@ -257,6 +257,17 @@ def test_unsupported_or_oversized_receipts_are_refused_and_nothing_is_written(mo
     assert message in refused.value.message_dict["receipt"][0]
     with in_department(moj):
         assert not ExpenseLine.objects.exists()
+
+
+def test_claims_of_another_department_cannot_be_queued_or_marked_paid(moj, dft, setting, in_department):
+    other = build_finance_setting(dft, in_department)
+    theirs = services.expense_claim_create(employee=other.claimant, purpose="Theirs", acting_user=None)
+    for call in (lambda: services.expense_claims_queue_for_payroll(department=moj.department, claims=[theirs],
+                                                                   pay_run_reference="PR1", acting_user=None),
+                 lambda: services.expense_claims_mark_paid(department=moj.department, claims=[theirs],
+                                                           acting_user=None)):
+        with pytest.raises(ValidationError, match="do not belong to Ministry of Justice"):
+            call()
 
 
 def test_a_queued_claim_can_be_released_when_a_pay_run_is_abandoned(moj, setting, in_department):

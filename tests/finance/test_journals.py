@@ -87,7 +87,8 @@ def test_accounts_and_cost_centres_of_another_department_are_refused(moj, dft, s
                                      Line(account="2400", credit=Decimal("5"))])
     # then
     errors = refused.value.message_dict
-    assert "does not belong to Ministry of Justice" in errors["lines[0].account"][0]
+    assert "account 5000 does not belong to Ministry of Justice" in errors["lines[0].account"][0]
+    assert "cost centre C100 does not belong to Ministry of Justice" in errors["lines[0].cost_centre"][0]
     with in_department(moj):
         assert not Journal.objects.exists()
 
