@@ -195,8 +195,11 @@ def accounting_period_for(*, department: Department, day: datetime.date) -> Acco
         period = AccountingPeriod.objects.filter(financial_year=financial_year, number=number).first()
         if period is None:
             start, end = period_dates(financial_year, number)
-            period, _ = AccountingPeriod.objects.get_or_create(
+            period, created = AccountingPeriod.objects.get_or_create(
                 financial_year=financial_year, number=number, defaults={"start_date": start, "end_date": end})
+            if created:
+                audit_record(department=department, action="period.open", acting_user=None, target=period,
+                             changes=audit_changes({}, {"start_date": start, "end_date": end}))
         return period
 
 
