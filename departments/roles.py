@@ -58,7 +58,7 @@ ROLE_SCOPES: dict[str, frozenset[str]] = {
 # Scopes an API token may carry: machine work on department data, never access management.
 TOKEN_SCOPES: frozenset[str] = frozenset({
     S.DEPARTMENT_READ, S.MEMBERS_READ, S.AUDIT_READ, S.HR_READ, S.HR_WRITE, S.HR_SENSITIVE, S.PAYROLL_READ,
-    S.PAYROLL_SUBMIT, S.FINANCE_READ, S.FINANCE_WRITE,
+    S.PAYROLL_SUBMIT, S.FINANCE_READ, S.FINANCE_WRITE, S.EXPENSES_APPROVE,
 })
 
 

@@ -189,6 +189,22 @@ def test_expense_claims_are_read_and_decided_by_finance(api_client, moj, setting
     assert _error_fields(out_of_order) == {"status"}
 
 
+def test_an_erp_token_with_expenses_approve_marks_an_approved_claim_paid(api_client, moj, setting):
+    claim = services.expense_claim_create(employee=setting.claimant, purpose="Visit", acting_user=moj.employee)
+    services.expense_line_add(claim=claim, acting_user=moj.employee, category="travel",
+                              incurred_on=timezone.localdate(), description="Bus", amount=Decimal("4.50"))
+    services.expense_claim_submit(claim=claim, acting_user=moj.employee)
+    services.expense_claim_manager_decide(claim=claim, approve=True, acting_user=moj.manager)
+    services.expense_claim_finance_decide(claim=claim, approve=True, acting_user=moj.finance_officer)
+    _, raw = department_services.api_token_create(department=moj.department, name="Payments", acting_user=None,
+                                                  scopes=["finance:read", "expenses:approve"],
+                                                  grantor_scopes=frozenset({"finance:read", "expenses:approve"}))
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    paid = api_client.post(_url(moj, f"expense-claims/{claim.pk}/mark-paid/"), {}, format="json")
+    assert paid.status_code == 200, paid.content
+    assert paid.json()["status"] == "paid"
+
+
 def test_budgets_are_set_phased_and_compared_with_actuals(finance_client, moj):
     response = finance_client.post(_url(moj, "budgets/"), {"cost_centre": "C100", "financial_year": 2026,
                                                            "annual_amount": "12000.05"}, format="json")
