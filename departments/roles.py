@@ -32,6 +32,7 @@ class Scope(models.TextChoices):
     PAYROLL_APPROVE = "payroll:approve", "Approve pay runs"
     FINANCE_READ = "finance:read", "Read finance"
     FINANCE_WRITE = "finance:write", "Post journals and manage budgets"
+    EXPENSES_APPROVE = "expenses:approve", "Approve expense claims for payment and mark them paid"
     TEAM_READ = "team:read", "See the people the user manages"
     SELF_SERVICE = "self:service", "See and update one's own record"
 
@@ -46,7 +47,8 @@ ROLE_SCOPES: dict[str, frozenset[str]] = {
                                      S.SELF_SERVICE}),
     Role.PAYROLL_APPROVER: frozenset({S.DEPARTMENT_READ, S.HR_READ, S.HR_SENSITIVE, S.PAYROLL_READ,
                                       S.PAYROLL_APPROVE, S.SELF_SERVICE}),
-    Role.FINANCE_OFFICER: frozenset({S.DEPARTMENT_READ, S.FINANCE_READ, S.FINANCE_WRITE, S.SELF_SERVICE}),
+    Role.FINANCE_OFFICER: frozenset({S.DEPARTMENT_READ, S.FINANCE_READ, S.FINANCE_WRITE, S.EXPENSES_APPROVE,
+                                     S.SELF_SERVICE}),
     Role.MANAGER: frozenset({S.DEPARTMENT_READ, S.TEAM_READ, S.SELF_SERVICE}),
     Role.EMPLOYEE: frozenset({S.DEPARTMENT_READ, S.SELF_SERVICE}),
     Role.AUDITOR: frozenset({S.DEPARTMENT_READ, S.MEMBERS_READ, S.AUDIT_READ, S.HR_READ, S.PAYROLL_READ,
@@ -56,7 +58,7 @@ ROLE_SCOPES: dict[str, frozenset[str]] = {
 # Scopes an API token may carry: machine work on department data, never access management.
 TOKEN_SCOPES: frozenset[str] = frozenset({
     S.DEPARTMENT_READ, S.MEMBERS_READ, S.AUDIT_READ, S.HR_READ, S.HR_WRITE, S.HR_SENSITIVE, S.PAYROLL_READ,
-    S.PAYROLL_SUBMIT, S.FINANCE_READ, S.FINANCE_WRITE,
+    S.PAYROLL_SUBMIT, S.FINANCE_READ, S.FINANCE_WRITE, S.EXPENSES_APPROVE,
 })
 
 

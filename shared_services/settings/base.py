@@ -222,6 +222,12 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Choice sets whose field names ("kind", "status") other apps use too.
+    "ENUM_NAME_OVERRIDES": {
+        "FinanceAccountKindEnum": "finance.models.Account.Kind",
+        "FinancePeriodStatusEnum": "finance.models.AccountingPeriod.Status",
+        "FinanceExpenseClaimStatusEnum": "finance.models.ExpenseClaim.Status",
+    },
 }
 
 # --- Celery ---------------------------------------------------------------------------------

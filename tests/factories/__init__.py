@@ -11,6 +11,15 @@ from tests.factories.departments import (
     OperatorAssignmentFactory,
     UserFactory,
 )
+from tests.factories.finance import (
+    AccountFactory,
+    AccountingPeriodFactory,
+    BudgetFactory,
+    ExpenseClaimFactory,
+    ExpenseLineFactory,
+    JournalFactory,
+    JournalLineFactory,
+)
 from tests.factories.hr import (
     CostCentreFactory,
     EmployeeFactory,
@@ -30,6 +39,13 @@ DEPARTMENT_OWNED_FACTORIES = department_owned_factories()
 
 __all__ = [
     "DEPARTMENT_OWNED_FACTORIES",
+    "AccountFactory",
+    "AccountingPeriodFactory",
+    "BudgetFactory",
+    "ExpenseClaimFactory",
+    "ExpenseLineFactory",
+    "JournalFactory",
+    "JournalLineFactory",
     "ApiTokenFactory",
     "AuditEventFactory",
     "CostCentreFactory",
