@@ -17,6 +17,8 @@ class FinanceConfig(AppConfig):
     def department_home_figures(self, *, department: Any, access: Any) -> list[Any]:
         from departments.roles import Scope
         from finance import selectors
+        from finance.models import ExpenseClaim
+        from hr.selectors import employee_of_user
         from shared_services.core.hooks import HomeFigure
 
         base = f"/departments/{department.slug}/finance/"
@@ -29,7 +31,15 @@ class FinanceConfig(AppConfig):
             figures.append(HomeFigure(label="Expense claims for finance",
                                       value=selectors.expense_claims_awaiting_finance().count(),
                                       hint="Approved by line managers", url=f"{base}expenses/approvals/"))
-        if access.allows(Scope.SELF_SERVICE):
-            figures.append(HomeFigure(label="Expenses", value="Claims",
-                                      hint="Claim expenses, or decide on your team's claims", url=base))
+        if access.user is not None and access.allows(Scope.TEAM_READ):
+            figures.append(HomeFigure(
+                label="Expense claims to decide",
+                value=selectors.expense_claims_awaiting_manager(manager_user_id=access.user.pk).count(),
+                hint="From the people you manage", url=f"{base}expenses/approvals/"))
+        own = employee_of_user(user_id=access.user.pk) if access.user is not None else None
+        if own is not None and access.allows(Scope.SELF_SERVICE):
+            in_progress = selectors.expense_claims_of(employee=own).exclude(
+                status__in=[ExpenseClaim.Status.PAID, ExpenseClaim.Status.REJECTED]).count()
+            figures.append(HomeFigure(label="Your expense claims in progress", value=in_progress,
+                                      hint="Claim expenses and follow them to payment", url=f"{base}expenses/"))
         return figures

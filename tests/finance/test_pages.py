@@ -4,6 +4,7 @@ form with a GOV.UK error summary, receipts only through the department's own che
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -168,7 +169,7 @@ def test_a_bad_receipt_is_refused_on_the_form(client, moj, setting, in_departmen
 
 def test_a_rejection_without_a_reason_is_shown_back(client, moj, setting):
     claim = services.expense_claim_create(employee=setting.claimant, purpose="Trip", acting_user=moj.employee)
-    services.expense_line_add(claim=claim, acting_user=moj.employee, category="travel",
+    services.expense_line_add(claim=claim, acting_user=moj.employee, category=ExpenseLine.Category.TRAVEL,
                               incurred_on=timezone.localdate(), description="Bus", amount=Decimal("3"))
     services.expense_claim_submit(claim=claim, acting_user=moj.employee)
     client.force_login(moj.manager)
@@ -180,7 +181,7 @@ def test_a_rejection_without_a_reason_is_shown_back(client, moj, setting):
 
 def test_receipts_download_only_through_the_checked_view(client, moj, dft, setting):
     claim = services.expense_claim_create(employee=setting.claimant, purpose="Trip", acting_user=moj.employee)
-    line = services.expense_line_add(claim=claim, acting_user=moj.employee, category="travel",
+    line = services.expense_line_add(claim=claim, acting_user=moj.employee, category=ExpenseLine.Category.TRAVEL,
                                      incurred_on=timezone.localdate(), description="Taxi", amount=Decimal("9"),
                                      receipt=SimpleUploadedFile("taxi.pdf", PDF), receipt_name="taxi.pdf")
     path = _url(moj, f"expenses/{claim.pk}/lines/{line.pk}/receipt/")
@@ -195,3 +196,20 @@ def test_receipts_download_only_through_the_checked_view(client, moj, dft, setti
     client.force_login(dft.finance_officer)
     assert client.get(path).status_code == 404
     assert client.get(f"/media/{line.receipt.name}").status_code == 404
+
+
+def test_the_home_page_counts_claims_for_the_claimant_and_their_manager(client, moj, setting):
+    # given a submitted claim from the manager's report
+    claim = services.expense_claim_create(employee=setting.claimant, purpose="Site visit", acting_user=moj.employee)
+    services.expense_line_add(claim=claim, acting_user=moj.employee, category=ExpenseLine.Category.TRAVEL,
+                              incurred_on=timezone.localdate() - datetime.timedelta(days=3),
+                              description="Train", amount=Decimal("42.50"))
+    services.expense_claim_submit(claim=claim, acting_user=moj.employee)
+    # when each opens the department home
+    client.force_login(moj.employee)
+    claimant_home = client.get(f"/departments/{moj.slug}/").content.decode()
+    client.force_login(moj.manager)
+    manager_home = client.get(f"/departments/{moj.slug}/").content.decode()
+    # then
+    assert re.search(r"Your expense claims in progress</h2>\s*<span[^>]*>1<", claimant_home)
+    assert re.search(r"Expense claims to decide</h2>\s*<span[^>]*>1<", manager_home)
