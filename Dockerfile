@@ -34,6 +34,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     # Hashed, compressed static files, collected at build time below.
     DJANGO_STATICFILES_STORAGE=whitenoise.storage.CompressedManifestStaticFilesStorage
 
+# WeasyPrint renders payslip PDFs with Pango and needs a font.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
+
 RUN groupadd --system --gid 10001 app \
     && useradd --system --uid 10001 --gid app --home-dir /app --no-create-home --shell /usr/sbin/nologin app
 
