@@ -33,6 +33,14 @@ from tests.factories.hr import (
     PayRangeFactory,
     SicknessPeriodFactory,
 )
+from tests.factories.payroll import (
+    PayInputFactory,
+    PayRunExceptionFactory,
+    PayRunFactory,
+    PayScheduleFactory,
+    PayslipFactory,
+    PayslipLineFactory,
+)
 from tests.factories.tenancy_fixture import FolderFactory, NoteFactory
 
 DEPARTMENT_OWNED_FACTORIES = department_owned_factories()
@@ -57,7 +65,13 @@ __all__ = [
     "LeaveRequestFactory",
     "LeaveTypeFactory",
     "OrganisationUnitFactory",
+    "PayInputFactory",
     "PayRangeFactory",
+    "PayRunExceptionFactory",
+    "PayRunFactory",
+    "PayScheduleFactory",
+    "PayslipFactory",
+    "PayslipLineFactory",
     "SicknessPeriodFactory",
     "DepartmentFactory",
     "DepartmentOwnedFactory",

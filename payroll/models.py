@@ -1,0 +1,192 @@
+"""Payroll data held per department: pay schedules, pay inputs, pay runs and their payslips."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from departments.models import DepartmentOwnedModel
+
+ZERO = Decimal("0.00")
+
+
+def _money(verbose_name: str = "") -> models.DecimalField:
+    return models.DecimalField(verbose_name or None, max_digits=14, decimal_places=2, default=ZERO)
+
+
+class PaySchedule(DepartmentOwnedModel):
+    """How a group of staff is paid: how often, on which day, how part periods are pro-rated, and
+    the employer's bank account the net pay leaves from."""
+
+    class Frequency(models.TextChoices):
+        MONTHLY = "monthly", "Monthly"
+        WEEKLY = "weekly", "Weekly"
+
+    class Proration(models.TextChoices):
+        CALENDAR_DAYS = "calendar_days", "Calendar days"
+        WORKING_DAYS = "working_days", "Working days"
+
+    name = models.CharField(max_length=100)
+    frequency = models.CharField(max_length=10, choices=Frequency.choices, default=Frequency.MONTHLY)
+    pay_day_of_month = models.PositiveSmallIntegerField(default=0, help_text="0 means the last day of the month")
+    pay_weekday = models.PositiveSmallIntegerField(default=4, help_text="0 is Monday; for weekly pay")
+    proration = models.CharField(max_length=20, choices=Proration.choices, default=Proration.CALENDAR_DAYS)
+    bank_sort_code = models.CharField(max_length=6, blank=True)
+    bank_account_number = models.CharField(max_length=8, blank=True)
+    bank_account_name = models.CharField(max_length=18, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["department", "name"], name="payroll_payschedule_name_unique"),
+            models.CheckConstraint(condition=Q(pay_day_of_month__lte=31) & Q(pay_weekday__lte=6),
+                                   name="payroll_payschedule_pay_day_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PayInput(DepartmentOwnedModel):
+    """A payment or deduction for one employee in one pay period: an allowance, overtime, a one-off
+    payment, salary sacrifice, a deduction from net pay, a reimbursement. Entered on a page,
+    imported from CSV or posted through the API; locked once its period's run is opened."""
+
+    class Kind(models.TextChoices):
+        TAXABLE_PAYMENT = "taxable_payment", "Payment (taxed)"
+        SALARY_SACRIFICE = "salary_sacrifice", "Salary sacrifice"
+        REIMBURSEMENT = "reimbursement", "Reimbursement (not taxed)"
+        NET_DEDUCTION = "net_deduction", "Deduction from net pay"
+
+    employee = models.ForeignKey("hr.Employee", on_delete=models.PROTECT, related_name="+")
+    schedule = models.ForeignKey(PaySchedule, on_delete=models.PROTECT, related_name="+")
+    period_start = models.DateField(help_text="The first day of the pay period it is paid in")
+    code = models.CharField(max_length=20)
+    description = models.CharField(max_length=100)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    pensionable = models.BooleanField(default=False)
+    source_reference = models.CharField(max_length=100, blank=True,
+                                        help_text="Where it came from, e.g. an expense claim or an import row")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["department", "schedule", "period_start"], name="payroll_input_period")]
+        constraints = [models.CheckConstraint(condition=Q(amount__gte=0), name="payroll_payinput_amount_not_negative")]
+
+
+class PayRun(DepartmentOwnedModel):
+    """One pay period's run for a schedule, moved through its states by audited services only."""
+
+    class Kind(models.TextChoices):
+        REGULAR = "regular", "Regular"
+        SUPPLEMENTARY = "supplementary", "Supplementary"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        OPEN = "open", "Open: inputs locked"
+        CALCULATING = "calculating", "Calculating"
+        CALCULATED = "calculated", "Calculated: ready to review"
+        APPROVED = "approved", "Approved"
+        FINALISED = "finalised", "Finalised"
+        CANCELLED = "cancelled", "Cancelled"
+
+    schedule = models.ForeignKey(PaySchedule, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.REGULAR)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    period_start = models.DateField()
+    period_end = models.DateField()
+    pay_date = models.DateField()
+    tax_year = models.CharField(max_length=7)
+    tax_period = models.PositiveSmallIntegerField()
+    employees_total = models.PositiveIntegerField(default=0)
+    employees_calculated = models.PositiveIntegerField(default=0)
+    employees_failed = models.PositiveIntegerField(default=0)
+    calculation_number = models.PositiveIntegerField(default=0, help_text="Increases with every calculation started")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    opened_at = models.DateTimeField(null=True)
+    calculated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    calculated_at = models.DateTimeField(null=True)
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    approved_at = models.DateTimeField(null=True)
+    finalised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    finalised_at = models.DateTimeField(null=True)
+
+    class Meta:
+        constraints = [
+            # One regular run a period per schedule; cancelled runs step aside for a new one.
+            models.UniqueConstraint(fields=["department", "schedule", "period_start"],
+                                    condition=Q(kind="regular") & ~Q(status="cancelled"),
+                                    name="payroll_payrun_one_regular_per_period"),
+            models.CheckConstraint(condition=Q(period_end__gte=models.F("period_start")),
+                                   name="payroll_payrun_period_ordered"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} run {self.period_start:%B %Y} ({self.get_status_display()})"
+
+
+class Payslip(DepartmentOwnedModel):
+    """One employee's result in a run: calculated, or failed with a reason. Exactly one per run and
+    employee; recalculating replaces it."""
+
+    class Status(models.TextChoices):
+        CALCULATED = "calculated", "Calculated"
+        FAILED = "failed", "Failed"
+
+    run = models.ForeignKey(PayRun, on_delete=models.PROTECT, related_name="+")
+    employee = models.ForeignKey("hr.Employee", on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=20, choices=Status.choices)
+    failure_reason = models.CharField(max_length=500, blank=True)
+    cost_centre = models.ForeignKey("hr.CostCentre", on_delete=models.PROTECT, null=True, related_name="+")
+    tax_code = models.CharField(max_length=12, blank=True)
+    week1_month1 = models.BooleanField(default=False)
+    ni_category = models.CharField(max_length=1, blank=True)
+    gross_pay = _money()
+    taxable_pay = _money()
+    income_tax = _money()
+    employee_ni = _money()
+    employer_ni = _money()
+    pension_employee = _money()
+    pension_employer = _money()
+    student_loan = _money()
+    postgraduate_loan = _money()
+    net_pay = _money()
+    year_to_date = models.JSONField(default=dict, help_text="Figures for the tax year including this payslip")
+    working = models.JSONField(default=dict)
+    calculated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["department", "run", "employee"], name="payroll_payslip_one_per_employee"),
+        ]
+        indexes = [models.Index(fields=["department", "employee"], name="payroll_payslip_employee")]
+
+
+class PayslipLine(DepartmentOwnedModel):
+    payslip = models.ForeignKey(Payslip, on_delete=models.CASCADE, related_name="+")
+    run = models.ForeignKey(PayRun, on_delete=models.PROTECT, related_name="+")
+    code = models.CharField(max_length=20)
+    description = models.CharField(max_length=100)
+    section = models.CharField(max_length=10)  # payment, deduction or employer
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+
+    class Meta:
+        indexes = [models.Index(fields=["department", "payslip"], name="payroll_line_payslip")]
+
+
+class PayRunException(DepartmentOwnedModel):
+    """Something to check before approval, for one employee in a run (``payroll.assembly``'s review)."""
+
+    run = models.ForeignKey(PayRun, on_delete=models.PROTECT, related_name="+")
+    employee = models.ForeignKey("hr.Employee", on_delete=models.PROTECT, related_name="+")
+    code = models.CharField(max_length=40)
+    reason = models.CharField(max_length=500)
+
+    class Meta:
+        indexes = [models.Index(fields=["department", "run"], name="payroll_exception_run")]

@@ -1,0 +1,80 @@
+import datetime
+from decimal import Decimal
+
+import factory
+from django.utils import timezone
+
+from payroll.models import PayInput, PayRun, PayRunException, PaySchedule, Payslip, PayslipLine
+from tests.factories.base import DepartmentOwnedFactory
+from tests.factories.hr import EmployeeFactory
+
+SAME_DEPARTMENT = factory.SelfAttribute("..department")
+
+
+class PayScheduleFactory(DepartmentOwnedFactory):
+    class Meta:
+        model = PaySchedule
+
+    name = factory.Sequence(lambda n: f"Monthly {n}")
+    bank_sort_code = "202959"
+    bank_account_number = "63748472"
+    bank_account_name = "PAYROLL ACCOUNT"
+
+
+class PayInputFactory(DepartmentOwnedFactory):
+    class Meta:
+        model = PayInput
+
+    employee = factory.SubFactory(EmployeeFactory, department=SAME_DEPARTMENT)
+    schedule = factory.SubFactory(PayScheduleFactory, department=SAME_DEPARTMENT)
+    period_start = datetime.date(2026, 11, 1)
+    code = "OVERTIME"
+    description = "Overtime"
+    kind = PayInput.Kind.TAXABLE_PAYMENT
+    amount = Decimal("120.00")
+
+
+class PayRunFactory(DepartmentOwnedFactory):
+    class Meta:
+        model = PayRun
+
+    schedule = factory.SubFactory(PayScheduleFactory, department=SAME_DEPARTMENT)
+    period_start = datetime.date(2026, 11, 1)
+    period_end = datetime.date(2026, 11, 30)
+    pay_date = datetime.date(2026, 11, 30)
+    tax_year = "2026-27"
+    tax_period = 8
+
+
+class PayslipFactory(DepartmentOwnedFactory):
+    class Meta:
+        model = Payslip
+
+    run = factory.SubFactory(PayRunFactory, department=SAME_DEPARTMENT)
+    employee = factory.SubFactory(EmployeeFactory, department=SAME_DEPARTMENT)
+    status = Payslip.Status.CALCULATED
+    gross_pay = Decimal("3000.00")
+    net_pay = Decimal("2200.00")
+    calculated_at = factory.LazyFunction(timezone.now)
+
+
+class PayslipLineFactory(DepartmentOwnedFactory):
+    class Meta:
+        model = PayslipLine
+
+    payslip = factory.SubFactory(PayslipFactory, department=SAME_DEPARTMENT)
+    run = factory.SelfAttribute("payslip.run")
+    code = "BASIC"
+    description = "Basic pay"
+    section = "payment"
+    amount = Decimal("3000.00")
+
+
+class PayRunExceptionFactory(DepartmentOwnedFactory):
+    class Meta:
+        model = PayRunException
+
+    run = factory.SubFactory(PayRunFactory, department=SAME_DEPARTMENT)
+    employee = factory.SubFactory(EmployeeFactory, department=SAME_DEPARTMENT)
+    code = "no_bank_details"
+    reason = "No bank account: net pay cannot be paid by Bacs."
