@@ -47,6 +47,7 @@ class Account(DepartmentOwnedModel):
         BANK = "bank", "Bank"
         EXPENSES = "expenses", "Staff expenses: travel and subsistence"
         EXPENSES_PAYABLE = "expenses_payable", "Expenses approved, not yet paid"
+        PAY_DEDUCTIONS_PAYABLE = "pay_deductions_payable", "Deductions from pay due to others (sacrifice, net)"
 
     code = models.CharField(max_length=20, validators=[ACCOUNT_CODE_VALIDATOR])
     name = models.CharField(max_length=200)

@@ -80,7 +80,7 @@ DEFAULT_ACCOUNTS: list[tuple[str, str, str, str]] = [
     ("2120", "Pension contributions due to the scheme", Account.Kind.LIABILITY, Account.Purpose.PENSION_LIABILITY),
     ("2200", "Net pay control", Account.Kind.LIABILITY, Account.Purpose.NET_PAY_CONTROL),
     ("2300", "Staff expenses payable", Account.Kind.LIABILITY, Account.Purpose.EXPENSES_PAYABLE),
-    ("2400", "Payables and accruals", Account.Kind.LIABILITY, ""),
+    ("2400", "Payables and accruals", Account.Kind.LIABILITY, Account.Purpose.PAY_DEDUCTIONS_PAYABLE),
     ("3000", "General fund", Account.Kind.EQUITY, ""),
     ("4000", "Income from services", Account.Kind.INCOME, ""),
     ("5000", "Staff costs: salaries and wages", Account.Kind.EXPENSE, Account.Purpose.STAFF_COSTS),

@@ -116,6 +116,14 @@ class PayRun(DepartmentOwnedModel):
     approved_at = models.DateTimeField(null=True)
     finalised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
     finalised_at = models.DateTimeField(null=True)
+    journal = models.ForeignKey("finance.Journal", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    bacs_file = models.CharField(max_length=255, blank=True, help_text="Where the Bacs net-pay file is stored")
+    bacs_processing_day = models.DateField(null=True, blank=True)
+
+    @property
+    def reference(self) -> str:
+        """How other modules (finance's journals and expense claims) name this run."""
+        return f"pay-run-{self.pk}"
 
     class Meta:
         constraints = [

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -22,9 +24,12 @@ from departments.models import Department
 from departments.roles import Role
 from departments.services import audit_changes, audit_record
 from departments.tenancy import department_context
-from hr.models import Employee, Employment
+from finance import selectors as finance_selectors
+from finance import services as finance_services
+from finance.models import Account, Journal
+from hr.models import CostCentre, Employee, Employment
 from hr.selectors import bank_holidays
-from payroll import assembly
+from payroll import assembly, bacs
 from payroll.models import PayInput, PayRun, PayRunException, PaySchedule, Payslip, PayslipLine
 from payroll.periods import PayDateRule, PayPeriod, PaySpell, PeriodError, basic_pay, pay_period
 from shared_services.accounts.models import User
@@ -128,6 +133,7 @@ def pay_run_open(*, run: PayRun, acting_user: User) -> PayRun:
         run.status, run.opened_by, run.opened_at = PayRun.Status.OPEN, acting_user, timezone.now()
         run.employees_total = Employee.objects.filter(employees_paid_in(run.period_start, run.period_end)).count()
         run.save(update_fields=["status", "opened_by", "opened_at", "employees_total"])
+        _queue_expense_claims(run, acting_user)
         audit_record(department=department, action="pay_run.open", acting_user=acting_user, target=run,
                      changes=audit_changes({"status": "draft"}, {"status": run.status}))
         return run
@@ -143,6 +149,7 @@ def pay_run_cancel(*, run: PayRun, acting_user: User, reason: str) -> PayRun:
         if not reason.strip():
             _refuse("reason", "Say why the run is cancelled.")
         was = run.status
+        _release_expense_claims(run, acting_user)
         run.status = PayRun.Status.CANCELLED
         run.save(update_fields=["status"])
         audit_record(department=department, action="pay_run.cancel", acting_user=acting_user, target=run,
@@ -399,4 +406,168 @@ def pay_run_approve(*, run: PayRun, acting_user: User) -> PayRun:
         run.save(update_fields=["status", "approved_by", "approved_at"])
         audit_record(department=department, action="pay_run.approve", acting_user=acting_user, target=run,
                      changes=audit_changes({"status": PayRun.Status.CALCULATED}, {"status": run.status}))
+        return run
+
+
+# --- Reimbursed expenses ---------------------------------------------------------------------
+
+def _queue_expense_claims(run: PayRun, acting_user: User | None) -> int:
+    """Approved expense claims become non-taxable reimbursements on this run (one input each)."""
+    claims = list(finance_selectors.expense_claims_payable_through_payroll(approved_on_or_before=run.period_end)
+                  .filter(employee__in=Employee.objects.filter(employees_paid_in(run.period_start,
+                                                                                  run.period_end))))
+    if not claims:
+        return 0
+    finance_services.expense_claims_queue_for_payroll(department=run.department, claims=claims,
+                                                      pay_run_reference=run.reference, acting_user=acting_user)
+    PayInput.objects.bulk_create(
+        PayInput(employee_id=claim.employee_id, schedule=run.schedule, period_start=run.period_start,
+                 code="EXPENSES", description=f"Expenses: {claim.purpose}"[:100], kind=PayInput.Kind.REIMBURSEMENT,
+                 amount=claim.total,  # type: ignore[attr-defined]  # annotated by the selector
+                 source_reference=f"expense-claim-{claim.pk}", created_by=acting_user)
+        for claim in claims)
+    return len(claims)
+
+
+def _release_expense_claims(run: PayRun, acting_user: User | None) -> None:
+    claims = list(finance_selectors.expense_claims_in_pay_run(pay_run_reference=run.reference))
+    if claims:
+        finance_services.expense_claims_release_from_payroll(department=run.department, claims=claims,
+                                                             acting_user=acting_user)
+        PayInput.objects.filter(schedule=run.schedule, period_start=run.period_start,
+                                source_reference__in=[f"expense-claim-{claim.pk}" for claim in claims]).delete()
+
+
+# --- Finalising ----------------------------------------------------------------------------
+
+JOURNAL_ACCOUNTS = {
+    # payslip line code -> (account purpose, debit side?, charged to the cost centre?)
+    "TAX": ("paye_ni_liability", False, False),
+    "NI": ("paye_ni_liability", False, False),
+    "ER_NI": ("paye_ni_liability", False, False),
+    "SLOAN": ("student_loan_liability", False, False),
+    "PGLOAN": ("student_loan_liability", False, False),
+    "PENSION": ("pension_liability", False, False),
+    "ER_PENSION": ("pension_liability", False, False),
+}
+
+
+def payroll_journal_lines(run: PayRun) -> list[finance_services.JournalLineInput]:
+    """The run's journal: pay and employer costs by cost centre, against what is owed to HMRC, the
+    pension scheme and others, net pay through net pay control, and net pay out of the bank.
+
+    Balanced by construction: on every payslip, payments less deductions is net pay, and each
+    employer cost is both a cost and a liability.
+    """
+    totals: dict[tuple[str, bool, int | None], Decimal] = {}
+
+    def add(purpose: str, debit: bool, cost_centre_id: int | None, amount: Decimal) -> None:
+        if amount:
+            key = (purpose, debit, cost_centre_id)
+            totals[key] = totals.get(key, Decimal("0.00")) + amount
+
+    net_total = Decimal("0.00")
+    reimbursed = Decimal("0.00")
+    for line in (PayslipLine.objects.filter(run=run, payslip__status=Payslip.Status.CALCULATED)
+                 .values("code", "section", "amount", "payslip__cost_centre_id")):
+        code, section, amount, centre = line["code"], line["section"], line["amount"], line["payslip__cost_centre_id"]
+        if code == "EXPENSES" and section == "payment":
+            reimbursed += amount  # finance moves these from expenses payable into net pay control
+        elif section == "payment":
+            add("staff_costs", True, centre, amount)
+        elif code == "ER_NI":
+            add("employer_ni", True, centre, amount)
+            add("paye_ni_liability", False, None, amount)
+        elif code == "ER_PENSION":
+            add("employer_pension", True, centre, amount)
+            add("pension_liability", False, None, amount)
+        elif code in JOURNAL_ACCOUNTS:
+            add(JOURNAL_ACCOUNTS[code][0], False, None, amount)
+        else:  # salary sacrifice and deductions from net pay, owed to whoever they are for
+            add("pay_deductions_payable", False, None, amount)
+    for slip_net in Payslip.objects.filter(run=run, status=Payslip.Status.CALCULATED).values_list("net_pay",
+                                                                                                flat=True):
+        net_total += slip_net
+    add("net_pay_control", False, None, net_total - reimbursed)
+    add("net_pay_control", True, None, net_total)
+    add("bank", False, None, net_total)
+    accounts: dict[str, Account] = {}
+    for purpose, _, _ in totals:
+        account = finance_selectors.account_for_purpose(purpose=purpose)
+        if account is None:
+            raise ValidationError({"journal": f"Finance has no active account for {purpose.replace('_', ' ')}: "
+                                              "add one to the chart of accounts before finalising."})
+        accounts[purpose] = account
+    centres = {centre.pk: centre for centre in CostCentre.objects.filter(
+        pk__in={centre for _, _, centre in totals if centre is not None})}
+    return [finance_services.JournalLineInput(
+        account=accounts[purpose], debit=amount if debit else Decimal("0.00"),
+        credit=Decimal("0.00") if debit else amount,
+        cost_centre=centres.get(centre) if centre is not None else None,
+        description=f"Payroll {run.pay_date:%B %Y}")
+        for (purpose, debit, centre), amount in sorted(totals.items(), key=lambda item: (not item[0][1], item[0][0],
+                                                                                          item[0][2] or 0))]
+
+
+def bacs_payments(run: PayRun) -> list[bacs.Payment]:
+    reference = f"SALARY {run.pay_date:%b %Y}".upper()
+    return [bacs.Payment(sort_code=slip.employee.bank_sort_code, account_number=slip.employee.bank_account_number,
+                         account_name=f"{slip.employee.first_name[:1]} {slip.employee.last_name}",
+                         amount_pence=int(slip.net_pay * 100),
+                         reference=slip.employee.building_society_roll_number or reference)
+            for slip in Payslip.objects.filter(run=run, status=Payslip.Status.CALCULATED, net_pay__gt=0)
+            .select_related("employee").order_by("employee__payroll_number")
+            if slip.employee.bank_sort_code and slip.employee.bank_account_number]
+
+
+@transaction.atomic
+def pay_run_finalise(*, run: PayRun, acting_user: User) -> PayRun:
+    """Publish the payslips, post the payroll journal, write the Bacs file and pay the queued
+    expense claims, all in one transaction: a finalised run has all of them or none."""
+    department = Department.objects.get(pk=run.department_id)  # its Bacs details as they are now
+    with department_context(department.id):
+        run = _locked_run(run)
+        _transition(run, [PayRun.Status.APPROVED], "finalised")
+        schedule = run.schedule
+        missing = {name: message for name, value, message in (
+            ("bacs_service_user_number", department.bacs_service_user_number,
+             "The department has no Bacs service user number."),
+            ("bank_sort_code", schedule.bank_sort_code, f"Pay schedule {schedule.name} has no bank sort code."),
+            ("bank_account_number", schedule.bank_account_number,
+             f"Pay schedule {schedule.name} has no bank account number."),
+        ) if not value}
+        if missing:
+            raise ValidationError(missing)
+        cycle = bacs.bacs_cycle(run.pay_date, holidays_around(run.pay_date))
+        payments = bacs_payments(run)
+        try:
+            bacs_text = bacs.standard18_file(
+                originator=bacs.Originator(service_user_number=department.bacs_service_user_number,
+                                           name=department.name, sort_code=schedule.bank_sort_code,
+                                           account_number=schedule.bank_account_number,
+                                           account_name=schedule.bank_account_name or department.name),
+                payments=payments, processing_day=cycle.processing_day, created_on=cycle.input_day,
+                serial=f"{run.pk % 1_000_000:06d}")
+        except bacs.BacsError as error:
+            raise ValidationError({"bacs": str(error)}) from None
+        journal = finance_services.journal_post(
+            department=department, acting_user=acting_user, posted_on=run.pay_date,
+            description=f"Payroll: {schedule.name}, {run.period_start:%B %Y}", lines=payroll_journal_lines(run),
+            source=Journal.Source.PAYROLL, source_reference=run.reference)
+        queued = list(finance_selectors.expense_claims_in_pay_run(pay_run_reference=run.reference))
+        if queued:
+            # Recorded when the run is finalised: finance takes no payments dated in the future.
+            finance_services.expense_claims_mark_paid(department=department, claims=queued, acting_user=acting_user,
+                                                      paid_on=min(run.pay_date, timezone.localdate()))
+        path = default_storage.save(
+            f"payroll/department-{department.id}/pay-runs/{run.pk}/bacs-{run.pay_date:%Y-%m-%d}.txt",
+            ContentFile(bacs_text.encode("ascii")))
+        run.status, run.finalised_by, run.finalised_at = PayRun.Status.FINALISED, acting_user, timezone.now()
+        run.journal, run.bacs_file, run.bacs_processing_day = journal, path, cycle.processing_day
+        run.save(update_fields=["status", "finalised_by", "finalised_at", "journal", "bacs_file",
+                                "bacs_processing_day"])
+        audit_record(department=department, action="pay_run.finalise", acting_user=acting_user, target=run,
+                     changes=audit_changes({"status": PayRun.Status.APPROVED},
+                                           {"status": run.status, "payments": len(payments),
+                                            "journal": journal.pk}))
         return run
