@@ -32,10 +32,10 @@ def test_claim_manager_approves_finance_approves_and_marks_paid(page, moj, in_de
     build_finance_setting(moj, in_department)
     day = timezone.localdate() - datetime.timedelta(days=3)
 
-    # given the employee opens finance from the department home
+    # given the employee opens their claims from the department home
     sign_in_through_browser(moj.employee)
-    page.get_by_role("link", name="See details of expenses").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Finance")
+    page.get_by_role("link", name="See details of your expense claims in progress").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your expense claims")
 
     # when they start a claim and add a receipted train fare and a car journey
     page.get_by_role("link", name="Start a new claim").click()
