@@ -82,6 +82,7 @@ class Line:
     description: str
     amount: Decimal
     section: str  # "payment", "deduction" or "employer"
+    after_tax: bool = False  # a reimbursement or a deduction from net pay
 
 
 @dataclass(frozen=True)
@@ -131,10 +132,10 @@ def payslip_for(*, employee_ref: str, tax_year: str, frequency: str, period: int
     if net < 0:
         raise PayslipError(f"net_pay: deductions from net pay ({net_deductions}) are more than the net pay "
                            f"({_money(result['net_pay'])})")
-    lines = [Line(e.code, e.description, e.amount, "payment") for e in elements
+    lines = [Line(e.code, e.description, e.amount, "payment", after_tax=e.kind == REIMBURSEMENT) for e in elements
              if e.kind in (TAXABLE_PAYMENT, REIMBURSEMENT)]
-    lines += [Line(e.code, e.description, e.amount, "deduction") for e in elements
-              if e.kind in (SALARY_SACRIFICE, NET_DEDUCTION)]
+    lines += [Line(e.code, e.description, e.amount, "deduction", after_tax=e.kind == NET_DEDUCTION)
+              for e in elements if e.kind in (SALARY_SACRIFICE, NET_DEDUCTION)]
     for code, description, key in (("PENSION", "Pension contribution", "pension_employee"),
                                    ("TAX", "Income tax", "income_tax"),
                                    ("NI", "National Insurance", "employee_ni"),

@@ -182,6 +182,7 @@ class PayslipLine(DepartmentOwnedModel):
     code = models.CharField(max_length=20)
     description = models.CharField(max_length=100)
     section = models.CharField(max_length=10)  # payment, deduction or employer
+    after_tax = models.BooleanField(default=False, help_text="A reimbursement or a deduction from net pay")
     amount = models.DecimalField(max_digits=14, decimal_places=2)
 
     class Meta:

@@ -322,7 +322,7 @@ def calculate_employees(*, run_id: int, calculation_number: int, employee_ids: S
         Payslip.objects.bulk_create(slips)
         PayslipLine.objects.bulk_create(
             PayslipLine(payslip=slip, run=run, code=line.code, description=line.description[:100],
-                        section=line.section, amount=line.amount)
+                        section=line.section, after_tax=line.after_tax, amount=line.amount)
             for slip, slip_lines in lines for line in slip_lines)
         PayRunException.objects.bulk_create(exceptions)
         _record_progress(run.pk, calculation_number)
@@ -356,7 +356,8 @@ def _fill(slip: Payslip, calculated: assembly.Payslip) -> None:
         setattr(slip, field, Decimal(result[field]))
     slip.pension_employer = calculated.amount("ER_PENSION")
     slip.year_to_date = {name: str(value) for name, value in vars(calculated.ytd_after).items()}
-    slip.working = calculated.working
+    # The engine's own result is kept with its working: the payslip's explanation is written from both.
+    slip.working = {**calculated.working, "result": {key: value for key, value in result.items() if key != "working"}}
 
 
 def _record_progress(run_id: int, calculation_number: int) -> None:

@@ -10,7 +10,7 @@ from decimal import Decimal
 import pypdf
 
 from payroll.assembly import TAXABLE_PAYMENT, Element, PayrollProfile, YearToDate, payslip_for
-from payroll.payslip_document import payslip_document, payslip_html, payslip_pdf
+from payroll.payslip_document import document_of_calculation, payslip_html, payslip_pdf
 
 M = Decimal
 
@@ -24,8 +24,8 @@ def _document():
                   Element("LONDON", "London weighting", TAXABLE_PAYMENT, M("250.00"), pensionable=True)],
         ytd=YearToDate(taxable_pay=M("19000.00"), tax=M("1700.00"), gross_pay=M("21000.00")),
     )
-    return slip, payslip_document(
-        payslip=slip, employer_name="Ministry of Justice", employee_name="Asha Reid", payroll_number="MJ0001",
+    return slip, document_of_calculation(
+        slip, employer_name="Ministry of Justice", employee_name="Asha Reid", payroll_number="MJ0001",
         ni_number="AB123456C", pay_date=datetime.date(2026, 11, 27), frequency="monthly", tax_period=8,
         tax_year="2026-27", tax_code="1257L", ni_category="A", account_number="12345678")
 
