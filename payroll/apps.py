@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 
 
@@ -6,3 +8,24 @@ class PayrollConfig(AppConfig):
 
     name = "payroll"
     verbose_name = "Payroll"
+
+    def department_home_figures(self, *, department: Any, access: Any) -> list[Any]:
+        from departments.roles import Scope
+        from hr.selectors import employee_of_user
+        from payroll import selectors
+        from shared_services.core.hooks import HomeFigure
+
+        base = f"/departments/{department.slug}/payroll/"
+        figures = []
+        if access.allows(Scope.PAYROLL_READ):
+            latest = selectors.pay_runs().exclude(status="cancelled").first()
+            figures.append(HomeFigure(
+                label="Latest pay run", value=latest.period_start.strftime("%B %Y") if latest else "None yet",
+                hint=latest.get_status_display() if latest else "Start one from the pay runs page",
+                url=f"{base}runs/{latest.pk}/" if latest else base))
+        own = employee_of_user(user_id=access.user.pk) if access.user is not None else None
+        if own is not None and access.allows(Scope.SELF_SERVICE):
+            figures.append(HomeFigure(label="Your payslips", value=selectors.published_payslips_of(
+                employee_id=own.pk).count(), hint="Published when each pay run is finalised",
+                url=f"{base}me/payslips/"))
+        return figures

@@ -7,6 +7,7 @@ from shared_services.core import views as core_views
 urlpatterns = [
     path("", include("departments.urls")),
     path("departments/<slug:department_slug>/hr/", include("hr.urls")),
+    path("departments/<slug:department_slug>/payroll/", include("payroll.urls")),
     path("departments/<slug:department_slug>/finance/", include("finance.urls")),
     path("accounts/", include("shared_services.accounts.urls")),
     path("healthz", core_views.healthz, name="healthz"),

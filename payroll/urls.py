@@ -1,0 +1,17 @@
+from django.urls import path
+
+from payroll import views
+
+app_name = "payroll"
+
+# Included under departments/<slug:department_slug>/payroll/ (shared_services/urls.py).
+urlpatterns = [
+    path("", views.PayRunListView.as_view(), name="runs"),
+    path("runs/<int:run_id>/", views.PayRunView.as_view(), name="run"),
+    path("runs/<int:run_id>/progress/", views.PayRunProgressView.as_view(), name="run-progress"),
+    path("runs/<int:run_id>/steps/<str:action>/", views.PayRunActionView.as_view(), name="run-action"),
+    path("runs/<int:run_id>/downloads/<str:what>", views.PayRunDownloadView.as_view(), name="run-download"),
+    path("runs/<int:run_id>/payslips/<int:payslip_id>/", views.PayslipView.as_view(), name="payslip"),
+    path("runs/<int:run_id>/payslips/<int:payslip_id>/pdf/", views.PayslipPdfView.as_view(), name="payslip-pdf"),
+    path("me/payslips/", views.MyPayslipsView.as_view(), name="my-payslips"),
+]

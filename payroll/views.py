@@ -1,0 +1,250 @@
+"""Payroll pages: pay runs from start to finalised, their payslips, downloads, and employees' own
+payslips. Thin: they read through ``payroll.selectors`` and write through ``payroll.services``."""
+
+from __future__ import annotations
+
+import datetime
+from functools import cached_property
+from typing import Any, cast
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
+from django.core.paginator import Paginator
+from django.db.models import Sum
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.views import View
+from django.views.generic import TemplateView
+
+from departments.roles import Scope
+from departments.web import DepartmentPageMixin
+from hr.selectors import employee_of_user
+from payroll import selectors, services
+from payroll.assembly import Line
+from payroll.models import PayRun, Payslip
+from payroll.payslip_document import PayslipDocument, payslip_document, payslip_html, payslip_pdf
+from payroll.tasks import start_calculation
+from shared_services.accounts.models import User
+from shared_services.core.spreadsheets import csv_response, xlsx_response
+
+ACTIONS = {
+    # action: (scope needed, what it does, the message afterwards)
+    "open": (Scope.PAYROLL_SUBMIT, "Open the run and lock its inputs", "The run is open: its inputs are locked."),
+    "calculate": (Scope.PAYROLL_SUBMIT, "Calculate", "Calculation has started."),
+    "approve": (Scope.PAYROLL_APPROVE, "Approve", "The run is approved."),
+    "finalise": (Scope.PAYROLL_APPROVE, "Finalise and publish payslips",
+                 "The run is finalised: payslips are published, the journal posted and the Bacs file written."),
+    "cancel": (Scope.PAYROLL_SUBMIT, "Cancel the run", "The run is cancelled."),
+}
+ACTIONS_BY_STATUS: dict[str, tuple[str, ...]] = {
+    PayRun.Status.DRAFT: ("open", "cancel"),
+    PayRun.Status.OPEN: ("calculate", "cancel"),
+    PayRun.Status.CALCULATED: ("approve", "calculate", "cancel"),
+    PayRun.Status.APPROVED: ("finalise", "cancel"),
+}
+
+
+def _user(request: HttpRequest) -> User:
+    return cast(User, request.user)
+
+
+class PayRunListView(DepartmentPageMixin, TemplateView):
+    template_name = "payroll/runs.html"
+    required_scope = Scope.PAYROLL_READ
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(runs=selectors.pay_runs()[:36], schedules=selectors.pay_schedules(),
+                       can_submit=self.department_access.allows(Scope.PAYROLL_SUBMIT),
+                       this_month=timezone.localdate().replace(day=1))
+        return context
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not self.department_access.allows(Scope.PAYROLL_SUBMIT):
+            raise PermissionDenied("Starting a pay run needs the payroll:submit permission.")
+        schedule = selectors.pay_schedules().filter(pk=request.POST.get("schedule", "0") or "0").first() \
+            if request.POST.get("schedule", "").isdigit() else None
+        try:
+            month = datetime.date.fromisoformat(request.POST.get("month", "") + "-01")
+        except ValueError:
+            month = None
+        if schedule is None or month is None:
+            messages.error(request, "Choose a pay schedule and a month for the run.")
+            return redirect("payroll:runs", department_slug=self.department.slug)
+        try:
+            run = services.pay_run_create(schedule=schedule, period_containing=month, acting_user=_user(request))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("payroll:runs", department_slug=self.department.slug)
+        return redirect("payroll:run", department_slug=self.department.slug, run_id=run.pk)
+
+
+class PayRunMixin:
+    kwargs: dict[str, Any]
+
+    @cached_property
+    def run(self) -> PayRun:
+        run = selectors.pay_run_get(run_id=self.kwargs["run_id"])
+        if run is None:
+            raise Http404("There is no pay run at this address.")
+        return run
+
+
+class PayRunView(DepartmentPageMixin, PayRunMixin, TemplateView):
+    template_name = "payroll/run.html"
+    required_scope = Scope.PAYROLL_READ
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        run = self.run
+        payslips = selectors.payslips_of_run(run=run)
+        totals = payslips.filter(status=Payslip.Status.CALCULATED).aggregate(
+            gross=Sum("gross_pay"), tax=Sum("income_tax"), employee_ni=Sum("employee_ni"),
+            employer_ni=Sum("employer_ni"), net=Sum("net_pay"))
+        actions = [(name, ACTIONS[name][1]) for name in ACTIONS_BY_STATUS.get(run.status, ())
+                   if self.department_access.allows(ACTIONS[name][0])]
+        context.update(run=run, totals=totals, actions=actions,
+                       exceptions=selectors.pay_run_exceptions(run=run)[:500],
+                       page=Paginator(payslips, 50).get_page(self.request.GET.get("page")))
+        return context
+
+
+class PayRunProgressView(DepartmentPageMixin, PayRunMixin, View):
+    """The calculation's progress, polled by the run page while it calculates."""
+
+    required_scope = Scope.PAYROLL_READ
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
+        run = self.run
+        return JsonResponse({"status": run.status, "total": run.employees_total,
+                             "done": run.employees_calculated + run.employees_failed,
+                             "failed": run.employees_failed})
+
+
+class PayRunActionView(DepartmentPageMixin, PayRunMixin, View):
+    required_scope = Scope.PAYROLL_READ
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        action = kwargs["action"]
+        if action not in ACTIONS:
+            raise Http404("There is no such step for a pay run.")
+        scope, _, done = ACTIONS[action]
+        if not self.department_access.allows(scope):
+            raise PermissionDenied(f"This step needs the '{scope}' permission.")
+        user, run = _user(request), self.run
+        try:
+            if action == "open":
+                services.pay_run_open(run=run, acting_user=user)
+            elif action == "calculate":
+                start_calculation(run=run, acting_user=user)
+            elif action == "approve":
+                services.pay_run_approve(run=run, acting_user=user)
+            elif action == "finalise":
+                services.pay_run_finalise(run=run, acting_user=user)
+            else:
+                services.pay_run_cancel(run=run, acting_user=user, reason=request.POST.get("reason", ""))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, done)
+        return redirect("payroll:run", department_slug=self.department.slug, run_id=run.pk)
+
+
+class PayRunDownloadView(DepartmentPageMixin, PayRunMixin, View):
+    required_scope = Scope.PAYROLL_READ
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        run, what = self.run, kwargs["what"]
+        stem = f"{self.department.slug}-payroll-{run.period_start:%Y-%m}-run-{run.pk}"
+        if what == "bacs":
+            if not run.bacs_file:
+                raise Http404("The Bacs file is written when the run is finalised.")
+            response: HttpResponseBase = FileResponse(default_storage.open(run.bacs_file, "rb"), as_attachment=True,
+                                                      filename=f"{stem}-bacs.txt", content_type="text/plain")
+        elif what == "register.csv":
+            response = csv_response(filename=f"{stem}-register.csv", header=selectors.REGISTER_HEADER,
+                                    rows=selectors.register_rows(run=run))
+        elif what == "register.xlsx":
+            response = xlsx_response(filename=f"{stem}-register.xlsx", sheet_title="Payroll register",
+                                     header=selectors.REGISTER_HEADER, rows=selectors.register_rows(run=run))
+        else:
+            raise Http404("There is no such download.")
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+
+def document_for(payslip: Payslip, department_name: str) -> PayslipDocument:
+    employee, run = payslip.employee, payslip.run
+    lines = [Line(line.code, line.description, line.amount, line.section, line.after_tax)
+             for line in selectors.payslip_lines(payslip=payslip)]
+    working = dict(payslip.working)
+    result = {**working.pop("result", {}), "working": working}
+    return payslip_document(
+        lines=lines, result=result, year_to_date=payslip.year_to_date, gross_pay=payslip.gross_pay,
+        net_pay=payslip.net_pay, employer_name=department_name,
+        employee_name=f"{employee.preferred_name or employee.first_name} {employee.last_name}",
+        payroll_number=employee.payroll_number, ni_number=employee.ni_number, pay_date=run.pay_date,
+        frequency=run.schedule.frequency, tax_period=run.tax_period, tax_year=run.tax_year,
+        tax_code=payslip.tax_code, ni_category=payslip.ni_category, account_number=employee.bank_account_number)
+
+
+class PayslipMixin:
+    """A payslip page: payroll staff see any calculated payslip; an employee only their own,
+    once its run is finalised."""
+
+    kwargs: dict[str, Any]
+    request: HttpRequest
+    department: Any
+    department_access: Any
+
+    @cached_property
+    def payslip(self) -> Payslip:
+        payslip = selectors.payslip_get(run_id=self.kwargs["run_id"], payslip_id=self.kwargs["payslip_id"])
+        if payslip is None or payslip.status != Payslip.Status.CALCULATED:
+            raise Http404("There is no payslip at this address.")
+        if not self.department_access.allows(Scope.PAYROLL_READ):
+            own = employee_of_user(user_id=self.request.user.pk)  # type: ignore[arg-type]
+            if own is None or own.pk != payslip.employee_id or payslip.run.status != PayRun.Status.FINALISED:
+                raise Http404("There is no payslip at this address.")
+        return payslip
+
+
+class PayslipView(DepartmentPageMixin, PayslipMixin, TemplateView):
+    template_name = "payroll/payslip.html"
+    required_scope = Scope.SELF_SERVICE
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(payslip=self.payslip, document=payslip_html(document_for(self.payslip, self.department.name)),
+                       pdf_url=reverse("payroll:payslip-pdf", kwargs={
+                           "department_slug": self.department.slug, "run_id": self.payslip.run_id,
+                           "payslip_id": self.payslip.pk}))
+        return context
+
+
+class PayslipPdfView(DepartmentPageMixin, PayslipMixin, View):
+    required_scope = Scope.SELF_SERVICE
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        payslip = self.payslip
+        response = HttpResponse(payslip_pdf(document_for(payslip, self.department.name)),
+                                content_type="application/pdf")
+        response["Content-Disposition"] = (f'attachment; filename="payslip-{payslip.employee.payroll_number}-'
+                                           f'{payslip.run.pay_date:%Y-%m-%d}.pdf"')
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+
+class MyPayslipsView(DepartmentPageMixin, TemplateView):
+    template_name = "payroll/my_payslips.html"
+    required_scope = Scope.SELF_SERVICE
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        own = employee_of_user(user_id=_user(self.request).pk)
+        context.update(own_record=own,
+                       payslips=selectors.published_payslips_of(employee_id=own.pk)[:36] if own else [])
+        return context
