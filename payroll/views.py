@@ -25,7 +25,7 @@ from hr.selectors import employee_of_user
 from payroll import selectors, services
 from payroll.assembly import Line
 from payroll.models import PayRun, Payslip
-from payroll.payslip_document import PayslipDocument, payslip_document, payslip_html, payslip_pdf
+from payroll.payslip_document import PayslipDocument, payslip_document, payslip_pdf
 from payroll.tasks import start_calculation
 from shared_services.accounts.models import User
 from shared_services.core.spreadsheets import csv_response, xlsx_response
@@ -218,7 +218,7 @@ class PayslipView(DepartmentPageMixin, PayslipMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context.update(payslip=self.payslip, document=payslip_html(document_for(self.payslip, self.department.name)),
+        context.update(payslip=self.payslip, document=document_for(self.payslip, self.department.name),
                        pdf_url=reverse("payroll:payslip-pdf", kwargs={
                            "department_slug": self.department.slug, "run_id": self.payslip.run_id,
                            "payslip_id": self.payslip.pk}))
