@@ -151,6 +151,7 @@ class Payslip(DepartmentOwnedModel):
     employee = models.ForeignKey("hr.Employee", on_delete=models.PROTECT, related_name="+")
     status = models.CharField(max_length=20, choices=Status.choices)
     failure_reason = models.CharField(max_length=500, blank=True)
+    calculation_number = models.PositiveIntegerField(default=0, help_text="The run's calculation that wrote it")
     cost_centre = models.ForeignKey("hr.CostCentre", on_delete=models.PROTECT, null=True, related_name="+")
     tax_code = models.CharField(max_length=12, blank=True)
     week1_month1 = models.BooleanField(default=False)

@@ -237,6 +237,26 @@ def pay_run_calculate(*, run: PayRun, acting_user: User, chunk_size: int = CHUNK
                                 chunks=[ids[start:start + chunk_size] for start in range(0, len(ids), chunk_size)])
 
 
+@transaction.atomic
+def pay_run_resume(*, run: PayRun, acting_user: User | None, chunk_size: int = CHUNK_SIZE) -> CalculationStart:
+    """The chunks of a calculation still to do: the employees on the run without a payslip from
+    the current calculation. For a calculation whose worker died: queue them again (chunks are
+    idempotent, so a chunk that does come back from the broker as well does no harm)."""
+    department = run.department
+    with department_context(department.id):
+        run = _locked_run(run)
+        _transition(run, [PayRun.Status.CALCULATING], "resumed")
+        done = Payslip.objects.filter(run=run, calculation_number=run.calculation_number).values("employee_id")
+        ids = list(Employee.objects.filter(employees_paid_in(run.period_start, run.period_end))
+                   .exclude(pk__in=done).order_by("pk").values_list("pk", flat=True))
+        audit_record(department=department, action="pay_run.resume", acting_user=acting_user, target=run,
+                     changes=audit_changes({}, {"calculation": run.calculation_number, "employees_left": len(ids)}))
+        if not ids:
+            _record_progress(run.pk, run.calculation_number)
+        return CalculationStart(department_id=department.id, run_id=run.pk, calculation_number=run.calculation_number,
+                                chunks=[ids[start:start + chunk_size] for start in range(0, len(ids), chunk_size)])
+
+
 def _spells(period: PayPeriod, employee: Employee, versions: list[Employment]) -> list[PaySpell]:
     spells = []
     first_day = max(period.start, employee.start_date)
@@ -288,7 +308,8 @@ def calculate_employees(*, run_id: int, calculation_number: int, employee_ids: S
     for employee_id in employee_ids:
         employee = employees[employee_id]
         own_versions = versions.get(employee_id, [])
-        slip = Payslip(run=run, employee=employee, calculated_at=now, tax_code=employee.tax_code,
+        slip = Payslip(run=run, employee=employee, calculated_at=now, calculation_number=calculation_number,
+                       tax_code=employee.tax_code,
                        week1_month1=employee.tax_basis == Employee.TaxBasis.WEEK1_MONTH1,
                        ni_category=employee.ni_category,
                        cost_centre_id=own_versions[-1].cost_centre_id if own_versions else None)
@@ -366,8 +387,8 @@ def _record_progress(run_id: int, calculation_number: int) -> None:
     run = PayRun.objects.select_for_update().get(pk=run_id)
     if run.status != PayRun.Status.CALCULATING or run.calculation_number != calculation_number:
         return
-    counts = {row["status"]: row["n"] for row in Payslip.objects.filter(run=run).values("status")
-              .annotate(n=Count("pk"))}
+    counts = {row["status"]: row["n"] for row in Payslip.objects.filter(
+        run=run, calculation_number=calculation_number).values("status").annotate(n=Count("pk"))}
     run.employees_calculated = counts.get(Payslip.Status.CALCULATED, 0)
     run.employees_failed = counts.get(Payslip.Status.FAILED, 0)
     run.save(update_fields=["employees_calculated", "employees_failed"])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import time
 from collections.abc import Sequence
 
 from django.db import transaction
@@ -12,22 +14,37 @@ from payroll.models import PayRun
 from shared_services.accounts.models import User
 from shared_services.celery import app
 
+# Slows every chunk down (seconds), so the crash test can stop a worker part-way through a run.
+CHUNK_PAUSE_SECONDS = float(os.environ.get("PAYROLL_CHUNK_PAUSE_SECONDS", "0"))
+
 
 @app.task(base=DepartmentTask, name="payroll.calculate_pay_run_chunk")
 def calculate_pay_run_chunk(department_id: int, run_id: int, calculation_number: int,
                             employee_ids: Sequence[int]) -> int:
     """One chunk of a run's employees. Acknowledged only when done (acks_late), so a chunk whose
     worker dies is run again by another worker, and replaces whatever it had written."""
+    if CHUNK_PAUSE_SECONDS:
+        time.sleep(CHUNK_PAUSE_SECONDS)
     return services.calculate_employees(run_id=run_id, calculation_number=calculation_number,
                                         employee_ids=list(employee_ids))
 
 
-def start_calculation(*, run: PayRun, acting_user: User) -> None:
-    """Start a run's calculation and queue its chunks once the start is committed."""
-    start = services.pay_run_calculate(run=run, acting_user=acting_user)
+def enqueue(start: services.CalculationStart, *, queue: str | None = None) -> None:
+    """Queue the chunks once the transaction that decided them has committed."""
 
-    def enqueue() -> None:
+    def send() -> None:
         for chunk in start.chunks:
-            calculate_pay_run_chunk.delay(start.department_id, start.run_id, start.calculation_number, chunk)
+            calculate_pay_run_chunk.apply_async(
+                (start.department_id, start.run_id, start.calculation_number, chunk), queue=queue)
 
-    transaction.on_commit(enqueue)
+    transaction.on_commit(send)
+
+
+def start_calculation(*, run: PayRun, acting_user: User) -> None:
+    """Start a run's calculation and queue its chunks."""
+    enqueue(services.pay_run_calculate(run=run, acting_user=acting_user))
+
+
+def resume_calculation(*, run: PayRun, acting_user: User | None) -> None:
+    """Queue again the chunks a calculation has not written (its worker died part-way)."""
+    enqueue(services.pay_run_resume(run=run, acting_user=acting_user))

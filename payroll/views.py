@@ -26,7 +26,7 @@ from payroll import selectors, services
 from payroll.assembly import Line
 from payroll.models import PayRun, Payslip
 from payroll.payslip_document import PayslipDocument, payslip_document, payslip_pdf
-from payroll.tasks import start_calculation
+from payroll.tasks import resume_calculation, start_calculation
 from shared_services.accounts.models import User
 from shared_services.core.spreadsheets import csv_response, xlsx_response
 
@@ -38,10 +38,13 @@ ACTIONS = {
     "finalise": (Scope.PAYROLL_APPROVE, "Finalise and publish payslips",
                  "The run is finalised: payslips are published, the journal posted and the Bacs file written."),
     "cancel": (Scope.PAYROLL_SUBMIT, "Cancel the run", "The run is cancelled."),
+    "resume": (Scope.PAYROLL_SUBMIT, "Resume the calculation",
+               "The employees not yet calculated are queued again."),
 }
 ACTIONS_BY_STATUS: dict[str, tuple[str, ...]] = {
     PayRun.Status.DRAFT: ("open", "cancel"),
     PayRun.Status.OPEN: ("calculate", "cancel"),
+    PayRun.Status.CALCULATING: ("resume",),
     PayRun.Status.CALCULATED: ("approve", "calculate", "cancel"),
     PayRun.Status.APPROVED: ("finalise", "cancel"),
 }
@@ -140,6 +143,8 @@ class PayRunActionView(DepartmentPageMixin, PayRunMixin, View):
                 services.pay_run_open(run=run, acting_user=user)
             elif action == "calculate":
                 start_calculation(run=run, acting_user=user)
+            elif action == "resume":
+                resume_calculation(run=run, acting_user=user)
             elif action == "approve":
                 services.pay_run_approve(run=run, acting_user=user)
             elif action == "finalise":
