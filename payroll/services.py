@@ -120,7 +120,9 @@ def pay_run_create(*, schedule: PaySchedule, period_containing: datetime.date, a
 
 
 def _locked_run(run: PayRun) -> PayRun:
-    return PayRun.objects.select_for_update().select_related("schedule").get(pk=run.pk)
+    # NO KEY UPDATE: serialises the run's steps and progress without conflicting with the key-share
+    # locks that inserting its payslips takes, which would deadlock two chunks writing at once.
+    return PayRun.objects.select_for_update(no_key=True).select_related("schedule").get(pk=run.pk)
 
 
 @transaction.atomic
@@ -384,7 +386,7 @@ def _fill(slip: Payslip, calculated: assembly.Payslip) -> None:
 def _record_progress(run_id: int, calculation_number: int) -> None:
     """Count what the chunks have written (not what they say), so a chunk run twice is counted
     once; the last chunk moves the run to calculated."""
-    run = PayRun.objects.select_for_update().get(pk=run_id)
+    run = PayRun.objects.select_for_update(no_key=True).get(pk=run_id)
     if run.status != PayRun.Status.CALCULATING or run.calculation_number != calculation_number:
         return
     counts = {row["status"]: row["n"] for row in Payslip.objects.filter(

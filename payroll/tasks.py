@@ -6,7 +6,7 @@ import os
 import time
 from collections.abc import Sequence
 
-from django.db import transaction
+from django.db import OperationalError, transaction
 
 from departments.tasking import DepartmentTask
 from payroll import services
@@ -18,11 +18,13 @@ from shared_services.celery import app
 CHUNK_PAUSE_SECONDS = float(os.environ.get("PAYROLL_CHUNK_PAUSE_SECONDS", "0"))
 
 
-@app.task(base=DepartmentTask, name="payroll.calculate_pay_run_chunk")
+@app.task(base=DepartmentTask, name="payroll.calculate_pay_run_chunk", autoretry_for=(OperationalError,),
+          retry_backoff=1, max_retries=8)
 def calculate_pay_run_chunk(department_id: int, run_id: int, calculation_number: int,
                             employee_ids: Sequence[int]) -> int:
     """One chunk of a run's employees. Acknowledged only when done (acks_late), so a chunk whose
-    worker dies is run again by another worker, and replaces whatever it had written."""
+    worker dies is run again by another worker, and replaces whatever it had written; a chunk that
+    meets a lost connection or a deadlock is retried, which is safe for the same reason."""
     if CHUNK_PAUSE_SECONDS:
         time.sleep(CHUNK_PAUSE_SECONDS)
     return services.calculate_employees(run_id=run_id, calculation_number=calculation_number,

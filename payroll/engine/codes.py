@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 _CODE = re.compile(
     r"^(?P<prefix>[SC]?)"
@@ -30,7 +31,14 @@ class TaxCode:
 
 def parse_tax_code(raw: object) -> TaxCode:
     """``1257L``, ``S1257L``, ``C1257L``, ``K500``, ``BR``, ``SD2``, ``NT``, ``0T``, ``1257L W1``…"""
-    if not isinstance(raw, str) or not raw.strip():
+    if isinstance(raw, str):
+        return _parse_text(raw)  # a pay run meets the same few codes thousands of times
+    raise TaxCodeError("tax_code: must be a non-empty string such as '1257L'")
+
+
+@lru_cache(maxsize=4096)
+def _parse_text(raw: str) -> TaxCode:
+    if not raw.strip():
         raise TaxCodeError("tax_code: must be a non-empty string such as '1257L'")
     text = "".join(raw.upper().split())
     match = _CODE.match(text)
