@@ -13,7 +13,7 @@ run: install
 
 test: setup
 	$(BIN)/ruff check .
-	$(BIN)/mypy departments shared_services payroll hr
+	$(BIN)/mypy departments shared_services payroll hr onboarding
 	$(BIN)/python -m pytest
 
 setup: install
@@ -35,7 +35,7 @@ lint: install
 	$(BIN)/ruff check .
 
 typecheck: install
-	$(BIN)/mypy departments shared_services payroll hr
+	$(BIN)/mypy departments shared_services payroll hr onboarding
 
 stop-db: install
 	$(BIN)/python scripts/dev.py stop-db

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import hashlib
 import secrets
 from collections.abc import Iterable, Mapping
@@ -82,11 +83,47 @@ def audit_record(
         )
 
 
+def audit_record_many(
+    *,
+    department: Department,
+    acting_user: User | None,
+    entries: Iterable[tuple[str, Model | None, Mapping[str, Mapping[str, Any]], str]],
+    batch_size: int = 2000,
+) -> int:
+    """Append many audit rows at once (bulk writes such as imports): ``(action, target, changes, reason)``
+    per entry, each recorded as ``audit_record`` would. Returns how many were written."""
+    context = request_context.current()
+    actor = acting_user if acting_user is not None and acting_user.pk else None
+    events = [
+        AuditEvent(
+            department=department,
+            actor=actor,
+            api_token_id=context.api_token_id,
+            operator_assignment_id=context.operator_assignment_id,
+            action=action,
+            object_type=target._meta.label_lower if target is not None else "",
+            object_id=str(target.pk) if target is not None else "",
+            object_repr=str(target)[:200] if target is not None else "",
+            changes=dict(changes),
+            reason=reason,
+            request_id=context.request_id,
+        )
+        for action, target, changes, reason in entries
+    ]
+    with department_context(department.id):
+        AuditEvent.objects.bulk_create(events, batch_size=batch_size)
+    return len(events)
+
+
 def _validate_department(department: Department) -> None:
     try:
         department.full_clean()
     except ValidationError as error:
         raise ValidationError(error.message_dict) from error
+
+
+DEPARTMENT_SETTINGS = ("slug", "name", "employer_paye_reference", "accounts_office_reference",
+                       "bacs_service_user_number", "pay_frequency", "leave_year_start_month", "leave_year_start_day")
 
 
 @transaction.atomic
@@ -98,25 +135,71 @@ def department_create(
     employer_paye_reference: str = "",
     accounts_office_reference: str = "",
     bacs_service_user_number: str = "",
+    pay_frequency: str = Department.PayFrequency.MONTHLY,
+    leave_year_start_month: int = 4,
+    leave_year_start_day: int = 1,
 ) -> Department:
+    """A new tenant: empty, isolated, with its employer references and pay and leave settings."""
+    slug, name = slug.strip().lower(), name.strip()
+    if Department.objects.filter(slug=slug).exists():
+        raise ValidationError({"slug": f"A department with the address '{slug}' already exists."})
     department = Department(
         slug=slug,
         name=name,
-        employer_paye_reference=employer_paye_reference,
-        accounts_office_reference=accounts_office_reference,
-        bacs_service_user_number=bacs_service_user_number,
+        employer_paye_reference=employer_paye_reference.strip().upper(),
+        accounts_office_reference=accounts_office_reference.strip().upper(),
+        bacs_service_user_number=bacs_service_user_number.strip().upper(),
+        pay_frequency=pay_frequency,
+        leave_year_start_month=leave_year_start_month,
+        leave_year_start_day=leave_year_start_day,
     )
     _validate_department(department)
+    _validate_leave_year_start(leave_year_start_month, leave_year_start_day)
     department.save()
-    fields = ["slug", "name", "employer_paye_reference", "accounts_office_reference", "bacs_service_user_number"]
     audit_record(
         department=department,
         action="department.create",
         acting_user=acting_user,
         target=department,
-        changes=audit_changes({}, {f: getattr(department, f) for f in fields}),
+        changes=audit_changes({}, {f: getattr(department, f) for f in DEPARTMENT_SETTINGS}),
     )
     return department
+
+
+def _validate_leave_year_start(month: int, day: int) -> None:
+    if not 1 <= month <= 12:
+        raise ValidationError({"leave_year_start_month": "Enter a month from 1 to 12."})
+    # 29 February would make the leave year start move; the last day of a month is the most allowed.
+    last_day = calendar.monthrange(2025, month)[1]
+    if not 1 <= day <= last_day:
+        raise ValidationError({"leave_year_start_day": f"Enter a day from 1 to {last_day} for that month."})
+
+
+@transaction.atomic
+def department_onboard(
+    *,
+    settings: dict[str, Any],
+    hr_admin_email: str,
+    hr_admin_name: str,
+    acting_user: User | None,
+) -> tuple[Department, User]:
+    """A platform operator creates a department with its first HR admin (an existing person, or a new
+    account without a password: they set one through the password-reset e-mail)."""
+    email = hr_admin_email.strip().lower()
+    errors: dict[str, str] = {}
+    if not email or "@" not in email:
+        errors["hr_admin_email"] = "Enter the first HR admin's e-mail address, like name@department.gov.uk."
+    existing = User.objects.filter(email__iexact=email).first() if email else None
+    if existing is not None and existing.kind != User.Kind.PERSON:
+        errors["hr_admin_email"] = "This address belongs to an API client, not a person."
+    if existing is None and not hr_admin_name.strip():
+        errors["hr_admin_name"] = "Enter the first HR admin's full name."
+    if errors:
+        raise ValidationError(errors)
+    department = department_create(acting_user=acting_user, **settings)
+    admin = existing or User.objects.create_user(email=email, password=None, full_name=hr_admin_name.strip())
+    membership_grant(department=department, user=admin, role=Role.HR_ADMIN, acting_user=acting_user)
+    return department, admin
 
 
 def _require_role(role: str) -> None:

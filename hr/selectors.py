@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 
 from hr.models import (
@@ -216,3 +218,25 @@ def sickness_spells(*, employee: Employee, until: datetime.date) -> list[Sicknes
         )
         result.append(SicknessSpell(tuple(p for p, _ in spell), spell[0][0].first_day, spell[-1][1], qualifying))
     return result
+
+
+def open_employment_totals(*, employee_ids: Iterable[int]) -> dict[str, dict[str, tuple[int, Decimal]]]:
+    """Headcount and full-time salary of the employees' open-ended employment versions, by grade,
+    cost centre and organisation unit code (reconciling an import against what was stored)."""
+    versions = Employment.objects.filter(employee_id__in=list(employee_ids), superseded_at__isnull=True,
+                                         valid_to__isnull=True)
+    totals: dict[str, dict[str, tuple[int, Decimal]]] = {}
+    for dimension, code in (("grade", "grade__code"), ("cost_centre", "cost_centre__code"),
+                            ("organisation_unit", "organisation_unit__code")):
+        rows = versions.values(code).annotate(headcount=Count("id"), salary=Sum("annual_salary")).order_by(code)
+        totals[dimension] = {row[code]: (row["headcount"], row["salary"] or Decimal("0")) for row in rows}
+    return totals
+
+
+def reference_codes() -> dict[str, dict[str, int]]:
+    """Ids of the department's grades, organisation units and cost centres, by code."""
+    return {
+        "grade": dict(Grade.objects.values_list("code", "id")),
+        "organisation_unit": dict(OrganisationUnit.objects.values_list("code", "id")),
+        "cost_centre": dict(CostCentre.objects.values_list("code", "id")),
+    }

@@ -7,7 +7,8 @@ input raises ``ValidationError`` keyed by field, and nothing is written.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -17,7 +18,7 @@ from django.db.models import Model, Q
 from django.utils import timezone
 
 from departments.models import Department
-from departments.services import audit_changes, audit_record
+from departments.services import audit_changes, audit_record, audit_record_many
 from departments.tenancy import department_context
 from hr.models import (
     CostCentre,
@@ -33,7 +34,15 @@ from hr.models import (
     SicknessPeriod,
 )
 from hr.models.organisation import Location, TreeNode
-from hr.validators import normalise_ni_number, normalise_postcode, normalise_sort_code
+from hr.validators import (
+    normalise_ni_number,
+    normalise_postcode,
+    normalise_sort_code,
+    validate_account_number,
+    validate_ni_number,
+    validate_postcode,
+    validate_sort_code,
+)
 from shared_services.accounts.models import User
 
 # Civil Service grades every department starts with; each department edits them and adds its own.
@@ -586,3 +595,224 @@ def sickness_record(*, employee: Employee, first_day: datetime.date, last_day: d
                      changes=audit_changes({}, {"first_day": first_day, "last_day": last_day,
                                                 "sickness_reason": reason}))
         return period
+
+
+# --- Bulk import (department onboarding) ---------------------------------------------------------
+
+IMPORT_PERSONAL_FIELDS = (
+    "payroll_number", "title", "first_name", "last_name", "date_of_birth", "ni_number", "sex", "address_line_1",
+    "address_line_2", "town", "postcode", "bank_sort_code", "bank_account_number", "start_date", "tax_code",
+    "tax_basis", "ni_category", "student_loans", "pension_scheme", "previous_payroll_id",
+)
+IMPORT_TERMS_FIELDS = ("post_title", "organisation_unit_id", "grade_id", "cost_centre_id", "annual_salary", "fte",
+                       "contracted_hours")
+# Personal fields an import may not change on an existing record: they anchor the employment history.
+IMPORT_FIXED_FIELDS = ("start_date",)
+
+
+@dataclass(frozen=True)
+class EmployeeImportRow:
+    """One employee as an import supplies it: normalised personal fields and employment terms
+    (references as ids inside the department)."""
+
+    row_number: int
+    personal: dict[str, Any]
+    terms: dict[str, Any]
+
+
+@dataclass
+class EmployeeImportOutcome:
+    """What an import did (or, planned, would do) with one row."""
+
+    row: EmployeeImportRow
+    action: str  # "create", "update", "unchanged" or "rejected"
+    employee_id: int | None = None
+    personal_changes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    terms_changes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    problems: list[tuple[str, str]] = field(default_factory=list)  # (field, message)
+
+
+_IMPORT_VALIDATORS = (("ni_number", validate_ni_number), ("postcode", validate_postcode),
+                      ("bank_sort_code", validate_sort_code), ("bank_account_number", validate_account_number))
+
+
+def _import_row_problems(row: EmployeeImportRow) -> list[tuple[str, str]]:
+    problems: list[tuple[str, str]] = []
+    personal = row.personal
+    for name in ("payroll_number", "first_name", "last_name", "date_of_birth", "sex", "start_date"):
+        if personal.get(name) in (None, ""):
+            problems.append((name, f"{name.replace('_', ' ').capitalize()} is missing."))
+    for name, validate in _IMPORT_VALIDATORS:
+        if personal.get(name):
+            try:
+                validate(personal[name])
+            except ValidationError as error:
+                problems.append((name, error.messages[0]))
+    for name in IMPORT_TERMS_FIELDS:
+        if row.terms.get(name) in (None, ""):
+            problems.append((name, f"{name.removesuffix('_id').replace('_', ' ').capitalize()} is missing."))
+    return problems
+
+
+def employees_import_plan(*, department: Department, rows: Sequence[EmployeeImportRow],
+                          effective_from: datetime.date) -> list[EmployeeImportOutcome]:
+    """What importing ``rows`` would do, without writing: create, update (with the changes),
+    unchanged, or rejected (with the field and reason). Three queries per batch, whatever its size.
+
+    The payroll number is the key. A National Insurance number held by another employee, or a
+    start date different from the record's, rejects the row.
+    """
+    with department_context(department.id):
+        numbers = [row.personal.get("payroll_number") for row in rows]
+        existing = {employee.payroll_number: employee for employee in Employee.objects.filter(
+            payroll_number__in=numbers).only("id", *IMPORT_PERSONAL_FIELDS)}
+        ni_numbers = [row.personal["ni_number"] for row in rows if row.personal.get("ni_number")]
+        ni_holders = dict(Employee.objects.filter(ni_number__in=ni_numbers).values_list("ni_number", "payroll_number"))
+        versions: dict[int, Employment] = {}
+        for version in Employment.objects.filter(
+            employee_id__in=[employee.pk for employee in existing.values()], superseded_at__isnull=True,
+        ).order_by("employee_id", "valid_from"):
+            # The version the import compares with: the one covering the effective date, else the latest.
+            if version.covers(effective_from) or version.employee_id not in versions or \
+                    not versions[version.employee_id].covers(effective_from):
+                versions[version.employee_id] = version
+        outcomes = []
+        for row in rows:
+            outcome = EmployeeImportOutcome(row=row, action="create", problems=_import_row_problems(row))
+            number, ni_number = row.personal.get("payroll_number"), row.personal.get("ni_number")
+            holder = ni_holders.get(ni_number) if ni_number else None
+            if holder is not None and holder != number:
+                outcome.problems.append(("ni_number", f"Employee {holder} in {department.name} already has this "
+                                                      "National Insurance number."))
+            employee = existing.get(number)
+            if employee is not None and not outcome.problems:
+                outcome.employee_id = employee.pk
+                before = {name: getattr(employee, name) for name in IMPORT_PERSONAL_FIELDS}
+                after = {**before, **{k: v for k, v in row.personal.items() if k in IMPORT_PERSONAL_FIELDS}}
+                changes = _plain_changes(before, after)
+                for name in IMPORT_FIXED_FIELDS:
+                    if name in changes:
+                        outcome.problems.append((name, f"The record has {_shown_value(before[name])}; a different "
+                                                       f"{name.replace('_', ' ')} cannot be imported over it."))
+                version = versions.get(employee.pk)
+                if version is not None:
+                    current = {name: getattr(version, name) for name in IMPORT_TERMS_FIELDS}
+                    outcome.terms_changes = _plain_changes(current, {**current, **row.terms})
+                outcome.personal_changes = changes
+                outcome.action = "update" if (changes or outcome.terms_changes) else "unchanged"
+            if outcome.problems:
+                outcome.action = "rejected"
+            outcomes.append(outcome)
+        return outcomes
+
+
+def _shown_value(value: Any) -> str:
+    return f"{value:%-d %B %Y}" if isinstance(value, datetime.date) else str(value)
+
+
+def _plain_changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    changed = {}
+    for name, new in after.items():
+        old = before.get(name)
+        if isinstance(old, Decimal) and new is not None:
+            same = old == Decimal(new)
+        elif isinstance(old, list):
+            same = sorted(old) == sorted(new or [])
+        else:
+            same = old == new
+        if not same:
+            changed[name] = {"before": old, "after": new}
+    return changed
+
+
+@transaction.atomic
+def employees_import(*, department: Department, rows: Sequence[EmployeeImportRow], acting_user: User | None,
+                     effective_from: datetime.date, reason: str) -> list[EmployeeImportOutcome]:
+    """Write a batch of imported employees in bulk: starters are created with their first employment
+    version; changed records get their personal fields updated and, for changed terms, a new
+    employment version from ``effective_from`` (the one it replaces is superseded, as
+    ``employment_change`` does); unchanged records are left alone. Rejected rows are returned and
+    not written. Each created or changed employee gets one audit entry, written in bulk.
+
+    A fixed number of statements per batch, so a department of tens of thousands loads in seconds.
+    """
+    outcomes = employees_import_plan(department=department, rows=rows, effective_from=effective_from)
+    with department_context(department.id):
+        now = timezone.now()
+        creates = [outcome for outcome in outcomes if outcome.action == "create"]
+        new_people = [Employee(department=department, **{name: outcome.row.personal.get(name, _blank(name))
+                                                         for name in IMPORT_PERSONAL_FIELDS})
+                      for outcome in creates]
+        Employee.objects.bulk_create(new_people, batch_size=2500)
+        new_versions = []
+        for outcome, person in zip(creates, new_people, strict=True):
+            outcome.employee_id = person.pk
+            new_versions.append(Employment(department=department, employee=person, valid_from=person.start_date,
+                                           recorded_at=now, recorded_by=acting_user, change_reason="Imported",
+                                           **outcome.row.terms))
+        updates = [outcome for outcome in outcomes if outcome.action == "update"]
+        _apply_import_updates(department, updates, new_versions, effective_from, acting_user, now)
+        Employment.objects.bulk_create(new_versions, batch_size=2500)
+        entries: list[tuple[str, Model | None, Mapping[str, Mapping[str, Any]], str]] = []
+        for outcome, person in zip(creates, new_people, strict=True):
+            entries.append(("employee.hire", person, audit_changes(
+                {}, {**{k: outcome.row.personal.get(k) for k in ("payroll_number", "first_name", "last_name",
+                                                                 "ni_number", "start_date")},
+                     **outcome.row.terms}), reason))
+        for outcome in updates:
+            target = Employee(pk=outcome.employee_id, department=department,
+                              payroll_number=outcome.row.personal["payroll_number"],
+                              first_name=outcome.row.personal["first_name"],
+                              last_name=outcome.row.personal["last_name"])
+            changes = {**outcome.personal_changes, **outcome.terms_changes}
+            entries.append(("employee.import_change", target, audit_changes(
+                {k: v["before"] for k, v in changes.items()}, {k: v["after"] for k, v in changes.items()}),
+                f"{reason}; effective {effective_from.isoformat()}" if outcome.terms_changes else reason))
+        audit_record_many(department=department, acting_user=acting_user, entries=entries)
+    return outcomes
+
+
+def _blank(name: str) -> Any:
+    return [] if name == "student_loans" else ""
+
+
+def _apply_import_updates(department: Department, updates: list[EmployeeImportOutcome],
+                          new_versions: list[Employment], effective_from: datetime.date, acting_user: User | None,
+                          now: datetime.datetime) -> None:
+    if not updates:
+        return
+    people = Employee.objects.in_bulk([outcome.employee_id for outcome in updates])
+    changed_personal = set()
+    for outcome in updates:
+        person = people[outcome.employee_id]
+        for name, change in outcome.personal_changes.items():
+            setattr(person, name, change["after"])
+            changed_personal.add(name)
+    if changed_personal:
+        Employee.objects.bulk_update([people[o.employee_id] for o in updates if o.personal_changes],
+                                     sorted(changed_personal), batch_size=1000)
+    moving = {outcome.employee_id: outcome for outcome in updates if outcome.terms_changes}
+    if not moving:
+        return
+    live = list(Employment.objects.filter(employee_id__in=list(moving), superseded_at__isnull=True)
+                .select_for_update().order_by("employee_id", "valid_from"))
+    superseded = []
+    for version in live:
+        outcome = moving[version.employee_id]
+        day = max(effective_from, version.valid_from) if version.valid_to is None else effective_from
+        if version.valid_to is not None and version.valid_to < effective_from:
+            continue  # history before the change stays as it was
+        superseded.append(version.pk)
+        terms = {name: getattr(version, name) for name in IMPORT_TERMS_FIELDS}
+        other = {name: getattr(version, name) for name in ("pay_range_point", "working_pattern", "contract_type",
+                                                           "line_manager_id", "location")}
+        if version.valid_from < day:
+            new_versions.append(Employment(department=department, employee_id=version.employee_id,
+                                           valid_from=version.valid_from, valid_to=day - datetime.timedelta(days=1),
+                                           recorded_at=now, recorded_by=acting_user,
+                                           change_reason=version.change_reason, **terms, **other))
+        new_versions.append(Employment(department=department, employee_id=version.employee_id,
+                                       valid_from=max(day, version.valid_from), valid_to=version.valid_to,
+                                       recorded_at=now, recorded_by=acting_user, change_reason="Import change",
+                                       **{**terms, **outcome.row.terms}, **other))
+    Employment.objects.filter(pk__in=superseded).update(superseded_at=now)
