@@ -6,6 +6,7 @@ import calendar
 import hashlib
 import secrets
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -13,6 +14,7 @@ from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
 
+from departments.bulk import bulk_insert
 from departments.models import ApiToken, AuditEvent, Department, DepartmentMembership, OperatorAssignment
 from departments.roles import TOKEN_SCOPES, Role
 from departments.tenancy import department_context
@@ -83,36 +85,32 @@ def audit_record(
         )
 
 
-def audit_record_many(
-    *,
-    department: Department,
-    acting_user: User | None,
-    entries: Iterable[tuple[str, Model | None, Mapping[str, Mapping[str, Any]], str]],
-    batch_size: int = 2000,
-) -> int:
-    """Append many audit rows at once (bulk writes such as imports): ``(action, target, changes, reason)``
-    per entry, each recorded as ``audit_record`` would. Returns how many were written."""
+@dataclass(frozen=True)
+class AuditEntry:
+    """One audit row of a bulk write, naming its object without loading it."""
+
+    action: str
+    object_type: str
+    object_id: str
+    object_repr: str
+    changes: Mapping[str, Mapping[str, Any]]
+    reason: str = ""
+
+
+def audit_record_many(*, department: Department, acting_user: User | None, entries: Iterable[AuditEntry]) -> int:
+    """Append many audit rows in one statement (bulk writes such as imports), each as ``audit_record``
+    would write it: who acted, through which token or operator assignment, and the request id.
+    Runs in the caller's transaction; returns how many rows were written."""
     context = request_context.current()
-    actor = acting_user if acting_user is not None and acting_user.pk else None
-    events = [
-        AuditEvent(
-            department=department,
-            actor=actor,
-            api_token_id=context.api_token_id,
-            operator_assignment_id=context.operator_assignment_id,
-            action=action,
-            object_type=target._meta.label_lower if target is not None else "",
-            object_id=str(target.pk) if target is not None else "",
-            object_repr=str(target)[:200] if target is not None else "",
-            changes=dict(changes),
-            reason=reason,
-            request_id=context.request_id,
-        )
-        for action, target, changes, reason in entries
-    ]
+    actor_id = acting_user.pk if acting_user is not None and acting_user.pk else None
+    now = timezone.now()
+    rows = [(now, actor_id, context.api_token_id, context.operator_assignment_id, entry.action, entry.object_type,
+             entry.object_id, entry.object_repr[:200], dict(entry.changes), entry.reason, context.request_id)
+            for entry in entries]
     with department_context(department.id):
-        AuditEvent.objects.bulk_create(events, batch_size=batch_size)
-    return len(events)
+        bulk_insert(AuditEvent, ("occurred_at", "actor", "api_token", "operator_assignment", "action", "object_type",
+                                 "object_id", "object_repr", "changes", "reason", "request_id"), rows, returning=())
+    return len(rows)
 
 
 def _validate_department(department: Department) -> None:

@@ -223,13 +223,16 @@ def sickness_spells(*, employee: Employee, until: datetime.date) -> list[Sicknes
 def open_employment_totals(*, employee_ids: Iterable[int]) -> dict[str, dict[str, tuple[int, Decimal]]]:
     """Headcount and full-time salary of the employees' open-ended employment versions, by grade,
     cost centre and organisation unit code (reconciling an import against what was stored)."""
-    versions = Employment.objects.filter(employee_id__in=list(employee_ids), superseded_at__isnull=True,
-                                         valid_to__isnull=True)
-    totals: dict[str, dict[str, tuple[int, Decimal]]] = {}
-    for dimension, code in (("grade", "grade__code"), ("cost_centre", "cost_centre__code"),
-                            ("organisation_unit", "organisation_unit__code")):
-        rows = versions.values(code).annotate(headcount=Count("id"), salary=Sum("annual_salary")).order_by(code)
-        totals[dimension] = {row[code]: (row["headcount"], row["salary"] or Decimal("0")) for row in rows}
+    rows = (Employment.objects.filter(employee_id__in=list(employee_ids), superseded_at__isnull=True,
+                                      valid_to__isnull=True)
+            .values("grade__code", "cost_centre__code", "organisation_unit__code")
+            .annotate(headcount=Count("id"), salary=Sum("annual_salary")).order_by())
+    totals: dict[str, dict[str, tuple[int, Decimal]]] = {"grade": {}, "cost_centre": {}, "organisation_unit": {}}
+    for row in rows:
+        for dimension in totals:
+            code = row[f"{dimension}__code"]
+            count, salary = totals[dimension].get(code, (0, Decimal("0")))
+            totals[dimension][code] = (count + row["headcount"], salary + (row["salary"] or Decimal("0")))
     return totals
 
 

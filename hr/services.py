@@ -17,8 +17,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Model, Q
 from django.utils import timezone
 
+from departments.bulk import bulk_insert
 from departments.models import Department
-from departments.services import audit_changes, audit_record, audit_record_many
+from departments.services import AuditEntry, audit_changes, audit_record, audit_record_many
 from departments.tenancy import department_context
 from hr.models import (
     CostCentre,
@@ -664,14 +665,17 @@ def employees_import_plan(*, department: Department, rows: Sequence[EmployeeImpo
     """
     with department_context(department.id):
         numbers = [row.personal.get("payroll_number") for row in rows]
-        existing = {employee.payroll_number: employee for employee in Employee.objects.filter(
-            payroll_number__in=numbers).only("id", *IMPORT_PERSONAL_FIELDS)}
+        existing = {values[1]: values for values in Employee.objects.filter(payroll_number__in=numbers).values_list(
+            "id", *IMPORT_PERSONAL_FIELDS)}
         ni_numbers = [row.personal["ni_number"] for row in rows if row.personal.get("ni_number")]
-        ni_holders = dict(Employee.objects.filter(ni_number__in=ni_numbers).values_list("ni_number", "payroll_number"))
+        # Excluding blanks lets PostgreSQL use the partial unique index on (department, NI number).
+        ni_holders = dict(Employee.objects.filter(ni_number__in=ni_numbers).exclude(ni_number="")
+                          .values_list("ni_number", "payroll_number")) if ni_numbers else {}
         versions: dict[int, Employment] = {}
+        known_ids = [values[0] for values in existing.values()]
         for version in Employment.objects.filter(
-            employee_id__in=[employee.pk for employee in existing.values()], superseded_at__isnull=True,
-        ).order_by("employee_id", "valid_from"):
+            employee_id__in=known_ids, superseded_at__isnull=True,
+        ).order_by("employee_id", "valid_from") if known_ids else ():
             # The version the import compares with: the one covering the effective date, else the latest.
             if version.covers(effective_from) or version.employee_id not in versions or \
                     not versions[version.employee_id].covers(effective_from):
@@ -684,17 +688,17 @@ def employees_import_plan(*, department: Department, rows: Sequence[EmployeeImpo
             if holder is not None and holder != number:
                 outcome.problems.append(("ni_number", f"Employee {holder} in {department.name} already has this "
                                                       "National Insurance number."))
-            employee = existing.get(number)
-            if employee is not None and not outcome.problems:
-                outcome.employee_id = employee.pk
-                before = {name: getattr(employee, name) for name in IMPORT_PERSONAL_FIELDS}
+            stored = existing.get(number)
+            if stored is not None and not outcome.problems:
+                outcome.employee_id = stored[0]
+                before = dict(zip(IMPORT_PERSONAL_FIELDS, stored[1:], strict=True))
                 after = {**before, **{k: v for k, v in row.personal.items() if k in IMPORT_PERSONAL_FIELDS}}
                 changes = _plain_changes(before, after)
                 for name in IMPORT_FIXED_FIELDS:
                     if name in changes:
                         outcome.problems.append((name, f"The record has {_shown_value(before[name])}; a different "
                                                        f"{name.replace('_', ' ')} cannot be imported over it."))
-                version = versions.get(employee.pk)
+                version = versions.get(stored[0])
                 if version is not None:
                     current = {name: getattr(version, name) for name in IMPORT_TERMS_FIELDS}
                     outcome.terms_changes = _plain_changes(current, {**current, **row.terms})
@@ -734,40 +738,49 @@ def employees_import(*, department: Department, rows: Sequence[EmployeeImportRow
     ``employment_change`` does); unchanged records are left alone. Rejected rows are returned and
     not written. Each created or changed employee gets one audit entry, written in bulk.
 
-    A fixed number of statements per batch, so a department of tens of thousands loads in seconds.
+    A fixed number of statements per batch (set-based inserts), so tens of thousands load in seconds.
     """
     outcomes = employees_import_plan(department=department, rows=rows, effective_from=effective_from)
     with department_context(department.id):
         now = timezone.now()
+        recorder = acting_user.pk if acting_user is not None and acting_user.pk else None
         creates = [outcome for outcome in outcomes if outcome.action == "create"]
-        new_people = [Employee(department=department, **{name: outcome.row.personal.get(name, _blank(name))
-                                                         for name in IMPORT_PERSONAL_FIELDS})
-                      for outcome in creates]
-        Employee.objects.bulk_create(new_people, batch_size=2500)
-        new_versions = []
-        for outcome, person in zip(creates, new_people, strict=True):
-            outcome.employee_id = person.pk
-            new_versions.append(Employment(department=department, employee=person, valid_from=person.start_date,
-                                           recorded_at=now, recorded_by=acting_user, change_reason="Imported",
-                                           **outcome.row.terms))
+        created = bulk_insert(Employee, (*IMPORT_PERSONAL_FIELDS, "preferred_name", "gender_identity", "email",
+                                         "phone", "building_society_roll_number", "leave_reason",
+                                         "starter_declaration", "created_at"),
+                              [(*(outcome.row.personal.get(name, _blank(name)) for name in IMPORT_PERSONAL_FIELDS),
+                                "", "", "", "", "", "", "", now) for outcome in creates],
+                              returning=("id", "payroll_number"))
+        ids = dict((number, pk) for pk, number in created)
+        version_fields = ("employee", "valid_from", "recorded_at", "recorded_by", "change_reason", "working_pattern",
+                          "contract_type", "location", *IMPORT_TERMS_FIELDS, "valid_to", "pay_range_point",
+                          "line_manager")
+        versions: list[tuple[Any, ...]] = []
+        entries: list[AuditEntry] = []
+        for outcome in creates:
+            personal, terms = outcome.row.personal, outcome.row.terms
+            outcome.employee_id = ids[personal["payroll_number"]]
+            versions.append((outcome.employee_id, personal["start_date"], now, recorder, "Imported", "Monday to Friday",
+                             Employment.ContractType.PERMANENT, Location.NATIONAL,
+                             *(terms[name] for name in IMPORT_TERMS_FIELDS), None, None, None))
+            entries.append(AuditEntry(
+                action="employee.hire", object_type="hr.employee", object_id=str(outcome.employee_id),
+                object_repr=f"{personal['first_name']} {personal['last_name']} ({personal['payroll_number']})",
+                changes=audit_changes({}, {"payroll_number": personal["payroll_number"],
+                                           "ni_number": personal.get("ni_number"), "start_date": personal["start_date"],
+                                           **terms}), reason=reason))
         updates = [outcome for outcome in outcomes if outcome.action == "update"]
-        _apply_import_updates(department, updates, new_versions, effective_from, acting_user, now)
-        Employment.objects.bulk_create(new_versions, batch_size=2500)
-        entries: list[tuple[str, Model | None, Mapping[str, Mapping[str, Any]], str]] = []
-        for outcome, person in zip(creates, new_people, strict=True):
-            entries.append(("employee.hire", person, audit_changes(
-                {}, {**{k: outcome.row.personal.get(k) for k in ("payroll_number", "first_name", "last_name",
-                                                                 "ni_number", "start_date")},
-                     **outcome.row.terms}), reason))
+        versions.extend(_apply_import_updates(updates, effective_from, recorder, now))
         for outcome in updates:
-            target = Employee(pk=outcome.employee_id, department=department,
-                              payroll_number=outcome.row.personal["payroll_number"],
-                              first_name=outcome.row.personal["first_name"],
-                              last_name=outcome.row.personal["last_name"])
             changes = {**outcome.personal_changes, **outcome.terms_changes}
-            entries.append(("employee.import_change", target, audit_changes(
-                {k: v["before"] for k, v in changes.items()}, {k: v["after"] for k, v in changes.items()}),
-                f"{reason}; effective {effective_from.isoformat()}" if outcome.terms_changes else reason))
+            personal = outcome.row.personal
+            entries.append(AuditEntry(
+                action="employee.import_change", object_type="hr.employee", object_id=str(outcome.employee_id),
+                object_repr=f"{personal['first_name']} {personal['last_name']} ({personal['payroll_number']})",
+                changes=audit_changes({k: v["before"] for k, v in changes.items()},
+                                      {k: v["after"] for k, v in changes.items()}),
+                reason=f"{reason}; effective {effective_from.isoformat()}" if outcome.terms_changes else reason))
+        bulk_insert(Employment, version_fields, versions, returning=())
         audit_record_many(department=department, acting_user=acting_user, entries=entries)
     return outcomes
 
@@ -776,13 +789,14 @@ def _blank(name: str) -> Any:
     return [] if name == "student_loans" else ""
 
 
-def _apply_import_updates(department: Department, updates: list[EmployeeImportOutcome],
-                          new_versions: list[Employment], effective_from: datetime.date, acting_user: User | None,
-                          now: datetime.datetime) -> None:
+def _apply_import_updates(updates: list[EmployeeImportOutcome], effective_from: datetime.date,
+                          recorder: int | None, now: datetime.datetime) -> list[tuple[Any, ...]]:
+    """Personal fields updated in place; changed terms supersede the versions from ``effective_from``
+    on and are recorded again (split at the date). Returns the new versions' rows to insert."""
     if not updates:
-        return
+        return []
     people = Employee.objects.in_bulk([outcome.employee_id for outcome in updates])
-    changed_personal = set()
+    changed_personal: set[str] = set()
     for outcome in updates:
         person = people[outcome.employee_id]
         for name, change in outcome.personal_changes.items():
@@ -793,26 +807,25 @@ def _apply_import_updates(department: Department, updates: list[EmployeeImportOu
                                      sorted(changed_personal), batch_size=1000)
     moving = {outcome.employee_id: outcome for outcome in updates if outcome.terms_changes}
     if not moving:
-        return
+        return []
     live = list(Employment.objects.filter(employee_id__in=list(moving), superseded_at__isnull=True)
                 .select_for_update().order_by("employee_id", "valid_from"))
-    superseded = []
+    superseded, rows = [], []
     for version in live:
-        outcome = moving[version.employee_id]
-        day = max(effective_from, version.valid_from) if version.valid_to is None else effective_from
         if version.valid_to is not None and version.valid_to < effective_from:
             continue  # history before the change stays as it was
+        outcome = moving[version.employee_id]
         superseded.append(version.pk)
+        day = max(effective_from, version.valid_from)
         terms = {name: getattr(version, name) for name in IMPORT_TERMS_FIELDS}
-        other = {name: getattr(version, name) for name in ("pay_range_point", "working_pattern", "contract_type",
-                                                           "line_manager_id", "location")}
+        common = (version.employee_id, now, recorder)
+        other = (version.working_pattern, version.contract_type, version.location)
         if version.valid_from < day:
-            new_versions.append(Employment(department=department, employee_id=version.employee_id,
-                                           valid_from=version.valid_from, valid_to=day - datetime.timedelta(days=1),
-                                           recorded_at=now, recorded_by=acting_user,
-                                           change_reason=version.change_reason, **terms, **other))
-        new_versions.append(Employment(department=department, employee_id=version.employee_id,
-                                       valid_from=max(day, version.valid_from), valid_to=version.valid_to,
-                                       recorded_at=now, recorded_by=acting_user, change_reason="Import change",
-                                       **{**terms, **outcome.row.terms}, **other))
+            rows.append((*common[:1], version.valid_from, *common[1:], version.change_reason, *other,
+                         *terms.values(), day - datetime.timedelta(days=1), version.pay_range_point,
+                         version.line_manager_id))
+        rows.append((*common[:1], day, *common[1:], "Import change", *other,
+                     *{**terms, **outcome.row.terms}.values(), version.valid_to, version.pay_range_point,
+                     version.line_manager_id))
     Employment.objects.filter(pk__in=superseded).update(superseded_at=now)
+    return rows

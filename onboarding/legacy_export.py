@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import datetime
 import random
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from pathlib import Path
 
@@ -56,7 +56,7 @@ MISTAKES = ["ni_number", "impossible_date", "sort_code", "account_number", "unkn
             "two_digit_year", "too_young", "duplicate_ni_number"]
 
 
-def _weighted(generator: random.Random, options: list[tuple[str, float]]) -> str:
+def _weighted(generator: random.Random, options: Sequence[tuple[str, float]]) -> str:
     values, weights = zip(*options, strict=True)
     return generator.choices(values, weights)[0]
 

@@ -55,6 +55,29 @@ def error_report_lines(*, department: Department, job: ImportJob) -> Iterator[st
     return csv_lines(rows())
 
 
+def column_matching(*, job: ImportJob) -> list[dict[str, Any]]:
+    """Each field beside the file's heading that stands for it (the preview of a mapping)."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from onboarding.columns import COLUMNS, resolve_columns
+    from onboarding.reading import FileProblem, open_sheet
+
+    try:
+        sheet = open_sheet(Path(job.upload.path), max_rows=settings.ONBOARDING_MAX_ROWS)
+        found, _ = resolve_columns(sheet.headings, job.mapping_columns)
+        first = next(sheet.rows, None)
+        sheet.rows = iter(())
+    except (FileProblem, OSError):
+        return []
+    return [{"label": column.label, "required": column.required,
+             "heading": sheet.headings[found[column.key]] if column.key in found else "",
+             "example": first[1][found[column.key]] if first and column.key in found
+             and found[column.key] < len(first[1]) else ""}
+            for column in COLUMNS]
+
+
 def reconciliation_rows(*, job: ImportJob) -> list[list[Any]]:
     """The reconciliation as one table: counts, totals by grade, cost centre and unit, and year to date."""
     report = job.reconciliation or {}

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import datetime
 import logging
+import pickle
 import secrets
+import tempfile
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -149,6 +151,36 @@ def import_job_create(*, department: Department, upload: IO[bytes], original_nam
     return job
 
 
+@transaction.atomic
+def import_job_commit(*, department: Department, source: ImportJob, accept_valid: bool,
+                      acting_user: User | None, enqueue: bool = True) -> ImportJob:
+    """After a dry run, import the same stored file for real, with the same mapping and dates."""
+    if source.department_id != department.id:  # type: ignore[attr-defined]
+        raise ValidationError({"job": "There is no such import in this department."})
+    if not source.dry_run or source.status != ImportJob.Status.VALIDATED:
+        raise ValidationError({"job": "Only a finished dry run can be imported."})
+    with department_context(department.id):
+        if ImportJob.objects.filter(dry_run=False, status__in=[ImportJob.Status.QUEUED, ImportJob.Status.VALIDATING,
+                                                               ImportJob.Status.WRITING]).exists():
+            raise ValidationError({"job": "Another import into this department is running. Wait for it to finish."})
+        job = ImportJob(
+            department=department, token=secrets.token_hex(16), dry_run=False, accept_valid=accept_valid,
+            upload=source.upload.name, original_name=source.original_name, file_format=source.file_format,
+            file_size=source.file_size, mapping=source.mapping, mapping_columns=source.mapping_columns,
+            create_missing_references=source.create_missing_references, effective_from=source.effective_from,
+            tax_year=source.tax_year, created_by=acting_user, rows_total=source.rows_read or source.rows_total,
+        )
+        job.save()
+        audit_record(department=department, action="import_job.create", acting_user=acting_user, target=job,
+                     changes=audit_changes({}, {"file": job.original_name, "dry_run": False,
+                                                "accept_valid": accept_valid, "after_dry_run": source.pk}))
+    if enqueue:
+        from onboarding.tasks import import_job_run_task
+
+        transaction.on_commit(lambda: import_job_run_task.delay(department.id, job.pk))
+    return job
+
+
 def _estimated_rows(path: Path, file_format: str) -> int | None:
     if file_format == "csv":
         return count_lines(path)
@@ -181,7 +213,8 @@ class _Check:
     rejected_rows: set[int] = field(default_factory=set)
     counts: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     file_totals: dict[str, Any] = field(default_factory=lambda: _empty_totals())
-    errors: int = 0
+    # The accepted rows, normalised, pickled batch by batch to a temporary file for the write pass.
+    spool: IO[bytes] = field(default_factory=lambda: tempfile.TemporaryFile(prefix="import-"))
 
 
 def _empty_totals() -> dict[str, Any]:
@@ -202,6 +235,7 @@ def import_job_run(*, department: Department, job_id: int) -> ImportJob:
             return job
         job.status, job.started_at = ImportJob.Status.VALIDATING, timezone.now()
         job.save(update_fields=["status", "started_at"])
+    check = None
     try:
         check = _check_file(department, job)
         if check is None:
@@ -224,6 +258,9 @@ def import_job_run(*, department: Department, job_id: int) -> ImportJob:
         job.file_problem = "The import stopped because of an error in the platform. Nothing was saved; the " \
                            "support team has the details. Try again later."
         return _finish(department, job, ImportJob.Status.FAILED)
+    finally:
+        if check is not None:
+            check.spool.close()
 
 
 class ImportChanged(Exception):
@@ -366,7 +403,10 @@ def _check_batch(department: Department, job: ImportJob, check: _Check, parsed_r
         if not parsed.problems:
             check.counts[outcome.action] += 1
             _add_to_totals(check.file_totals, parsed)
-    errors = []
+    accepted = [(parsed.row_number, parsed.values) for parsed, _ in candidates if not parsed.problems]
+    if accepted:
+        pickle.dump(accepted, check.spool, protocol=pickle.HIGHEST_PROTOCOL)
+    errors: list[ImportRowError] = []
     for parsed in parsed_rows:
         if parsed.problems:
             check.rejected_rows.add(parsed.row_number)
@@ -424,18 +464,12 @@ def _add_to_totals(totals: dict[str, Any], parsed: ParsedRow) -> None:
 def _write(department: Department, job: ImportJob, check: _Check) -> None:
     """Write every row the checking pass accepted, in batches, inside the caller's transaction."""
     _create_references(department, job, check)
-    context = _context(job)
-    sheet = _open(department, job, check)
     platform = _empty_totals()
     counts: dict[str, int] = defaultdict(int)
     reason = f"Imported from {job.original_name} (import job {job.pk})"
-    for chunk in _chunks(sheet.rows, BATCH_SIZE):
-        accepted = [parse_row(number, cells, columns=check.columns, headings=check.headings, context=context)
-                    for number, cells in chunk
-                    if number not in check.rejected_rows and any(cell.strip() for cell in cells)]
-        if any(parsed.problems for parsed in accepted):
-            raise ImportChanged("The file changed while it was being imported. Nothing was saved; run the import "
-                                "again.")
+    check.spool.seek(0)
+    for batch in _spooled(check.spool):
+        accepted = [ParsedRow(row_number, values, []) for row_number, values in batch]
         rows = [_import_row(check, parsed) for parsed in accepted]
         outcomes = hr_services.employees_import(department=department, rows=rows, acting_user=job.created_by,
                                                 effective_from=job.effective_from, reason=reason)
@@ -458,6 +492,14 @@ def _write(department: Department, job: ImportJob, check: _Check) -> None:
                                                          if outcome.employee_id is not None])
     job.rows_created, job.rows_updated, job.rows_unchanged = counts["create"], counts["update"], counts["unchanged"]
     job.reconciliation = _reconciliation(job, check, platform=platform)
+
+
+def _spooled(spool: IO[bytes]) -> Iterator[list[tuple[int, dict[str, Any]]]]:
+    while True:
+        try:
+            yield pickle.load(spool)  # noqa: S301 - written by this job a moment ago, never from outside
+        except EOFError:
+            return
 
 
 def _create_references(department: Department, job: ImportJob, check: _Check) -> None:

@@ -10,8 +10,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from departments.bulk import bulk_insert
 from departments.models import Department
-from departments.services import audit_changes, audit_record, audit_record_many
+from departments.services import AuditEntry, audit_changes, audit_record, audit_record_many
 from departments.tenancy import department_context
 from payroll.engine.rates import available_tax_years
 from payroll.models import OpeningBalance
@@ -44,8 +45,9 @@ def opening_balances_import(*, department: Department, tax_year: str, rows: Sequ
     """Create or correct opening year-to-date balances for a batch of employees, in bulk.
 
     Invariants: one balance per employee and tax year; a locked balance (its first pay run is
-    finalised) is never changed, and its employee is reported back in ``locked``; each created
-    or changed balance gets one audit entry, written in bulk in the same transaction.
+    finalised) is never changed, and its employee is reported back in ``locked``. The audit log
+    gets one entry for the balances a batch creates (naming every employee) and one per corrected
+    balance, in the same transaction.
     """
     if tax_year not in available_tax_years():
         raise ValidationError({"tax_year": f"{tax_year} is not a tax year the platform has rates for."})
@@ -53,17 +55,14 @@ def opening_balances_import(*, department: Department, tax_year: str, rows: Sequ
     with department_context(department.id):
         existing = {balance.employee_id: balance for balance in OpeningBalance.objects.filter(
             tax_year=tax_year, employee_id__in=[row.employee_id for row in rows])}
-        to_create: list[OpeningBalance] = []
+        creates: list[OpeningBalanceInput] = []
         to_update: list[OpeningBalance] = []
-        audits: list[tuple[OpeningBalance | None, int, dict[str, dict[str, object]], str]] = []
+        entries: list[AuditEntry] = []
         for row in rows:
             values = {**row.figures, "ni_category": row.ni_category, "previous_payroll_id": row.previous_payroll_id}
             balance = existing.get(row.employee_id)
             if balance is None:
-                balance = OpeningBalance(department=department, employee_id=row.employee_id, tax_year=tax_year,
-                                         **values)
-                to_create.append(balance)
-                audits.append((balance, row.employee_id, audit_changes({}, values), "opening_balance.create"))
+                creates.append(row)
                 continue
             before = {name: getattr(balance, name) for name in BALANCE_FIELDS}
             changes = audit_changes(before, {**before, **values})
@@ -75,19 +74,25 @@ def opening_balances_import(*, department: Department, tax_year: str, rows: Sequ
                 for name, value in values.items():
                     setattr(balance, name, value)
                 to_update.append(balance)
-                audits.append((balance, row.employee_id, changes, "opening_balance.correct"))
-        OpeningBalance.objects.bulk_create(to_create, batch_size=2000)
+                entries.append(AuditEntry(action="opening_balance.correct", object_type="payroll.openingbalance",
+                                          object_id=str(balance.pk), object_repr=str(balance), changes=changes,
+                                          reason=reason))
+        now = timezone.now()
+        created = bulk_insert(OpeningBalance, ("employee", "tax_year", *BALANCE_FIELDS, "locked", "updated_at"), [
+            (row.employee_id, tax_year, *(row.figures[name] for name in BALANCE_FIGURES), row.ni_category,
+             row.previous_payroll_id, False, now) for row in creates], returning=("id",))
+        if created:
+            totals = {name: str(sum(row.figures[name] for row in creates)) for name in ("taxable_pay", "tax_paid")}
+            entries.append(AuditEntry(
+                action="opening_balances.create", object_type="payroll.openingbalance", object_id="",
+                object_repr=f"{len(created)} opening balances for {tax_year}",
+                changes={"employees": {"before": None, "after": [row.employee_id for row in creates]},
+                         **{name: {"before": None, "after": total} for name, total in totals.items()}},
+                reason=reason))
         OpeningBalance.objects.bulk_update(to_update, [*BALANCE_FIELDS, "updated_at"], batch_size=2000)
-        outcome.created, outcome.updated = len(to_create), len(to_update)
-        _audit_in_bulk(department, acting_user, tax_year, audits, reason)
+        outcome.created, outcome.updated = len(created), len(to_update)
+        audit_record_many(department=department, acting_user=acting_user, entries=entries)
     return outcome
-
-
-def _audit_in_bulk(department: Department, acting_user: User | None, tax_year: str,
-                   audits: list[tuple[OpeningBalance | None, int, dict[str, dict[str, object]], str]],
-                   reason: str) -> None:
-    audit_record_many(department=department, acting_user=acting_user, entries=(
-        (action, balance, changes, reason) for balance, _, changes, action in audits))
 
 
 @transaction.atomic

@@ -7,10 +7,12 @@ from shared_services.core import views as core_views
 urlpatterns = [
     path("", include("departments.urls")),
     path("departments/<slug:department_slug>/hr/", include("hr.urls")),
+    path("departments/<slug:department_slug>/onboarding/", include("onboarding.urls")),
     path("accounts/", include("shared_services.accounts.urls")),
     path("healthz", core_views.healthz, name="healthz"),
     path("api/v1/payroll/", include("payroll.api_urls")),
     path("api/v1/departments/<slug:department_slug>/", include("hr.api_urls")),
+    path("api/v1/departments/<slug:department_slug>/imports/", include("onboarding.api_urls")),
     path("api/v1/", include("departments.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -24,6 +24,12 @@ from tests.factories.hr import (
     PayRangeFactory,
     SicknessPeriodFactory,
 )
+from tests.factories.onboarding import (
+    ImportJobFactory,
+    ImportMappingFactory,
+    ImportRowErrorFactory,
+    OpeningBalanceFactory,
+)
 from tests.factories.tenancy_fixture import FolderFactory, NoteFactory
 
 DEPARTMENT_OWNED_FACTORIES = department_owned_factories()
@@ -36,6 +42,9 @@ __all__ = [
     "EmployeeFactory",
     "EmploymentFactory",
     "GradeFactory",
+    "ImportJobFactory",
+    "ImportMappingFactory",
+    "ImportRowErrorFactory",
     "LeaveBalanceEntryFactory",
     "LeavePolicyFactory",
     "LeaveRequestFactory",
@@ -48,6 +57,7 @@ __all__ = [
     "FolderFactory",
     "MembershipFactory",
     "NoteFactory",
+    "OpeningBalanceFactory",
     "OperatorAssignmentFactory",
     "UserFactory",
 ]
