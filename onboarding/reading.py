@@ -167,10 +167,12 @@ def _merged_ranges(path: Path, sheet_index: int) -> list[str]:
 
 def _open_xlsx(path: Path) -> Sheet:
     from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
 
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
+        # A file object, not a path: openpyxl would judge a path by its extension, not its content.
+        workbook = load_workbook(path.open("rb"), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as error:
         raise FileProblem(f"The file looks like an Excel workbook but cannot be opened ({error}). Save it again "
                           "as .xlsx or CSV UTF-8.") from None
     notes: list[str] = []

@@ -187,9 +187,10 @@ def _estimated_rows(path: Path, file_format: str) -> int | None:
     try:
         from openpyxl import load_workbook
 
-        workbook = load_workbook(path, read_only=True)
-        rows = workbook.worksheets[0].max_row if workbook.worksheets else None
-        workbook.close()
+        with path.open("rb") as handle:
+            workbook = load_workbook(handle, read_only=True)
+            rows = workbook.worksheets[0].max_row if workbook.worksheets else None
+            workbook.close()
         return max(0, rows - 1) if rows else None
     except Exception:  # noqa: BLE001 - only an estimate for the progress bar; the job reports real problems
         return None
