@@ -26,6 +26,12 @@ def _base_type(db_type: str) -> str:
     return {"timestamp with time zone": "timestamptz", "serial": "integer", "bigserial": "bigint"}.get(base, base)
 
 
+def _array_literal(items: Sequence[Any] | None) -> str:
+    """``['plan2', 'pgl']`` as PostgreSQL's ``{"plan2","pgl"}``, each element quoted and escaped."""
+    quoted = ('"' + str(item).replace("\\", "\\\\").replace('"', '\\"') + '"' for item in items or ())
+    return "{" + ",".join(quoted) + "}"
+
+
 def bulk_insert(model: type[Model], fields: Sequence[str], rows: Sequence[Sequence[Any]],
                 returning: Sequence[str] = ("id",)) -> list[tuple[Any, ...]]:
     """Insert ``rows`` (tuples in the order of ``fields``) into ``model``'s table in the current
@@ -49,9 +55,9 @@ def bulk_insert(model: type[Model], fields: Sequence[str], rows: Sequence[Sequen
         values = [row[position] for row in rows]
         alias = f"c{position}"
         if db_type.endswith("[]"):
-            # unnest() would flatten an array of arrays: send each list as JSON text instead.
-            values = [json.dumps(list(value or [])) for value in values]
-            selects.append(f"ARRAY(SELECT jsonb_array_elements_text({alias}::jsonb))::{db_type}")
+            # unnest() would flatten an array of arrays: send each list as an array literal instead.
+            values = [_array_literal(value) for value in values]
+            selects.append(f"{alias}::{db_type}")
             arrays.append("%s::text[]")
         elif db_type == "jsonb":
             values = [json.dumps(value, default=str) for value in values]
@@ -71,3 +77,15 @@ def bulk_insert(model: type[Model], fields: Sequence[str], rows: Sequence[Sequen
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [tuple(row) for row in cursor.fetchall()] if returning else []
+
+
+def refresh_statistics(*models: type[Model], only_if_stale: bool = False) -> None:
+    """ANALYZE the models' tables through the schema owner's ``platform_refresh_statistics``, so the
+    planner knows about rows bulk writes added (those of the current transaction included).
+
+    ``only_if_stale`` skips tables that changed little since they were last analyzed, judged by
+    committed changes only; after writing in the current transaction, pass False.
+    """
+    with connection.cursor() as cursor:
+        for model in models:
+            cursor.execute("SELECT platform_refresh_statistics(%s, %s)", [model._meta.db_table, only_if_stale])

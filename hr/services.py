@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Model, Q
 from django.utils import timezone
 
-from departments.bulk import bulk_insert
+from departments.bulk import bulk_insert, refresh_statistics
 from departments.models import Department
 from departments.services import AuditEntry, audit_changes, audit_record, audit_record_many
 from departments.tenancy import department_context
@@ -783,6 +783,11 @@ def employees_import(*, department: Department, rows: Sequence[EmployeeImportRow
         bulk_insert(Employment, version_fields, versions, returning=())
         audit_record_many(department=department, acting_user=acting_user, entries=entries)
     return outcomes
+
+
+def employees_import_statistics_refresh(*, only_if_stale: bool = False) -> None:
+    """Let the planner see what bulk imports added (the application role cannot ANALYZE itself)."""
+    refresh_statistics(Employee, Employment, only_if_stale=only_if_stale)
 
 
 def _blank(name: str) -> Any:

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from departments.bulk import bulk_insert
+from departments.bulk import bulk_insert, refresh_statistics
 from departments.models import Department
 from departments.services import AuditEntry, audit_changes, audit_record, audit_record_many
 from departments.tenancy import department_context
@@ -93,6 +93,11 @@ def opening_balances_import(*, department: Department, tax_year: str, rows: Sequ
         outcome.created, outcome.updated = len(created), len(to_update)
         audit_record_many(department=department, acting_user=acting_user, entries=entries)
     return outcome
+
+
+def opening_balances_statistics_refresh(*, only_if_stale: bool = False) -> None:
+    """Let the planner see what bulk imports added (the application role cannot ANALYZE itself)."""
+    refresh_statistics(OpeningBalance, only_if_stale=only_if_stale)
 
 
 @transaction.atomic
