@@ -115,4 +115,4 @@ class PlatformDepartmentCreateView(PlatformOperatorMixin, FormView):
                     form.add_error(field if field in form.fields else None, text)
             return self.form_invalid(form)
         messages.success(self.request, f"{department.name} was created, with {admin.email} as its first HR admin.")
-        return redirect("platform-departments")
+        return redirect("departments:platform-departments")

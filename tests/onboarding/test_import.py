@@ -51,12 +51,13 @@ def test_a_commit_creates_employees_employment_and_opening_balances(moj, in_depa
     with in_department(moj):
         second = Employee.objects.get(payroll_number="LP000002")
         assert (second.tax_code, second.tax_basis) == ("S1257L", "week1_month1")
-        assert second.ni_number == "AB000002C" and second.student_loans == ["plan2"]
+        assert second.ni_number == "AB000002C"
+        assert second.student_loans == ["plan2"]
         assert second.previous_payroll_id == "LEG-2"
         version = Employment.objects.get(employee=second)
         assert (version.valid_from, version.fte, version.annual_salary) == (
             datetime.date(2015, 4, 1), Decimal("0.5000"), Decimal("30000.00"))
-        assert version.grade.code == "EO" and version.cost_centre.code == "CC100"
+        assert (version.grade.code, version.cost_centre.code) == ("EO", "CC100")
         balance = OpeningBalance.objects.get(employee=second, tax_year="2026-27")
         assert (balance.taxable_pay, balance.tax_paid, balance.locked) == (Decimal("15000.00"), Decimal("1700.00"),
                                                                            False)
