@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import functools
 import hashlib
 import secrets
 from collections.abc import Iterable, Mapping
@@ -29,10 +30,16 @@ MASK = "••••"
 TOKEN_PREFIX = "ssp"
 
 
+@functools.lru_cache(maxsize=1024)
+def _is_sensitive(field: str) -> bool:
+    # Cached: bulk imports ask about the same few field names tens of thousands of times.
+    return any(marker in field.lower() for marker in SENSITIVE_FIELD_MARKERS)
+
+
 def _masked(field: str, value: Any) -> Any:
-    if value in (None, ""):
+    if value is None or value == "":
         return value
-    if any(marker in field.lower() for marker in SENSITIVE_FIELD_MARKERS):
+    if _is_sensitive(field):
         return MASK
     if isinstance(value, Model):
         return str(value.pk)

@@ -33,7 +33,7 @@ from departments.tenancy import department_context
 from hr import selectors as hr_selectors
 from hr import services as hr_services
 from hr.services import EmployeeImportOutcome, EmployeeImportRow
-from onboarding.columns import YTD_KEYS, Context, ParsedRow, parse_row, resolve_columns
+from onboarding.columns import YTD_KEYS, Context, ParsedRow, parse_row, resolve_columns, row_plan
 from onboarding.models import ImportJob, ImportMapping, ImportRowError
 from onboarding.reading import FileProblem, Sheet, count_lines, open_sheet, sniff_format
 from payroll import selectors as payroll_selectors
@@ -314,11 +314,12 @@ def _check_file(department: Department, job: ImportJob) -> _Check | None:
     context = _context(job)
     try:
         sheet = _open(department, job, check)
+        plan, width = row_plan(check.columns, check.headings), len(check.headings)
         with department_context(department.id):
             _refresh_statistics(only_if_stale=True)  # another job, or a seed, may have grown the tables
             check.references = hr_selectors.reference_codes()
         for chunk in _chunks(sheet.rows, BATCH_SIZE):
-            parsed = [parse_row(number, cells, columns=check.columns, headings=check.headings, context=context)
+            parsed = [parse_row(number, cells, plan=plan, width=width, context=context)
                       for number, cells in chunk if any(cell.strip() for cell in cells)]
             _check_batch(department, job, check, parsed)
             job.rows_done = chunk[-1][0] - 1
