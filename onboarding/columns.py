@@ -174,7 +174,8 @@ def _account_number(value: str, context: Context) -> str:
     return compact
 
 
-_CODE = re.compile(str(getattr(CODE_VALIDATOR.regex, "pattern", CODE_VALIDATOR.regex)))  # the validator's own pattern, without its per-call overhead
+# The validator's own pattern, without its per-call overhead.
+_CODE = re.compile(str(getattr(CODE_VALIDATOR.regex, "pattern", CODE_VALIDATOR.regex)))
 
 
 def _code(value: str, context: Context) -> str:
