@@ -67,6 +67,16 @@ class ImportUploadView(OnboardingPageMixin, FormView):
         mappings = selectors.import_mappings(department=self.department)
         return ImportUploadForm(**self.get_form_kwargs(), mappings=mappings)
 
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        # Refuse an oversized upload before reading it, rather than after storing it.
+        if int(request.META.get("CONTENT_LENGTH") or 0) > settings.ONBOARDING_MAX_UPLOAD_BYTES + 64 * 1024:
+            # An unbound form: binding it would read the whole upload.
+            form = ImportUploadForm(mappings=selectors.import_mappings(department=self.department))
+            form.add_error("upload", f"The file is larger than {settings.ONBOARDING_MAX_UPLOAD_BYTES // 1048576} MB, "
+                                     "the largest accepted. Split it into smaller files.")
+            return self.form_invalid(form)
+        return super().post(request, *args, **kwargs)
+
     def form_valid(self, form: ImportUploadForm) -> HttpResponse:  # type: ignore[override]
         upload = form.cleaned_data["upload"]
         try:

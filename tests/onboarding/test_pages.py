@@ -89,3 +89,13 @@ def test_the_pages_need_hr_write_and_another_departments_jobs_are_not_found(clie
     client.force_login(dft.hr_officer)
     assert client.get(_base(dft) + f"imports/{job.pk}/").status_code == 404
     assert client.get(_base(moj) + f"imports/{job.pk}/").status_code == 404
+
+
+def test_an_oversized_upload_is_refused_before_it_is_read(client, moj, settings):
+    settings.ONBOARDING_MAX_UPLOAD_BYTES = 1024
+    client.force_login(moj.hr_officer)
+    upload = SimpleUploadedFile("staff.csv", csv_bytes([staff_row(n) for n in range(1, 400)]))
+    page = client.post(_base(moj) + "upload/", {"upload": upload}).content.decode()
+    assert "There is a problem" in page
+    assert "The file is larger than 0 MB, the largest accepted" in page
+    assert not ImportJob.all_departments.exists()
