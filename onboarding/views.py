@@ -72,6 +72,7 @@ class ImportUploadView(OnboardingPageMixin, FormView):
         if int(request.META.get("CONTENT_LENGTH") or 0) > settings.ONBOARDING_MAX_UPLOAD_BYTES + 64 * 1024:
             # An unbound form: binding it would read the whole upload.
             form = ImportUploadForm(mappings=selectors.import_mappings(department=self.department))
+            form.cleaned_data = {}
             form.add_error("upload", f"The file is larger than {settings.ONBOARDING_MAX_UPLOAD_BYTES // 1048576} MB, "
                                      "the largest accepted. Split it into smaller files.")
             return self.form_invalid(form)
