@@ -671,15 +671,20 @@ def employees_import_plan(*, department: Department, rows: Sequence[EmployeeImpo
         # Excluding blanks lets PostgreSQL use the partial unique index on (department, NI number).
         ni_holders = dict(Employee.objects.filter(ni_number__in=ni_numbers).exclude(ni_number="")
                           .values_list("ni_number", "payroll_number")) if ni_numbers else {}
-        versions: dict[int, Employment] = {}
+        # The version the import compares with: the one covering the effective date, else the latest.
+        # Plain tuples rather than model instances: a re-import reads tens of thousands of them.
+        versions: dict[int, tuple[Any, ...]] = {}
+        covering: set[int] = set()
         known_ids = [values[0] for values in existing.values()]
-        for version in Employment.objects.filter(
+        for employee_id, valid_from, valid_to, *terms in Employment.objects.filter(
             employee_id__in=known_ids, superseded_at__isnull=True,
-        ).order_by("employee_id", "valid_from") if known_ids else ():
-            # The version the import compares with: the one covering the effective date, else the latest.
-            if version.covers(effective_from) or version.employee_id not in versions or \
-                    not versions[version.employee_id].covers(effective_from):
-                versions[version.employee_id] = version
+        ).order_by("employee_id", "valid_from").values_list(
+            "employee_id", "valid_from", "valid_to", *IMPORT_TERMS_FIELDS) if known_ids else ():
+            covers = valid_from <= effective_from and (valid_to is None or valid_to >= effective_from)
+            if covers or employee_id not in covering:
+                versions[employee_id] = tuple(terms)
+                if covers:
+                    covering.add(employee_id)
         outcomes = []
         for row in rows:
             outcome = EmployeeImportOutcome(row=row, action="create", problems=_import_row_problems(row))
@@ -692,16 +697,17 @@ def employees_import_plan(*, department: Department, rows: Sequence[EmployeeImpo
             if stored is not None and not outcome.problems:
                 outcome.employee_id = stored[0]
                 before = dict(zip(IMPORT_PERSONAL_FIELDS, stored[1:], strict=True))
-                after = {**before, **{k: v for k, v in row.personal.items() if k in IMPORT_PERSONAL_FIELDS}}
-                changes = _plain_changes(before, after)
+                after = {**before, **{k: v for k, v in row.personal.items() if k in before}}
+                changes = {} if after == before else _plain_changes(before, after)
                 for name in IMPORT_FIXED_FIELDS:
                     if name in changes:
                         outcome.problems.append((name, f"The record has {_shown_value(before[name])}; a different "
                                                        f"{name.replace('_', ' ')} cannot be imported over it."))
                 version = versions.get(stored[0])
                 if version is not None:
-                    current = {name: getattr(version, name) for name in IMPORT_TERMS_FIELDS}
-                    outcome.terms_changes = _plain_changes(current, {**current, **row.terms})
+                    current = dict(zip(IMPORT_TERMS_FIELDS, version, strict=True))
+                    proposed = {**current, **row.terms}
+                    outcome.terms_changes = {} if proposed == current else _plain_changes(current, proposed)
                 outcome.personal_changes = changes
                 outcome.action = "update" if (changes or outcome.terms_changes) else "unchanged"
             if outcome.problems:
