@@ -25,7 +25,8 @@ class OpeningBalance(DepartmentOwnedModel):
     finalised they are locked: they are history then, and changing them would falsify RTI returns.
     """
 
-    employee = models.ForeignKey("hr.Employee", on_delete=models.PROTECT, related_name="+")
+    # Enforced by the composite (department_id, employee_id) foreign key of the migration alone.
+    employee = models.ForeignKey("hr.Employee", on_delete=models.PROTECT, related_name="+", db_constraint=False)
     tax_year = models.CharField(max_length=7, help_text="e.g. 2026-27")
     previous_payroll_id = models.CharField(max_length=35, blank=True,
                                            help_text="The payroll ID the previous system reported to HMRC (RTI).")

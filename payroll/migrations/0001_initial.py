@@ -37,7 +37,7 @@ class Migration(migrations.Migration):
                 ('locked_at', models.DateTimeField(blank=True, null=True)),
                 ('updated_at', models.DateTimeField(auto_now=True)),
                 ('department', models.ForeignKey(editable=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='departments.department')),
-                ('employee', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='hr.employee')),
+                ('employee', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='hr.employee')),
                 ('locked_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={
