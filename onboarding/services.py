@@ -45,6 +45,9 @@ from shared_services.accounts.models import User
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 2000
+# Statistics are refreshed as a department's tables grow during the write (and at its end): a
+# planner that still thinks the department is empty scans all its rows for each batch's lookups.
+STATISTICS_AFTER_BATCHES = frozenset({2, 8})
 REFERENCE_KINDS = ("grade", "organisation_unit", "cost_centre")
 REFERENCE_LABELS = {"grade": "Grade", "organisation_unit": "Organisation unit", "cost_centre": "Cost centre"}
 # Year-to-date columns of the file and the opening-balance figures they become.
@@ -474,7 +477,7 @@ def _write(department: Department, job: ImportJob, check: _Check) -> None:
     counts: dict[str, int] = defaultdict(int)
     reason = f"Imported from {job.original_name} (import job {job.pk})"
     check.spool.seek(0)
-    for batch in _spooled(check.spool):
+    for number, batch in enumerate(_spooled(check.spool), start=1):
         accepted = [ParsedRow(row_number, _unpacked(values), []) for row_number, values in batch]
         rows = [_import_row(check, parsed) for parsed in accepted]
         outcomes = hr_services.employees_import(department=department, rows=rows, acting_user=job.created_by,
@@ -494,6 +497,8 @@ def _write(department: Department, job: ImportJob, check: _Check) -> None:
         if balances:
             payroll_services.opening_balances_import(department=department, tax_year=job.tax_year, rows=balances,
                                                      acting_user=job.created_by, reason=reason)
+        if number in STATISTICS_AFTER_BATCHES:
+            _refresh_statistics()
         _add_platform_totals(department, job, platform, [outcome.employee_id for outcome in outcomes
                                                          if outcome.employee_id is not None])
     _refresh_statistics()
