@@ -13,7 +13,7 @@ run: install
 
 test: setup
 	$(BIN)/ruff check .
-	$(BIN)/mypy departments shared_services payroll hr finance
+	$(BIN)/mypy departments shared_services payroll hr finance onboarding
 	$(BIN)/python -m pytest
 
 setup: install
@@ -35,7 +35,7 @@ lint: install
 	$(BIN)/ruff check .
 
 typecheck: install
-	$(BIN)/mypy departments shared_services payroll hr finance
+	$(BIN)/mypy departments shared_services payroll hr finance onboarding
 
 stop-db: install
 	$(BIN)/python scripts/dev.py stop-db

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TextIO
+from typing import Any, TextIO
 
 from django.db import transaction
 
@@ -13,7 +13,7 @@ from shared_services.accounts.models import User
 
 DEMO_PASSWORD = "demo-password-2026"
 
-DEMO_DEPARTMENTS = [
+DEMO_DEPARTMENTS: list[dict[str, Any]] = [
     {
         "slug": "moj",
         "name": "Ministry of Justice",

@@ -17,6 +17,12 @@ from departments.tenancy import CrossDepartmentAccess, current_department_id, re
 class Department(models.Model):
     """A tenant: one government department. Global table, no row-level security."""
 
+    class PayFrequency(models.TextChoices):
+        MONTHLY = "monthly", "Monthly"
+        FOUR_WEEKLY = "four_weekly", "Four-weekly"
+        FORTNIGHTLY = "fortnightly", "Fortnightly"
+        WEEKLY = "weekly", "Weekly"
+
     slug = models.SlugField(max_length=40, unique=True, help_text="Used in addresses, e.g. /departments/moj/.")
     name = models.CharField(max_length=200)
     employer_paye_reference = models.CharField(
@@ -39,6 +45,7 @@ class Department(models.Model):
         blank=True,
         validators=[RegexValidator(r"^[0-9A-Z]{6}$", "Enter a six-character BACS service user number")],
     )
+    pay_frequency = models.CharField(max_length=20, choices=PayFrequency.choices, default=PayFrequency.MONTHLY)
     tax_year_start_month = models.PositiveSmallIntegerField(default=4, editable=False)
     tax_year_start_day = models.PositiveSmallIntegerField(default=6, editable=False)
     leave_year_start_month = models.PositiveSmallIntegerField(

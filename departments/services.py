@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import calendar
+import functools
 import hashlib
 import secrets
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -12,6 +15,7 @@ from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
 
+from departments.bulk import bulk_insert
 from departments.models import ApiToken, AuditEvent, Department, DepartmentMembership, OperatorAssignment
 from departments.roles import TOKEN_SCOPES, Role
 from departments.tenancy import department_context
@@ -26,10 +30,16 @@ MASK = "••••"
 TOKEN_PREFIX = "ssp"
 
 
+@functools.lru_cache(maxsize=1024)
+def _is_sensitive(field: str) -> bool:
+    # Cached: bulk imports ask about the same few field names tens of thousands of times.
+    return any(marker in field.lower() for marker in SENSITIVE_FIELD_MARKERS)
+
+
 def _masked(field: str, value: Any) -> Any:
-    if value in (None, ""):
+    if value is None or value == "":
         return value
-    if any(marker in field.lower() for marker in SENSITIVE_FIELD_MARKERS):
+    if _is_sensitive(field):
         return MASK
     if isinstance(value, Model):
         return str(value.pk)
@@ -82,11 +92,43 @@ def audit_record(
         )
 
 
+@dataclass(frozen=True)
+class AuditEntry:
+    """One audit row of a bulk write, naming its object without loading it."""
+
+    action: str
+    object_type: str
+    object_id: str
+    object_repr: str
+    changes: Mapping[str, Mapping[str, Any]]
+    reason: str = ""
+
+
+def audit_record_many(*, department: Department, acting_user: User | None, entries: Iterable[AuditEntry]) -> int:
+    """Append many audit rows in one statement (bulk writes such as imports), each as ``audit_record``
+    would write it: who acted, through which token or operator assignment, and the request id.
+    Runs in the caller's transaction; returns how many rows were written."""
+    context = request_context.current()
+    actor_id = acting_user.pk if acting_user is not None and acting_user.pk else None
+    now = timezone.now()
+    rows = [(now, actor_id, context.api_token_id, context.operator_assignment_id, entry.action, entry.object_type,
+             entry.object_id, entry.object_repr[:200], dict(entry.changes), entry.reason, context.request_id)
+            for entry in entries]
+    with department_context(department.id):
+        bulk_insert(AuditEvent, ("occurred_at", "actor", "api_token", "operator_assignment", "action", "object_type",
+                                 "object_id", "object_repr", "changes", "reason", "request_id"), rows, returning=())
+    return len(rows)
+
+
 def _validate_department(department: Department) -> None:
     try:
         department.full_clean()
     except ValidationError as error:
         raise ValidationError(error.message_dict) from error
+
+
+DEPARTMENT_SETTINGS = ("slug", "name", "employer_paye_reference", "accounts_office_reference",
+                       "bacs_service_user_number", "pay_frequency", "leave_year_start_month", "leave_year_start_day")
 
 
 @transaction.atomic
@@ -98,25 +140,71 @@ def department_create(
     employer_paye_reference: str = "",
     accounts_office_reference: str = "",
     bacs_service_user_number: str = "",
+    pay_frequency: str = Department.PayFrequency.MONTHLY,
+    leave_year_start_month: int = 4,
+    leave_year_start_day: int = 1,
 ) -> Department:
+    """A new tenant: empty, isolated, with its employer references and pay and leave settings."""
+    slug, name = slug.strip().lower(), name.strip()
+    if Department.objects.filter(slug=slug).exists():
+        raise ValidationError({"slug": f"A department with the address '{slug}' already exists."})
     department = Department(
         slug=slug,
         name=name,
-        employer_paye_reference=employer_paye_reference,
-        accounts_office_reference=accounts_office_reference,
-        bacs_service_user_number=bacs_service_user_number,
+        employer_paye_reference=employer_paye_reference.strip().upper(),
+        accounts_office_reference=accounts_office_reference.strip().upper(),
+        bacs_service_user_number=bacs_service_user_number.strip().upper(),
+        pay_frequency=pay_frequency,
+        leave_year_start_month=leave_year_start_month,
+        leave_year_start_day=leave_year_start_day,
     )
     _validate_department(department)
+    _validate_leave_year_start(leave_year_start_month, leave_year_start_day)
     department.save()
-    fields = ["slug", "name", "employer_paye_reference", "accounts_office_reference", "bacs_service_user_number"]
     audit_record(
         department=department,
         action="department.create",
         acting_user=acting_user,
         target=department,
-        changes=audit_changes({}, {f: getattr(department, f) for f in fields}),
+        changes=audit_changes({}, {f: getattr(department, f) for f in DEPARTMENT_SETTINGS}),
     )
     return department
+
+
+def _validate_leave_year_start(month: int, day: int) -> None:
+    if not 1 <= month <= 12:
+        raise ValidationError({"leave_year_start_month": "Enter a month from 1 to 12."})
+    # 29 February would make the leave year start move; the last day of a month is the most allowed.
+    last_day = calendar.monthrange(2025, month)[1]
+    if not 1 <= day <= last_day:
+        raise ValidationError({"leave_year_start_day": f"Enter a day from 1 to {last_day} for that month."})
+
+
+@transaction.atomic
+def department_onboard(
+    *,
+    settings: dict[str, Any],
+    hr_admin_email: str,
+    hr_admin_name: str,
+    acting_user: User | None,
+) -> tuple[Department, User]:
+    """A platform operator creates a department with its first HR admin (an existing person, or a new
+    account without a password: they set one through the password-reset e-mail)."""
+    email = hr_admin_email.strip().lower()
+    errors: dict[str, str] = {}
+    if not email or "@" not in email:
+        errors["hr_admin_email"] = "Enter the first HR admin's e-mail address, like name@department.gov.uk."
+    existing = User.objects.filter(email__iexact=email).first() if email else None
+    if existing is not None and existing.kind != User.Kind.PERSON:
+        errors["hr_admin_email"] = "This address belongs to an API client, not a person."
+    if existing is None and not hr_admin_name.strip():
+        errors["hr_admin_name"] = "Enter the first HR admin's full name."
+    if errors:
+        raise ValidationError(errors)
+    department = department_create(acting_user=acting_user, **settings)
+    admin = existing or User.objects.create_user(email=email, password=None, full_name=hr_admin_name.strip())
+    membership_grant(department=department, user=admin, role=Role.HR_ADMIN, acting_user=acting_user)
+    return department, admin
 
 
 def _require_role(role: str) -> None:

@@ -31,3 +31,15 @@ class DepartmentTask(GuardedTask):
 class PlatformTask(GuardedTask):
     """Platform-wide work (schedules, fan-out). Reads global tables only; for department data it
     enqueues one DepartmentTask per department."""
+
+
+class DepartmentStepsTask(DepartmentTask):
+    """A long department task that commits in steps, so people can watch its progress:
+    ``(department_id: int, …)``. The body enters ``department_context(department_id)`` for each
+    step itself (each is its own transaction); outside those steps it has no department at all."""
+
+    def __call__(self, department_id: int, *args: Any, **kwargs: Any) -> Any:
+        if isinstance(department_id, bool) or not isinstance(department_id, int) or department_id <= 0:
+            raise ValueError(f"A department id is a positive integer, not {department_id!r}.")
+        with no_department_context():
+            return Task.__call__(self, department_id, *args, **kwargs)

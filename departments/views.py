@@ -3,13 +3,17 @@ from __future__ import annotations
 import calendar
 from typing import Any
 
-from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect
-from django.views.generic import TemplateView
+from django.views.generic import FormView, TemplateView
 
-from departments import selectors
+from departments import selectors, services
+from departments.forms import DepartmentCreateForm
+from departments.models import Department
 from departments.roles import Role, Scope
 from departments.web import DepartmentPageMixin
 from shared_services.core.hooks import HomeFigure, app_configs_with
@@ -77,3 +81,38 @@ def root(request: HttpRequest) -> HttpResponseBase:
     if request.user.is_authenticated:
         return redirect("departments:choose")
     return redirect("accounts:sign-in")
+
+
+class PlatformOperatorMixin(LoginRequiredMixin, UserPassesTestMixin):
+    """Pages for the shared-services centre's platform staff (``is_staff``): global, no department."""
+
+    def test_func(self) -> bool:
+        user = self.request.user  # type: ignore[attr-defined]
+        return bool(user.is_authenticated and user.is_staff and user.is_active)
+
+
+class PlatformDepartmentListView(PlatformOperatorMixin, TemplateView):
+    template_name = "departments/platform_departments.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["all_departments"] = Department.objects.order_by("name")
+        return context
+
+
+class PlatformDepartmentCreateView(PlatformOperatorMixin, FormView):
+    template_name = "departments/platform_department_new.html"
+    form_class = DepartmentCreateForm
+
+    def form_valid(self, form: DepartmentCreateForm) -> HttpResponse:
+        try:
+            department, admin = services.department_onboard(
+                settings=form.settings(), hr_admin_email=form.cleaned_data["hr_admin_email"],
+                hr_admin_name=form.cleaned_data["hr_admin_name"], acting_user=self.request.user)  # type: ignore[arg-type]
+        except ValidationError as error:
+            for field, texts in error.message_dict.items():
+                for text in texts:
+                    form.add_error(field if field in form.fields else None, text)
+            return self.form_invalid(form)
+        messages.success(self.request, f"{department.name} was created, with {admin.email} as its first HR admin.")
+        return redirect("departments:platform-departments")

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 
 from hr.models import (
@@ -279,3 +280,28 @@ def sickness_spells(*, employee: Employee, until: datetime.date) -> list[Sicknes
         )
         result.append(SicknessSpell(tuple(p for p, _ in spell), spell[0][0].first_day, spell[-1][1], qualifying))
     return result
+
+
+def open_employment_totals(*, employee_ids: Iterable[int]) -> dict[str, dict[str, tuple[int, Decimal]]]:
+    """Headcount and full-time salary of the employees' open-ended employment versions, by grade,
+    cost centre and organisation unit code (reconciling an import against what was stored)."""
+    rows = (Employment.objects.filter(employee_id__in=list(employee_ids), superseded_at__isnull=True,
+                                      valid_to__isnull=True)
+            .values("grade__code", "cost_centre__code", "organisation_unit__code")
+            .annotate(headcount=Count("id"), salary=Sum("annual_salary")).order_by())
+    totals: dict[str, dict[str, tuple[int, Decimal]]] = {"grade": {}, "cost_centre": {}, "organisation_unit": {}}
+    for row in rows:
+        for dimension in totals:
+            code = row[f"{dimension}__code"]
+            count, salary = totals[dimension].get(code, (0, Decimal("0")))
+            totals[dimension][code] = (count + row["headcount"], salary + (row["salary"] or Decimal("0")))
+    return totals
+
+
+def reference_codes() -> dict[str, dict[str, int]]:
+    """Ids of the department's grades, organisation units and cost centres, by code."""
+    return {
+        "grade": dict(Grade.objects.values_list("code", "id")),
+        "organisation_unit": dict(OrganisationUnit.objects.values_list("code", "id")),
+        "cost_centre": dict(CostCentre.objects.values_list("code", "id")),
+    }

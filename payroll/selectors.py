@@ -1,13 +1,18 @@
-"""Reads of payroll data, each in the caller's department context."""
+"""Reads of payroll data: most in the caller's department context; the opening-balance reads other
+apps reuse enter the department they are given."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from decimal import Decimal
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Sum
 
-from payroll.models import PayRun, PayRunException, PaySchedule, Payslip, PayslipLine
+from departments.models import Department
+from departments.tenancy import department_context
+from payroll.models import OpeningBalance, PayRun, PayRunException, PaySchedule, Payslip, PayslipLine
+from payroll.services import BALANCE_FIGURES
 
 
 def pay_schedules() -> QuerySet[PaySchedule]:
@@ -62,3 +67,23 @@ def register_rows(*, run: PayRun) -> Iterator[Sequence[Any]]:
                slip.gross_pay, slip.taxable_pay, slip.income_tax, slip.employee_ni, slip.employer_ni,
                slip.pension_employee, slip.pension_employer, slip.student_loan, slip.postgraduate_loan,
                slip.net_pay, slip.failure_reason)
+
+
+def opening_balances_locked(*, department: Department, tax_year: str,
+                            employee_ids: Iterable[int]) -> dict[int, dict[str, Decimal]]:
+    """The figures of the locked opening balances among ``employee_ids``, by employee id."""
+    with department_context(department.id):
+        return {
+            balance.employee_id: {name: getattr(balance, name) for name in BALANCE_FIGURES}
+            for balance in OpeningBalance.objects.filter(tax_year=tax_year, locked=True,
+                                                         employee_id__in=list(employee_ids))
+        }
+
+
+def opening_balance_totals(*, department: Department, tax_year: str,
+                           employee_ids: Iterable[int]) -> dict[str, Decimal]:
+    """Sums of each year-to-date figure over the given employees' opening balances."""
+    with department_context(department.id):
+        sums = OpeningBalance.objects.filter(tax_year=tax_year, employee_id__in=list(employee_ids)).aggregate(
+            **{name: Sum(name) for name in BALANCE_FIGURES})
+    return {name: sums[name] or Decimal("0.00") for name in BALANCE_FIGURES}

@@ -1,4 +1,5 @@
-"""Every write to payroll data, atomic and audited: pay schedules, pay inputs and pay runs.
+"""Every write to payroll data, atomic and audited: opening balances, pay schedules, pay inputs and
+pay runs.
 
 A pay run moves draft → open (inputs locked) → calculating → calculated → approved → finalised,
 or is cancelled before it is finalised. Calculation fans out in chunks of employees
@@ -20,9 +21,10 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from departments.bulk import bulk_insert, refresh_statistics
 from departments.models import Department
 from departments.roles import Role
-from departments.services import audit_changes, audit_record
+from departments.services import AuditEntry, audit_changes, audit_record, audit_record_many
 from departments.tenancy import department_context
 from finance import selectors as finance_selectors
 from finance import services as finance_services
@@ -30,7 +32,8 @@ from finance.models import Account, Journal
 from hr.models import CostCentre, Employee, Employment
 from hr.selectors import bank_holidays
 from payroll import assembly, bacs
-from payroll.models import PayInput, PayRun, PayRunException, PaySchedule, Payslip, PayslipLine
+from payroll.engine.rates import available_tax_years
+from payroll.models import OpeningBalance, PayInput, PayRun, PayRunException, PaySchedule, Payslip, PayslipLine
 from payroll.periods import PayDateRule, PayPeriod, PaySpell, PeriodError, basic_pay, pay_period
 from shared_services.accounts.models import User
 
@@ -50,6 +53,107 @@ def _refuse(field: str, message: str) -> None:
 def _transition(run: PayRun, allowed_from: Sequence[str], doing: str) -> None:
     if run.status not in allowed_from:
         _refuse("status", f"This run is {run.get_status_display().lower()}, so it cannot be {doing}.")
+
+
+# --- Opening balances ------------------------------------------------------------------------
+
+BALANCE_FIGURES = ("taxable_pay", "tax_paid", "ni_employee", "ni_employer", "student_loan", "postgraduate_loan",
+                   "pension_employee")
+BALANCE_FIELDS = (*BALANCE_FIGURES, "ni_category", "previous_payroll_id")
+
+
+@dataclass(frozen=True)
+class OpeningBalanceInput:
+    employee_id: int
+    previous_payroll_id: str
+    ni_category: str
+    figures: dict[str, Decimal]
+
+
+@dataclass
+class OpeningBalanceOutcome:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    locked: list[int] | None = None  # employee ids whose locked balances were left alone
+
+
+@transaction.atomic
+def opening_balances_import(*, department: Department, tax_year: str, rows: Sequence[OpeningBalanceInput],
+                            acting_user: User | None, reason: str = "") -> OpeningBalanceOutcome:
+    """Create or correct opening year-to-date balances for a batch of employees, in bulk.
+
+    Invariants: one balance per employee and tax year; a locked balance (its first pay run is
+    finalised) is never changed, and its employee is reported back in ``locked``. The audit log
+    gets one entry for the balances a batch creates (naming every employee) and one per corrected
+    balance, in the same transaction.
+    """
+    if tax_year not in available_tax_years():
+        raise ValidationError({"tax_year": f"{tax_year} is not a tax year the platform has rates for."})
+    outcome = OpeningBalanceOutcome(locked=[])
+    with department_context(department.id):
+        existing = {balance.employee_id: balance for balance in OpeningBalance.objects.filter(
+            tax_year=tax_year, employee_id__in=[row.employee_id for row in rows])}
+        creates: list[OpeningBalanceInput] = []
+        to_update: list[OpeningBalance] = []
+        entries: list[AuditEntry] = []
+        for row in rows:
+            values = {**row.figures, "ni_category": row.ni_category, "previous_payroll_id": row.previous_payroll_id}
+            balance = existing.get(row.employee_id)
+            if balance is None:
+                creates.append(row)
+                continue
+            before = {name: getattr(balance, name) for name in BALANCE_FIELDS}
+            changes = audit_changes(before, {**before, **values})
+            if not changes:
+                outcome.unchanged += 1
+            elif balance.locked:
+                outcome.locked.append(row.employee_id)  # type: ignore[union-attr]
+            else:
+                for name, value in values.items():
+                    setattr(balance, name, value)
+                to_update.append(balance)
+                entries.append(AuditEntry(action="opening_balance.correct", object_type="payroll.openingbalance",
+                                          object_id=str(balance.pk), object_repr=str(balance), changes=changes,
+                                          reason=reason))
+        now = timezone.now()
+        created = bulk_insert(OpeningBalance, ("employee", "tax_year", *BALANCE_FIELDS, "locked", "updated_at"), [
+            (row.employee_id, tax_year, *(row.figures[name] for name in BALANCE_FIGURES), row.ni_category,
+             row.previous_payroll_id, False, now) for row in creates], returning=("id",))
+        if created:
+            totals = {name: str(sum(row.figures[name] for row in creates)) for name in ("taxable_pay", "tax_paid")}
+            entries.append(AuditEntry(
+                action="opening_balances.create", object_type="payroll.openingbalance", object_id="",
+                object_repr=f"{len(created)} opening balances for {tax_year}",
+                changes={"employees": {"before": None, "after": [row.employee_id for row in creates]},
+                         **{name: {"before": None, "after": total} for name, total in totals.items()}},
+                reason=reason))
+        OpeningBalance.objects.bulk_update(to_update, [*BALANCE_FIELDS, "updated_at"], batch_size=2000)
+        outcome.created, outcome.updated = len(created), len(to_update)
+        audit_record_many(department=department, acting_user=acting_user, entries=entries)
+    return outcome
+
+
+def opening_balances_statistics_refresh(*, only_if_stale: bool = False) -> None:
+    """Let the planner see what bulk imports added (the application role cannot ANALYZE itself)."""
+    refresh_statistics(OpeningBalance, only_if_stale=only_if_stale)
+
+
+@transaction.atomic
+def opening_balances_lock(*, department: Department, tax_year: str, acting_user: User | None,
+                          reason: str = "First pay run finalised") -> int:
+    """Lock every opening balance of the tax year (called when the first pay run is finalised).
+
+    Idempotent: balances already locked stay as they were. Returns how many were locked now.
+    """
+    with department_context(department.id):
+        now = timezone.now()
+        locked = OpeningBalance.objects.filter(tax_year=tax_year, locked=False).update(
+            locked=True, locked_at=now, locked_by=acting_user if acting_user is not None and acting_user.pk else None)
+        if locked:
+            audit_record(department=department, action="opening_balances.lock", acting_user=acting_user,
+                         changes={"locked": {"before": 0, "after": locked}}, reason=f"{tax_year}: {reason}")
+        return locked
 
 
 # --- Schedules -------------------------------------------------------------------------------
@@ -271,10 +375,17 @@ def _spells(period: PayPeriod, employee: Employee, versions: list[Employment]) -
     return spells
 
 
-def _year_to_date(previous: Payslip | None) -> assembly.YearToDate:
-    if previous is None:
-        return assembly.YearToDate()
-    return assembly.YearToDate(**{name: Decimal(value) for name, value in previous.year_to_date.items()})
+def _year_to_date(previous: Payslip | None, opening: OpeningBalance | None) -> assembly.YearToDate:
+    """Figures before this period: the last finalised payslip of the tax year, or else what the
+    previous payroll system paid (the opening balance), or else nothing yet."""
+    if previous is not None:
+        return assembly.YearToDate(**{name: Decimal(value) for name, value in previous.year_to_date.items()})
+    if opening is not None:
+        return assembly.YearToDate(
+            taxable_pay=opening.taxable_pay, tax=opening.tax_paid, employee_ni=opening.ni_employee,
+            employer_ni=opening.ni_employer, student_loan=opening.student_loan,
+            postgraduate_loan=opening.postgraduate_loan, pension_employee=opening.pension_employee)
+    return assembly.YearToDate()
 
 
 def calculate_employees(*, run_id: int, calculation_number: int, employee_ids: Sequence[int]) -> int:
@@ -303,6 +414,8 @@ def calculate_employees(*, run_id: int, calculation_number: int, employee_ids: S
                                         run__pay_date__lt=run.pay_date)
                  .order_by("employee_id", "run__pay_date", "run__pk")):
         previous[slip.employee_id] = slip  # the latest, by pay date
+    openings = {balance.employee_id: balance for balance in OpeningBalance.objects.filter(
+        tax_year=run.tax_year, employee_id__in=employee_ids)}
     now = timezone.now()
     slips: list[Payslip] = []
     lines: list[tuple[Payslip, list[assembly.Line]]] = []
@@ -318,7 +431,8 @@ def calculate_employees(*, run_id: int, calculation_number: int, employee_ids: S
         calculated: assembly.Payslip | None = None
         try:
             calculated = _payslip(run, period, holidays, employee, own_versions, inputs.get(employee_id, []),
-                                  previous.get(employee_id), week1_month1=slip.week1_month1)
+                                  _year_to_date(previous.get(employee_id), openings.get(employee_id)),
+                                  week1_month1=slip.week1_month1)
         except (assembly.PayslipError, PeriodError) as error:
             slip.status, slip.failure_reason = Payslip.Status.FAILED, str(error)[:500]
         if calculated is not None:
@@ -353,7 +467,7 @@ def calculate_employees(*, run_id: int, calculation_number: int, employee_ids: S
 
 
 def _payslip(run: PayRun, period: PayPeriod, holidays: set[datetime.date], employee: Employee,
-             versions: list[Employment], inputs: list[PayInput], previous: Payslip | None, *,
+             versions: list[Employment], inputs: list[PayInput], ytd: assembly.YearToDate, *,
              week1_month1: bool) -> assembly.Payslip:
     if not versions:
         raise assembly.PayslipError("employment: no employment version covers this period")
@@ -364,7 +478,7 @@ def _payslip(run: PayRun, period: PayPeriod, holidays: set[datetime.date], emplo
                  for item in inputs]
     return assembly.payslip_for(
         employee_ref=employee.payroll_number, tax_year=run.tax_year, frequency=run.schedule.frequency,
-        period=run.tax_period, elements=elements, ytd=_year_to_date(previous),
+        period=run.tax_period, elements=elements, ytd=ytd,
         profile=assembly.PayrollProfile(tax_code=employee.tax_code, week1_month1=week1_month1,
                                         ni_category=employee.ni_category, student_loans=tuple(employee.student_loans),
                                         pension_scheme=employee.pension_scheme or None))
@@ -578,6 +692,9 @@ def pay_run_finalise(*, run: PayRun, acting_user: User) -> PayRun:
             department=department, acting_user=acting_user, posted_on=run.pay_date,
             description=f"Payroll: {schedule.name}, {run.period_start:%B %Y}", lines=payroll_journal_lines(run),
             source=Journal.Source.PAYROLL, source_reference=run.reference)
+        # The balances carried over from the previous payroll are history once a run has used them.
+        opening_balances_lock(department=department, tax_year=run.tax_year, acting_user=acting_user,
+                              reason=f"Pay run {run.reference} finalised")
         queued = list(finance_selectors.expense_claims_in_pay_run(pay_run_reference=run.reference))
         if queued:
             # Recorded when the run is finalised: finance takes no payments dated in the future.

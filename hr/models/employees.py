@@ -145,7 +145,9 @@ class Employment(DepartmentOwnedModel):
         FIXED_TERM = "fixed_term", "Fixed term"
         LOAN = "loan", "Loan or secondment"
 
-    employee = models.ForeignKey(Employee, on_delete=models.PROTECT, related_name="employments")
+    # The composite (department_id, x_id) foreign keys of the migration enforce these references; a
+    # second, plain constraint per column would only double the checks on every bulk insert.
+    employee = models.ForeignKey(Employee, on_delete=models.PROTECT, related_name="employments", db_constraint=False)
     valid_from = models.DateField()
     valid_to = models.DateField(null=True, blank=True, help_text="Last day this version is true; empty: until changed")
     recorded_at = models.DateTimeField(default=timezone.now)
@@ -156,8 +158,9 @@ class Employment(DepartmentOwnedModel):
     post_title = models.CharField(max_length=200)
     post_title_key = models.GeneratedField(expression=Upper("post_title"), db_persist=True,
                                            output_field=models.CharField(max_length=200, db_collation="C"))
-    organisation_unit = models.ForeignKey(OrganisationUnit, on_delete=models.PROTECT, related_name="+")
-    grade = models.ForeignKey(Grade, on_delete=models.PROTECT, related_name="+")
+    organisation_unit = models.ForeignKey(OrganisationUnit, on_delete=models.PROTECT, related_name="+",
+                                          db_constraint=False)
+    grade = models.ForeignKey(Grade, on_delete=models.PROTECT, related_name="+", db_constraint=False)
     pay_range_point = models.PositiveSmallIntegerField(null=True, blank=True)
     annual_salary = models.DecimalField("full-time annual salary", max_digits=14, decimal_places=2,
                                         validators=[MinValueValidator(Decimal("0"))])
@@ -169,8 +172,9 @@ class Employment(DepartmentOwnedModel):
     )
     working_pattern = models.CharField(max_length=100, blank=True, default="Monday to Friday")
     contract_type = models.CharField(max_length=20, choices=ContractType.choices, default=ContractType.PERMANENT)
-    cost_centre = models.ForeignKey(CostCentre, on_delete=models.PROTECT, related_name="+")
-    line_manager = models.ForeignKey(Employee, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    cost_centre = models.ForeignKey(CostCentre, on_delete=models.PROTECT, related_name="+", db_constraint=False)
+    line_manager = models.ForeignKey(Employee, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                     db_constraint=False)
     location = models.CharField(max_length=20, choices=Location.choices, default=Location.NATIONAL)
 
     class Meta:

@@ -1,8 +1,8 @@
-"""CSV and XLSX downloads that are safe to open in a spreadsheet.
+"""CSV and XLSX files the platform writes, safe to open in a spreadsheet.
 
-A cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is read by Excel and
-LibreOffice as a formula (CSV injection), so text cells get a leading apostrophe. Numbers stay
-numbers: only strings are touched.
+A cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return can be run as a
+formula by Excel, LibreOffice or Google Sheets (CSV injection), so text cells that start that way
+get a leading apostrophe, which spreadsheets show as text. Numbers and dates stay what they are.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -27,36 +27,66 @@ def spreadsheet_safe(value: Any) -> Any:
     return value
 
 
-def _cell_text(value: Any) -> str:
+def safe_cell(value: Any) -> Any:
+    """The value as a spreadsheet should get it: numbers and dates unchanged, text defused."""
     if value is None:
         return ""
-    if isinstance(value, datetime.date | Decimal | int):
-        return str(value)
-    return str(spreadsheet_safe(str(value)))
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int | float | Decimal | datetime.date):
+        return value
+    return spreadsheet_safe(str(value))
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_lines(rows: Iterable[Sequence[Any]]) -> Iterator[str]:
+    """Encoded CSV, one line at a time, for streaming responses (``StreamingHttpResponse``)."""
+    writer = csv.writer(_Echo())
+    for row in rows:
+        yield writer.writerow([safe_cell(cell) for cell in row])
+
+
+def csv_text(rows: Iterable[Sequence[Any]]) -> str:
+    return "".join(csv_lines(rows))
 
 
 def csv_response(*, filename: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response)
-    writer.writerow([_cell_text(name) for name in header])
-    for row in rows:
-        writer.writerow([_cell_text(value) for value in row])
+    for line in csv_lines([header]):
+        response.write(line)
+    for line in csv_lines(rows):
+        response.write(line)
     return response
+
+
+def xlsx_bytes(sheets: Iterable[tuple[str, Iterable[Sequence[Any]]]]) -> bytes:
+    """A workbook with one sheet per ``(title, rows)``, written in openpyxl's streaming mode;
+    amounts stay exact numbers (openpyxl writes a Decimal as its digits)."""
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    for title, rows in sheets:
+        sheet = workbook.create_sheet(title=title[:31])
+        for row in rows:
+            sheet.append([safe_cell(cell) for cell in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
 
 
 def xlsx_response(*, filename: str, sheet_title: str, header: Sequence[str],
                   rows: Iterable[Sequence[Any]]) -> HttpResponse:
-    """One worksheet; Decimal amounts are written as numbers with two decimal places shown."""
-    from openpyxl import Workbook
+    """One worksheet: the header, then the rows."""
 
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=sheet_title[:31])
-    sheet.append([spreadsheet_safe(name) for name in header])
-    for row in rows:
-        sheet.append([spreadsheet_safe(value) if isinstance(value, str) else value for value in row])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX_CONTENT_TYPE)
+    def with_header() -> Iterator[Sequence[Any]]:
+        yield header
+        yield from rows
+
+    response = HttpResponse(xlsx_bytes([(sheet_title, with_header())]), content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "hr",
     "finance",
     "payroll",
+    "onboarding",
 ]
 
 MIDDLEWARE = [
@@ -172,6 +173,12 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=VAR_DIR / "media")
+# Staff-record imports: the largest file accepted, and the most rows read from one file.
+ONBOARDING_MAX_UPLOAD_BYTES = env.int("DJANGO_ONBOARDING_MAX_UPLOAD_BYTES", default=60 * 1024 * 1024)
+ONBOARDING_MAX_ROWS = env.int("DJANGO_ONBOARDING_MAX_ROWS", default=250_000)
+# Uploads are streamed to disk past this size rather than held in memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # --- Security -------------------------------------------------------------------------------
 SECURE = env.bool("DJANGO_SECURE", default=False)

@@ -167,12 +167,15 @@ def _python_files(package: str):
             yield path
 
 
-# What each package may not import (DESIGN.md: shared_services <- departments <- hr <- finance <- payroll).
+# What each package may not import (DESIGN.md: shared_services <- departments <- hr <- finance <- payroll,
+# and onboarding above hr and payroll).
 FORBIDDEN_IMPORTS = {
     "departments": ("hr", "finance", "payroll", "onboarding"),
     "hr": ("finance", "payroll", "onboarding"),
     "finance": ("payroll", "onboarding"),
     "payroll": ("onboarding",),
+    # Above hr and payroll, writing through their services; nothing imports onboarding.
+    "onboarding": ("finance",),
 }
 # Project wiring (settings, root URLs, the Celery app) names every app by design.
 WIRING = {"shared_services/urls.py", "shared_services/settings/base.py", "shared_services/settings/test.py",
@@ -211,3 +214,18 @@ def test_escape_hatch_manager_is_used_only_where_reviewed():
             relative = str(path.relative_to(ROOT))
             if ".all_departments" in path.read_text() and relative not in allowed:
                 pytest.fail(f"{relative} uses the all_departments escape hatch outside the reviewed modules")
+
+
+def test_onboarding_writes_hr_and_payroll_data_only_through_their_services():
+    """DESIGN.md: onboarding sits above hr and payroll and writes through their services, so it may
+    not import their models (a validator that lives beside a model is allowed)."""
+    allowed = {("hr.models.organisation", "CODE_VALIDATOR")}
+    for path in _python_files("onboarding"):
+        tree = ast.parse(path.read_text(), filename=str(path))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] in ("hr", "payroll"):
+                if ".models" in f".{node.module}." or node.module.endswith("models"):
+                    for alias in node.names:
+                        assert (node.module, alias.name) in allowed, (
+                            f"{path.relative_to(ROOT)} imports {alias.name} from {node.module}; use the app's services"
+                        )

@@ -33,6 +33,12 @@ from tests.factories.hr import (
     PayRangeFactory,
     SicknessPeriodFactory,
 )
+from tests.factories.onboarding import (
+    ImportJobFactory,
+    ImportMappingFactory,
+    ImportRowErrorFactory,
+    OpeningBalanceFactory,
+)
 from tests.factories.payroll import (
     PayInputFactory,
     PayRunExceptionFactory,
@@ -60,6 +66,9 @@ __all__ = [
     "EmployeeFactory",
     "EmploymentFactory",
     "GradeFactory",
+    "ImportJobFactory",
+    "ImportMappingFactory",
+    "ImportRowErrorFactory",
     "LeaveBalanceEntryFactory",
     "LeavePolicyFactory",
     "LeaveRequestFactory",
@@ -78,6 +87,7 @@ __all__ = [
     "FolderFactory",
     "MembershipFactory",
     "NoteFactory",
+    "OpeningBalanceFactory",
     "OperatorAssignmentFactory",
     "UserFactory",
 ]

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('departments', '0001_initial'),
-        ('hr', '0003_name_search_indexes'),
+        ('hr', '0004_composite_keys_only'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

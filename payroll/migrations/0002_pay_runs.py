@@ -10,12 +10,12 @@ import departments.rls
 
 class Migration(migrations.Migration):
 
-    initial = True
 
     dependencies = [
-        ('departments', '0001_initial'),
+        ('departments', '0003_statistics_refresh'),
         ('finance', '0002_pay_deductions_payable_purpose'),
-        ('hr', '0004_employee_list_and_search_keys'),
+        ('hr', '0005_employee_list_and_search_keys'),
+        ('payroll', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

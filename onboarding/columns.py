@@ -1,0 +1,426 @@
+"""The fields of a legacy staff export, how each column is found, and how each cell is checked.
+
+Each check returns the normalised value or raises ``CellProblem`` with the reason in words an HR
+officer understands. The validators of ``hr.validators`` and the tax-code parser of the payroll
+engine are the single source of what a valid value is.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import ValidationError
+
+from hr.models.organisation import CODE_VALIDATOR
+from hr.validators import (
+    normalise_postcode,
+    normalise_sort_code,
+    validate_account_number,
+    validate_ni_number,
+    validate_postcode,
+    validate_sort_code,
+)
+from onboarding.reading import FileProblem
+from payroll.engine.codes import TaxCodeError, parse_tax_code
+
+FORMULA_STARTS = ("=", "+", "@")
+PENNY = Decimal("0.01")
+FULL_TIME_HOURS = Decimal("37")
+
+
+class CellProblem(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str  # what the report calls it when the file has no such heading
+    headings: tuple[str, ...]  # usual headings, compared without case, spaces or punctuation
+    check: Callable[[str, Context], Any]
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class Context:
+    today: datetime.date
+    ni_letters: frozenset[str]
+
+
+def _simple(heading: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "", heading.lower())
+
+
+# --- checks -------------------------------------------------------------------------------------
+
+
+def _text(limit: int) -> Callable[[str, Context], str]:
+    def check(value: str, context: Context) -> str:
+        text = value.strip()
+        if "\n" in text or "\r" in text:
+            raise CellProblem("It has a line break inside it. Keep it on one line.")
+        if text.startswith(FORMULA_STARTS):
+            raise CellProblem("It looks like a spreadsheet formula, not a value. Enter the value itself.")
+        if len(text) > limit:
+            raise CellProblem(f"It is {len(text)} characters long; the most allowed is {limit}.")
+        return text
+    return check
+
+
+def _payroll_number(value: str, context: Context) -> str:
+    text = value.strip()
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9/_-]{0,19}", text):
+        raise CellProblem("Use up to 20 letters, digits, '-', '/' or '_', starting with a letter or digit.")
+    return text.upper()
+
+
+_DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%dT%H:%M:%S")
+
+
+_DAY_FIRST = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
+_ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:T00:00:00)?")
+
+
+def _date(value: str, context: Context) -> datetime.date:
+    text = value.strip()
+    # The usual shapes without strptime, which is slow at tens of thousands of rows.
+    day_first, iso = _DAY_FIRST.fullmatch(text), _ISO.fullmatch(text)
+    parts_found = (day_first.group(3, 2, 1) if day_first else iso.group(1, 2, 3) if iso else None)
+    if parts_found is not None:
+        try:
+            return datetime.date(*(int(part) for part in parts_found))
+        except ValueError:
+            raise CellProblem("It is not a real date (dates are day/month/year, like 14/03/1987).") from None
+    parts = re.split(r"[/.\-T ]", text)
+    if len(parts) >= 3 and len(parts[0]) != 4 and len(parts[2]) == 2:
+        raise CellProblem("Write the year in full, like 14/03/1987.")
+    for pattern in _DATE_FORMATS:
+        try:
+            return datetime.datetime.strptime(text, pattern).date()  # noqa: DTZ007 - a calendar date, no time
+        except ValueError:
+            continue
+    if re.fullmatch(r"\d{1,2}[/.\-]\d{1,2}[/.\-]\d{4}|\d{4}-\d{1,2}-\d{1,2}", text):
+        raise CellProblem("It is not a real date (dates are day/month/year, like 14/03/1987).")
+    raise CellProblem("Enter a date as day/month/year, like 14/03/1987.")
+
+
+def _date_of_birth(value: str, context: Context) -> datetime.date:
+    born = _date(value, context)
+    if born >= context.today:
+        raise CellProblem("The date of birth must be in the past.")
+    if born < context.today.replace(year=context.today.year - 100):
+        raise CellProblem("The date of birth is more than 100 years ago.")
+    return born
+
+
+def _start_date(value: str, context: Context) -> datetime.date:
+    start = _date(value, context)
+    if start > context.today + datetime.timedelta(days=366):
+        raise CellProblem("The start date must be within a year from today.")
+    if start.year < 1950:
+        raise CellProblem("The start date is before 1950.")
+    return start
+
+
+def _sex(value: str, context: Context) -> str:
+    text = value.strip().upper()
+    found = {"F": "F", "FEMALE": "F", "M": "M", "MALE": "M"}.get(text)
+    if found is None:
+        raise CellProblem("Enter F or M (the sex HMRC holds for the employee).")
+    return found
+
+
+def _ni_number(value: str, context: Context) -> str:
+    compact = re.sub(r"[\s\-.]", "", value).upper()
+    try:
+        validate_ni_number(compact)
+    except ValidationError as error:
+        if compact.startswith("TN"):
+            raise CellProblem("Temporary NI numbers (TN…) are not accepted; leave it blank until HMRC issues one.") \
+                from None
+        raise CellProblem(error.messages[0]) from None
+    return compact
+
+
+def _postcode(value: str, context: Context) -> str:
+    try:
+        validate_postcode(value)
+    except ValidationError as error:
+        raise CellProblem(error.messages[0]) from None
+    return normalise_postcode(value)
+
+
+def _sort_code(value: str, context: Context) -> str:
+    try:
+        validate_sort_code(value.strip())
+    except ValidationError as error:
+        raise CellProblem(error.messages[0]) from None
+    return normalise_sort_code(value.strip())
+
+
+def _account_number(value: str, context: Context) -> str:
+    compact = value.replace(" ", "").strip()
+    if re.fullmatch(r"\d{7}", compact):
+        raise CellProblem("It has 7 digits; UK account numbers have 8. A spreadsheet may have dropped a leading 0.")
+    try:
+        validate_account_number(compact)
+    except ValidationError as error:
+        raise CellProblem(error.messages[0]) from None
+    return compact
+
+
+# The validator's own pattern, without its per-call overhead.
+_CODE = re.compile(str(getattr(CODE_VALIDATOR.regex, "pattern", CODE_VALIDATOR.regex)))
+
+
+def _code(value: str, context: Context) -> str:
+    text = value.strip()
+    if not _CODE.match(text):
+        raise CellProblem("Use up to 30 letters, digits, '-', '_' or '.'.")
+    return text
+
+
+_PLAIN_AMOUNT = re.compile(r"[0-9]{1,9}(?:\.[0-9]{1,2})?")
+
+
+def _money(*, negative: bool = False, limit: Decimal = Decimal("10000000")) -> Callable[[str, Context], Decimal]:
+    def check(value: str, context: Context) -> Decimal:
+        if _PLAIN_AMOUNT.fullmatch(value):  # the usual "28500.00": no clean-up needed
+            amount = Decimal(value)
+            if amount >= limit:
+                raise CellProblem(f"The amount must be less than £{limit:,}.")
+            return amount if amount.as_tuple().exponent == -2 else amount.quantize(PENNY)
+        text = value.strip().replace("£", "").replace(",", "").replace(" ", "")
+        if text.startswith("(") and text.endswith(")"):
+            text = "-" + text[1:-1]
+        try:
+            amount = Decimal(text)
+        except InvalidOperation:
+            raise CellProblem("Enter an amount in pounds, like 28500.00.") from None
+        if not amount.is_finite():
+            raise CellProblem("Enter an amount in pounds, like 28500.00.")
+        if amount != amount.quantize(PENNY):
+            raise CellProblem("Amounts have at most two decimal places (pence).")
+        if amount < 0 and not negative:
+            raise CellProblem("The amount cannot be negative.")
+        if abs(amount) >= limit:
+            raise CellProblem(f"The amount must be less than £{limit:,}.")
+        return amount.quantize(PENNY)
+    return check
+
+
+def _salary(value: str, context: Context) -> Decimal:
+    amount = _money()(value, context)
+    if amount == 0:
+        raise CellProblem("The salary is 0. Enter the full-time annual salary.")
+    return amount
+
+
+def _hours(value: str, context: Context) -> Decimal:
+    try:
+        hours = Decimal(value.strip())
+    except InvalidOperation:
+        raise CellProblem("Enter the weekly contracted hours as a number, like 37 or 22.5.") from None
+    if not hours.is_finite() or not Decimal("0") < hours <= Decimal("60"):
+        raise CellProblem("Weekly contracted hours must be more than 0 and at most 60.")
+    return hours.quantize(PENNY)
+
+
+def _tax_code(value: str, context: Context) -> tuple[str, bool]:
+    try:
+        code = parse_tax_code(value)
+    except TaxCodeError:
+        raise CellProblem("It is not a tax code HMRC issues, like 1257L, S1257L, C1257L, K475, BR, D0, NT or "
+                          "1257L M1.") from None
+    text = re.sub(r"(W1|M1|X)$", "", code.text)
+    return text, code.non_cumulative
+
+
+def _ni_letter(value: str, context: Context) -> str:
+    letter = value.strip().upper()
+    if letter not in context.ni_letters:
+        raise CellProblem(f"Enter an NI category letter HMRC uses: {', '.join(sorted(context.ni_letters))}.")
+    return letter
+
+
+_LOAN_WORDS = {"plan1": "plan1", "1": "plan1", "p1": "plan1", "plan2": "plan2", "2": "plan2", "p2": "plan2",
+               "plan4": "plan4", "4": "plan4", "p4": "plan4", "plan5": "plan5", "5": "plan5", "p5": "plan5",
+               "pgl": "pgl", "pg": "pgl", "postgraduate": "pgl", "postgrad": "pgl", "postgraduateloan": "pgl"}
+
+
+def _student_loans(value: str, context: Context) -> list[str]:
+    words = [re.sub(r"[^a-z0-9]", "", word.lower()) for word in re.split(r"[,;/+&]| and ", value)]
+    plans = []
+    for word in words:
+        if word in ("", "none", "no", "n"):
+            continue
+        if word not in _LOAN_WORDS:
+            raise CellProblem("Use plan1, plan2, plan4, plan5 and pgl (postgraduate), separated by ';'.")
+        plans.append(_LOAN_WORDS[word])
+    if len([plan for plan in plans if plan != "pgl"]) > 1:
+        raise CellProblem("An employee repays one student loan plan at a time (plus, perhaps, a postgraduate "
+                          "loan).")
+    return sorted(set(plans))
+
+
+def _pension(value: str, context: Context) -> str:
+    word = value.strip().lower()
+    if word in ("", "none", "no", "opted out", "opt out", "n"):
+        return ""
+    if word in ("alpha", "cs alpha", "civil service alpha"):
+        return "alpha"
+    raise CellProblem("Enter alpha for the Civil Service pension scheme, or none.")
+
+
+def _payroll_id(value: str, context: Context) -> str:
+    text = value.strip()
+    if len(text) > 35 or not re.fullmatch(r"[A-Za-z0-9 /_.-]*", text):
+        raise CellProblem("An RTI payroll ID is up to 35 letters, digits, spaces and '/', '_', '.' or '-'.")
+    return text
+
+
+# Order matters only for reports: it is the order of a legacy export.
+COLUMNS: tuple[Column, ...] = (
+    Column("payroll_number", "Payroll number", ("payroll no", "payroll number", "payroll_number", "employee number",
+                                                "emp no", "staff number"), _payroll_number, required=True),
+    Column("title", "Title", ("title",), _text(20)),
+    Column("first_name", "Forename", ("forename", "first name", "first_name", "forenames", "given name"),
+           _text(100), required=True),
+    Column("last_name", "Surname", ("surname", "last name", "last_name", "family name"), _text(100), required=True),
+    Column("date_of_birth", "Date of birth", ("date of birth", "dob", "birth date", "date_of_birth"),
+           _date_of_birth, required=True),
+    Column("sex", "Sex", ("sex", "gender"), _sex, required=True),
+    Column("ni_number", "NI number", ("ni number", "nino", "national insurance number", "ni no", "ni_number"),
+           _ni_number),
+    Column("address_line_1", "Address 1", ("address 1", "address line 1", "address1", "address_line_1"), _text(200)),
+    Column("address_line_2", "Address 2", ("address 2", "address line 2", "address2", "address_line_2"), _text(200)),
+    Column("town", "Town", ("town", "city", "post town"), _text(100)),
+    Column("postcode", "Postcode", ("postcode", "post code"), _postcode),
+    Column("bank_sort_code", "Sort code", ("sort code", "sortcode", "bank sort code"), _sort_code),
+    Column("bank_account_number", "Account number", ("account no", "account number", "bank account number",
+                                                     "account"), _account_number),
+    Column("grade", "Grade", ("grade", "grade code"), _code, required=True),
+    Column("post_title", "Post", ("post", "post title", "job title", "position"), _text(200), required=True),
+    Column("organisation_unit", "Organisation unit", ("org unit", "organisation unit", "organization unit",
+                                                      "org unit code", "unit"), _code, required=True),
+    Column("cost_centre", "Cost centre", ("cost centre", "cost center", "cost centre code", "cc"), _code,
+           required=True),
+    Column("annual_salary", "Salary", ("salary", "annual salary", "fte salary", "full time salary"), _salary,
+           required=True),
+    Column("contracted_hours", "Hours", ("hours", "contracted hours", "weekly hours"), _hours, required=True),
+    Column("start_date", "Start date", ("start date", "date started", "start_date", "service start"),
+           _start_date, required=True),
+    Column("tax_code", "Tax code", ("tax code", "taxcode", "tax_code"), _tax_code, required=True),
+    Column("ni_category", "NI letter", ("ni letter", "ni category", "ni cat", "ni table", "ni_category"),
+           _ni_letter, required=True),
+    Column("student_loans", "Student loan", ("student loan", "student loans", "sl plan", "loan plan"),
+           _student_loans),
+    Column("pension_scheme", "Pension scheme", ("pension scheme", "pension", "scheme"), _pension),
+    Column("previous_payroll_id", "Payroll ID", ("payroll id", "rti payroll id", "previous payroll id"), _payroll_id),
+    Column("ytd_taxable_pay", "YTD taxable pay", ("ytd taxable pay", "taxable pay ytd", "ytd taxable"),
+           _money()),
+    Column("ytd_tax_paid", "YTD tax", ("ytd tax", "ytd tax paid", "tax ytd", "tax paid ytd"), _money(negative=True)),
+    Column("ytd_ni_employee", "YTD NI employee", ("ytd ni ee", "ytd ni employee", "ytd ee ni", "ee ni ytd"),
+           _money()),
+    Column("ytd_ni_employer", "YTD NI employer", ("ytd ni er", "ytd ni employer", "ytd er ni", "er ni ytd"),
+           _money()),
+    Column("ytd_student_loan", "YTD student loan", ("ytd student loan", "ytd sl", "student loan ytd"), _money()),
+    Column("ytd_postgraduate_loan", "YTD postgraduate loan", ("ytd pg loan", "ytd postgraduate loan", "ytd pgl"),
+           _money()),
+    Column("ytd_pension", "YTD pension", ("ytd pension", "pension ytd", "ytd pension ee"), _money()),
+)
+COLUMNS_BY_KEY = {column.key: column for column in COLUMNS}
+YTD_KEYS = tuple(column.key for column in COLUMNS if column.key.startswith("ytd_"))
+
+
+def resolve_columns(headings: list[str], mapping: dict[str, str]) -> tuple[dict[str, int], list[str]]:
+    """Where each field is in the file: ``{key: index}``, and notes about headings left unused.
+
+    A saved mapping names the heading for a field; other fields are found under their usual
+    headings. A required field with no column, or a heading used twice, is a FileProblem.
+    """
+    simple = [_simple(heading) for heading in headings]
+    seen: dict[str, int] = {}
+    for index, name in enumerate(simple):
+        if name and name in seen:
+            raise FileProblem(f"The heading \"{headings[index]}\" appears twice (columns {seen[name] + 1} and "
+                              f"{index + 1}). Each column needs its own heading.", row=1)
+        seen[name] = index
+    found: dict[str, int] = {}
+    unknown_mapping = [key for key in mapping if key not in COLUMNS_BY_KEY]
+    if unknown_mapping:
+        raise FileProblem(f"The column mapping names fields the import does not know: {', '.join(unknown_mapping)}.")
+    for column in COLUMNS:
+        wanted = [mapping[column.key]] if mapping.get(column.key) else list(column.headings)
+        for heading in wanted:
+            position = seen.get(_simple(heading))
+            if position is not None:
+                found[column.key] = position
+                break
+    missing = [column for column in COLUMNS if column.required and column.key not in found]
+    if missing:
+        names = "; ".join(f"{column.label} (heading \"{mapping.get(column.key) or column.headings[0].title()}\")"
+                          for column in missing)
+        raise FileProblem(f"The file has no column for: {names}. Add the column, or choose a column mapping that "
+                          "names the heading your file uses.", row=1)
+    used = set(found.values())
+    unused = [heading for index, heading in enumerate(headings) if index not in used and heading.strip()]
+    notes = [f"These columns were not used: {', '.join(unused)}."] if unused else []
+    return found, notes
+
+
+@dataclass
+class ParsedRow:
+    row_number: int
+    values: dict[str, Any]
+    problems: list[tuple[str, str, str]]  # (column heading, value, reason)
+
+
+def row_plan(columns: dict[str, int], headings: list[str]) -> list[tuple[str, int, str, Any, bool, str]]:
+    """What ``parse_row`` does per cell, worked out once per file: (key, index, heading, check,
+    required, label)."""
+    return [(key, index, headings[index], COLUMNS_BY_KEY[key].check, COLUMNS_BY_KEY[key].required,
+             COLUMNS_BY_KEY[key].label) for key, index in columns.items()]
+
+
+def parse_row(row_number: int, cells: list[str], *, plan: list[tuple[str, int, str, Any, bool, str]],
+              width: int, context: Context) -> ParsedRow:
+    values: dict[str, Any] = {}
+    problems: list[tuple[str, str, str]] = []
+    if len(cells) != width:
+        problems.append(("", "", f"The row has {len(cells)} values but the heading row has {width} "
+                                 "columns. Check for a missing or extra comma, or a stray quote mark."))
+        return ParsedRow(row_number, values, problems)
+    for key, index, heading, check, required, label in plan:
+        raw = cells[index]
+        if not raw or raw.isspace():
+            if required:
+                problems.append((heading, "", f"{label} is missing."))
+            continue
+        try:
+            values[key] = check(raw, context)
+        except CellProblem as problem:
+            problems.append((heading, raw, str(problem)))
+    if not problems:
+        _cross_checks(values, problems, plan)
+    return ParsedRow(row_number, values, problems)
+
+
+def _cross_checks(values: dict[str, Any], problems: list[tuple[str, str, str]],
+                  plan: list[tuple[str, int, str, Any, bool, str]]) -> None:
+    heading_of = {key: heading for key, _, heading, *_ in plan}
+    born, start = values.get("date_of_birth"), values.get("start_date")
+    if born and start:
+        age = start.year - born.year - ((start.month, start.day) < (born.month, born.day))
+        if age < 16:
+            problems.append((heading_of["start_date"], start.strftime("%d/%m/%Y"),
+                             "The employee would be under 16 on this start date; check both dates."))
+    if bool(values.get("bank_sort_code")) != bool(values.get("bank_account_number")):
+        key = "bank_account_number" if values.get("bank_sort_code") else "bank_sort_code"
+        if key in heading_of:
+            problems.append((heading_of[key], "", "Give both the sort code and the account number, or neither."))
