@@ -246,12 +246,14 @@ if REDIS_URL:
 else:
     CELERY_BROKER_URL = "filesystem://"
     # Kombu's filesystem transport fails at start-up if its folders are missing.
-    for _folder in ("queue", "processed"):
+    for _folder in ("queue", "processed", "control"):
         (BROKER_DIR / _folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(BROKER_DIR / "queue"),
         "data_folder_out": str(BROKER_DIR / "queue"),
         "processed_folder": str(BROKER_DIR / "processed"),
+        # Exchange bindings; kombu's default is a "control" folder in whatever the working directory is.
+        "control_folder": str(BROKER_DIR / "control"),
         "store_processed": False,
     }
 CELERY_TASK_ALWAYS_EAGER = env.bool("DJANGO_CELERY_ALWAYS_EAGER", default=False)

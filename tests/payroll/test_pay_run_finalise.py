@@ -16,7 +16,7 @@ from finance import services as finance_services
 from finance.models import ExpenseClaim, ExpenseLine, JournalLine
 from payroll import services
 from payroll.bacs import read_standard18
-from payroll.models import PayInput, PayRun, Payslip
+from payroll.models import OpeningBalance, PayInput, PayRun, Payslip
 
 pytestmark = pytest.mark.django_db
 M = Decimal
@@ -101,3 +101,23 @@ def test_finalising_needs_approval_and_the_bacs_details(moj, finance_setting, ap
         services.pay_run_finalise(run=run, acting_user=moj.payroll_approver)
     with pytest.raises(ValidationError, match="cannot be cancelled"):
         services.pay_run_cancel(run=run, acting_user=moj.payroll_officer, reason="Too late")
+
+
+def test_the_first_run_starts_from_the_opening_balances_and_locks_them(moj, finance_setting, approved_run,
+                                                                        in_department):
+    # given the previous payroll system's figures for the claimant this tax year
+    with in_department(moj):
+        OpeningBalance.objects.create(department=moj.department, employee=finance_setting.claimant,
+                                      tax_year="2026-27", taxable_pay=M("17500.00"), tax_paid=M("1900.00"),
+                                      ni_employee=M("700.00"))
+    # when the run is calculated and finalised
+    run = approved_run()
+    with in_department(moj):
+        slip = Payslip.objects.get(run=run, employee=finance_setting.claimant)
+    services.pay_run_finalise(run=run, acting_user=moj.payroll_approver)
+    # then the year to date carries on from them, and they are locked
+    assert M(slip.year_to_date["taxable_pay"]) == M("17500.00") + slip.taxable_pay
+    assert M(slip.year_to_date["tax"]) == M("1900.00") + slip.income_tax
+    assert slip.working["paye"]["taxable_pay_to_date"] == f"{M('17500.00') + slip.taxable_pay:.2f}"
+    with in_department(moj):
+        assert OpeningBalance.objects.get(employee=finance_setting.claimant).locked
