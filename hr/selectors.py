@@ -72,6 +72,13 @@ class EmployeeStatus:
 
 
 NAME_ORDER = ("last_name", "first_name", "payroll_number")
+# What a list row shows (page and API): loading only these keeps a page of rows cheap to build.
+LIST_ROW_FIELDS = (
+    "employee_id", "post_title", "annual_salary", "fte", "valid_from", "valid_to",
+    "employee__payroll_number", "employee__first_name", "employee__last_name", "employee__preferred_name",
+    "employee__start_date", "employee__leave_date", "organisation_unit__code", "organisation_unit__name",
+    "grade__code", "cost_centre__code",
+)
 HIGHEST_CHARACTER = chr(0x10FFFF)
 
 
@@ -97,7 +104,7 @@ class EmployeeListing:
     def rows_for(self, keys: Sequence[tuple[Any, ...]]) -> list[Employment]:
         employee_ids = [key[0] for key in keys]
         shown = {row.employee_id: row for row in self.versions.filter(employee_id__in=employee_ids)
-                 .select_related("employee", "organisation_unit", "grade", "cost_centre")}
+                 .select_related("employee", "organisation_unit", "grade", "cost_centre").only(*LIST_ROW_FIELDS)}
         return [shown[employee_id] for employee_id in employee_ids if employee_id in shown]
 
 
