@@ -13,6 +13,7 @@ import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any, NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -32,6 +33,7 @@ from finance.models import Account, Journal
 from hr.models import CostCentre, Employee, Employment
 from hr.selectors import bank_holidays
 from payroll import assembly, bacs
+from payroll import bulk as payroll_bulk
 from payroll.engine.rates import available_tax_years
 from payroll.models import OpeningBalance, PayInput, PayRun, PayRunException, PaySchedule, Payslip, PayslipLine
 from payroll.periods import PayDateRule, PayPeriod, PaySpell, PeriodError, basic_pay, pay_period
@@ -363,7 +365,72 @@ def pay_run_resume(*, run: PayRun, acting_user: User | None, chunk_size: int = C
                                 chunks=[ids[start:start + chunk_size] for start in range(0, len(ids), chunk_size)])
 
 
-def _spells(period: PayPeriod, employee: Employee, versions: list[Employment]) -> list[PaySpell]:
+class _Person(NamedTuple):
+    """What a calculation reads of an employee (a row, not a model: a chunk reads hundreds)."""
+
+    pk: int
+    payroll_number: str
+    tax_code: str
+    tax_basis: str
+    ni_category: str
+    student_loans: list[str]
+    pension_scheme: str
+    start_date: datetime.date
+    leave_date: datetime.date | None
+    bank_sort_code: str
+    bank_account_number: str
+
+
+class _Terms(NamedTuple):
+    """What a calculation reads of an employment version."""
+
+    employee_id: int
+    valid_from: datetime.date
+    valid_to: datetime.date | None
+    annual_salary: Decimal
+    fte: Decimal
+    cost_centre_id: int | None
+
+
+class _Input(NamedTuple):
+    employee_id: int
+    code: str
+    description: str
+    kind: str
+    amount: Decimal
+    pensionable: bool
+
+
+class _Opening(NamedTuple):
+    employee_id: int
+    taxable_pay: Decimal
+    tax_paid: Decimal
+    ni_employee: Decimal
+    ni_employer: Decimal
+    student_loan: Decimal
+    postgraduate_loan: Decimal
+    pension_employee: Decimal
+
+
+class _Previous(NamedTuple):
+    """The employee's last finalised payslip of the tax year."""
+
+    employee_id: int
+    year_to_date: dict[str, str]
+    tax_code: str
+    net_pay: Decimal
+
+
+# The columns a chunk writes, in the order of the rows ``_payslip_row`` makes.
+PAYSLIP_COLUMNS = ("run", "employee", "calculation_number", "calculated_at", "cost_centre", "tax_code", "week1_month1",
+                   "ni_category", "status", "failure_reason", "gross_pay", "taxable_pay", "income_tax", "employee_ni",
+                   "employer_ni", "pension_employee", "pension_employer", "student_loan", "postgraduate_loan",
+                   "net_pay", "year_to_date", "working")
+LINE_COLUMNS = ("payslip", "run", "code", "description", "section", "after_tax", "amount")
+FAILED_FIGURES: tuple[Any, ...] = (Payslip.Status.FAILED, "", *(("0.00",) * 10), {}, {})
+
+
+def _spells(period: PayPeriod, employee: _Person, versions: Sequence[_Terms]) -> list[PaySpell]:
     spells = []
     first_day = max(period.start, employee.start_date)
     last_day = min(period.end, employee.leave_date or period.end)
@@ -375,7 +442,7 @@ def _spells(period: PayPeriod, employee: Employee, versions: list[Employment]) -
     return spells
 
 
-def _year_to_date(previous: Payslip | None, opening: OpeningBalance | None) -> assembly.YearToDate:
+def _year_to_date(previous: _Previous | None, opening: _Opening | None) -> assembly.YearToDate:
     """Figures before this period: the last finalised payslip of the tax year, or else what the
     previous payroll system paid (the opening balance), or else nothing yet."""
     if previous is not None:
@@ -388,86 +455,100 @@ def _year_to_date(previous: Payslip | None, opening: OpeningBalance | None) -> a
     return assembly.YearToDate()
 
 
+class _Superseded(Exception):
+    """A chunk's calculation was replaced by a newer one while it ran: its writes are undone."""
+
+
 def calculate_employees(*, run_id: int, calculation_number: int, employee_ids: Sequence[int]) -> int:
     """Calculate one chunk, in the department context the task opened. Replaces these employees'
     payslips, lines and exceptions in the run, and no others; a chunk from a superseded calculation
-    does nothing. Returns how many payslips it wrote."""
+    does nothing. Returns how many payslips it wrote.
+
+    Reads rows rather than model instances and writes each table with one set-based INSERT; a
+    failed employee gets a failed payslip with the reason and a ``calculation_failed`` exception.
+    """
     run = PayRun.objects.select_related("schedule").get(pk=run_id)
     if run.status != PayRun.Status.CALCULATING or run.calculation_number != calculation_number:
         return 0
+    ids = list(employee_ids)
     period = PayPeriod(frequency=run.schedule.frequency, start=run.period_start, end=run.period_end,
                        pay_date=run.pay_date, tax_year=run.tax_year, tax_period=run.tax_period)
     holidays = holidays_around(run.pay_date)
-    employees = {employee.pk: employee for employee in Employee.objects.filter(pk__in=employee_ids)}
-    versions: dict[int, list[Employment]] = {}
-    for version in (Employment.objects.filter(employee_id__in=employee_ids, superseded_at__isnull=True,
-                                              valid_from__lte=run.period_end)
-                    .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=run.period_start)).order_by("valid_from")):
-        versions.setdefault(version.employee_id, []).append(version)
-    inputs: dict[int, list[PayInput]] = {}
-    for pay_input in PayInput.objects.filter(schedule=run.schedule, period_start=run.period_start,
-                                             employee_id__in=employee_ids).order_by("pk"):
-        inputs.setdefault(pay_input.employee_id, []).append(pay_input)
-    previous: dict[int, Payslip] = {}
-    for slip in (Payslip.objects.filter(employee_id__in=employee_ids, status=Payslip.Status.CALCULATED,
-                                        run__status=PayRun.Status.FINALISED, run__tax_year=run.tax_year,
-                                        run__pay_date__lt=run.pay_date)
-                 .order_by("employee_id", "run__pay_date", "run__pk")):
-        previous[slip.employee_id] = slip  # the latest, by pay date
-    openings = {balance.employee_id: balance for balance in OpeningBalance.objects.filter(
-        tax_year=run.tax_year, employee_id__in=employee_ids)}
+    employees = {row[0]: _Person._make(row) for row in Employee.objects.filter(pk__in=ids).values_list(
+        *_Person._fields)}
+    versions: dict[int, list[_Terms]] = {}
+    for row in (Employment.objects.filter(employee_id__in=ids, superseded_at__isnull=True,
+                                          valid_from__lte=run.period_end)
+                .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=run.period_start)).order_by("valid_from")
+                .values_list(*_Terms._fields)):
+        versions.setdefault(row[0], []).append(_Terms._make(row))
+    inputs: dict[int, list[_Input]] = {}
+    for row in (PayInput.objects.filter(schedule=run.schedule, period_start=run.period_start, employee_id__in=ids)
+                .order_by("pk").values_list(*_Input._fields)):
+        inputs.setdefault(row[0], []).append(_Input._make(row))
+    previous = {row[0]: _Previous._make(row) for row in (  # the latest by pay date wins
+        Payslip.objects.filter(employee_id__in=ids, status=Payslip.Status.CALCULATED,
+                               run__status=PayRun.Status.FINALISED, run__tax_year=run.tax_year,
+                               run__pay_date__lt=run.pay_date)
+        .order_by("employee_id", "run__pay_date", "run__pk").values_list(*_Previous._fields))}
+    openings = {row[0]: _Opening._make(row) for row in OpeningBalance.objects.filter(
+        tax_year=run.tax_year, employee_id__in=ids).values_list(*_Opening._fields)}
     now = timezone.now()
-    slips: list[Payslip] = []
-    lines: list[tuple[Payslip, list[assembly.Line]]] = []
-    exceptions: list[PayRunException] = []
-    for employee_id in employee_ids:
+    slips: list[tuple[Any, ...]] = []
+    slip_lines: dict[int, tuple[assembly.Line, ...]] = {}
+    exceptions: list[tuple[int, int, str, str]] = []
+    calculated_count = 0
+    for employee_id in ids:
         employee = employees[employee_id]
-        own_versions = versions.get(employee_id, [])
-        slip = Payslip(run=run, employee=employee, calculated_at=now, calculation_number=calculation_number,
-                       tax_code=employee.tax_code,
-                       week1_month1=employee.tax_basis == Employee.TaxBasis.WEEK1_MONTH1,
-                       ni_category=employee.ni_category,
-                       cost_centre_id=own_versions[-1].cost_centre_id if own_versions else None)
+        own_versions = versions.get(employee_id, ())
+        week1_month1 = employee.tax_basis == Employee.TaxBasis.WEEK1_MONTH1
+        earlier = previous.get(employee_id)
         calculated: assembly.Payslip | None = None
         try:
-            calculated = _payslip(run, period, holidays, employee, own_versions, inputs.get(employee_id, []),
-                                  _year_to_date(previous.get(employee_id), openings.get(employee_id)),
-                                  week1_month1=slip.week1_month1)
+            calculated = _payslip(run, period, holidays, employee, own_versions, inputs.get(employee_id, ()),
+                                  _year_to_date(earlier, openings.get(employee_id)), week1_month1=week1_month1)
         except (assembly.PayslipError, PeriodError) as error:
-            slip.status, slip.failure_reason = Payslip.Status.FAILED, str(error)[:500]
-        if calculated is not None:
-            _fill(slip, calculated)
-            lines.append((slip, list(calculated.lines)))
-        slips.append(slip)
-        earlier = previous.get(employee_id)
+            reason = str(error)[:500]
+            figures: tuple[Any, ...] = (Payslip.Status.FAILED, reason, *FAILED_FIGURES[2:])
+            exceptions.append((run_id, employee_id, "calculation_failed", reason))
+        else:
+            figures = _fill(calculated)
+            slip_lines[employee_id] = calculated.lines
+            calculated_count += 1
+        slips.append((run_id, employee_id, calculation_number, now,
+                      own_versions[-1].cost_centre_id if own_versions else None, employee.tax_code, week1_month1,
+                      employee.ni_category, *figures))
         facts = assembly.ReviewFacts(
             has_bank_details=bool(employee.bank_sort_code and employee.bank_account_number),
             left_before_period=employee.leave_date is not None and employee.leave_date < run.period_start,
-            tax_code=employee.tax_code, week1_month1=slip.week1_month1,
+            tax_code=employee.tax_code, week1_month1=week1_month1,
             previous_tax_code=earlier.tax_code if earlier else None,
             previous_net_pay=earlier.net_pay if earlier else None)
-        if slip.status == Payslip.Status.FAILED:
-            exceptions.append(PayRunException(run=run, employee=employee, code="calculation_failed",
-                                              reason=slip.failure_reason))
-        exceptions += [PayRunException(run=run, employee=employee, code=code, reason=reason)
+        exceptions += [(run_id, employee_id, code, reason)
                        for code, reason in assembly.review_exceptions(payslip=calculated, facts=facts)]
-    with transaction.atomic():
-        replaced = Payslip.objects.filter(run=run, employee_id__in=employee_ids)
-        PayslipLine.objects.filter(payslip__in=replaced).delete()
-        PayRunException.objects.filter(run=run, employee_id__in=employee_ids).delete()
-        replaced.delete()
-        Payslip.objects.bulk_create(slips)
-        PayslipLine.objects.bulk_create(
-            PayslipLine(payslip=slip, run=run, code=line.code, description=line.description[:100],
-                        section=line.section, after_tax=line.after_tax, amount=line.amount)
-            for slip, slip_lines in lines for line in slip_lines)
-        PayRunException.objects.bulk_create(exceptions)
-        _record_progress(run.pk, calculation_number)
+    try:
+        with transaction.atomic():
+            removed = payroll_bulk.chunk_results_delete(run_id=run_id, employee_ids=ids,
+                                                        calculation_number=calculation_number)
+            written = bulk_insert(Payslip, PAYSLIP_COLUMNS, slips, returning=("id", "employee"))
+            payslip_ids = {employee_id: slip_id for slip_id, employee_id in written}
+            bulk_insert(PayslipLine, LINE_COLUMNS, [
+                (payslip_ids[employee_id], run_id, line.code, line.description[:100], line.section, line.after_tax,
+                 line.amount)
+                for employee_id, lines in slip_lines.items() for line in lines], returning=())
+            bulk_insert(PayRunException, ("run", "employee", "code", "reason"), exceptions, returning=())
+            if not _record_progress(
+                    run_id, calculation_number,
+                    calculated=calculated_count - removed.get(Payslip.Status.CALCULATED, 0),
+                    failed=len(slips) - calculated_count - removed.get(Payslip.Status.FAILED, 0)):
+                raise _Superseded
+    except _Superseded:
+        return 0
     return len(slips)
 
 
-def _payslip(run: PayRun, period: PayPeriod, holidays: set[datetime.date], employee: Employee,
-             versions: list[Employment], inputs: list[PayInput], ytd: assembly.YearToDate, *,
+def _payslip(run: PayRun, period: PayPeriod, holidays: set[datetime.date], employee: _Person,
+             versions: Sequence[_Terms], inputs: Sequence[_Input], ytd: assembly.YearToDate, *,
              week1_month1: bool) -> assembly.Payslip:
     if not versions:
         raise assembly.PayslipError("employment: no employment version covers this period")
@@ -484,32 +565,44 @@ def _payslip(run: PayRun, period: PayPeriod, holidays: set[datetime.date], emplo
                                         pension_scheme=employee.pension_scheme or None))
 
 
-def _fill(slip: Payslip, calculated: assembly.Payslip) -> None:
+def _fill(calculated: assembly.Payslip) -> tuple[Any, ...]:
+    """A calculated payslip's figures, in ``PAYSLIP_COLUMNS`` order from ``status`` on. The engine's
+    amounts stay the decimal strings it formatted: PostgreSQL reads them as numeric exactly."""
     result = calculated.result
-    slip.status = Payslip.Status.CALCULATED
-    slip.gross_pay, slip.taxable_pay, slip.net_pay = calculated.gross_pay, calculated.taxable_pay, calculated.net_pay
-    for field in ("income_tax", "employee_ni", "employer_ni", "pension_employee", "student_loan",
-                  "postgraduate_loan"):
-        setattr(slip, field, Decimal(result[field]))
-    slip.pension_employer = calculated.amount("ER_PENSION")
-    slip.year_to_date = {name: str(value) for name, value in vars(calculated.ytd_after).items()}
+    ytd = calculated.ytd_after
     # The engine's own result is kept with its working: the payslip's explanation is written from both.
-    slip.working = {**calculated.working, "result": {key: value for key, value in result.items() if key != "working"}}
+    working = {**calculated.working, "result": {key: value for key, value in result.items() if key != "working"}}
+    return (Payslip.Status.CALCULATED, "", calculated.gross_pay, calculated.taxable_pay, result["income_tax"],
+            result["employee_ni"], result["employer_ni"], result["pension_employee"],
+            calculated.amount("ER_PENSION"), result["student_loan"], result["postgraduate_loan"], calculated.net_pay,
+            {name: str(value) for name, value in vars(ytd).items()}, working)
 
 
-def _record_progress(run_id: int, calculation_number: int) -> None:
-    """Count what the chunks have written (not what they say), so a chunk run twice is counted
-    once; the last chunk moves the run to calculated."""
+def _record_progress(run_id: int, calculation_number: int, *, calculated: int | None = None,
+                     failed: int = 0) -> bool:
+    """Add a chunk's payslips to the run's progress (``calculated``/``failed``: how many it wrote,
+    less how many of the same calculation it replaced), or, with no figures, count the run's
+    payslips afresh. The last chunk moves the run to calculated.
+
+    Under the run's lock, held to the chunk's commit, so each payslip of the calculation is counted
+    exactly once however chunks are retried or doubled. Returns False when the calculation is no
+    longer the run's current one (nothing is recorded).
+    """
     run = PayRun.objects.select_for_update(no_key=True).get(pk=run_id)
     if run.status != PayRun.Status.CALCULATING or run.calculation_number != calculation_number:
-        return
-    counts = {row["status"]: row["n"] for row in Payslip.objects.filter(
-        run=run, calculation_number=calculation_number).values("status").annotate(n=Count("pk"))}
-    run.employees_calculated = counts.get(Payslip.Status.CALCULATED, 0)
-    run.employees_failed = counts.get(Payslip.Status.FAILED, 0)
+        return False
+    if calculated is None:
+        counts = {row["status"]: row["n"] for row in Payslip.objects.filter(
+            run=run, calculation_number=calculation_number).values("status").annotate(n=Count("pk"))}
+        run.employees_calculated = counts.get(Payslip.Status.CALCULATED, 0)
+        run.employees_failed = counts.get(Payslip.Status.FAILED, 0)
+    else:
+        run.employees_calculated += calculated
+        run.employees_failed += failed
     run.save(update_fields=["employees_calculated", "employees_failed"])
     if run.employees_calculated + run.employees_failed >= run.employees_total:
         _finish_calculation(run)
+    return True
 
 
 def _finish_calculation(run: PayRun) -> None:
