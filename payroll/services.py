@@ -19,7 +19,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from departments.bulk import bulk_insert, refresh_statistics
@@ -688,42 +688,47 @@ def payroll_journal_lines(run: PayRun) -> list[finance_services.JournalLineInput
     pension scheme and others, net pay through net pay control, and net pay out of the bank.
 
     Balanced by construction: on every payslip, payments less deductions is net pay, and each
-    employer cost is both a cost and a liability.
+    employer cost is both a cost and a liability. The lines are summed in the database by code,
+    section and cost centre, so a run of any size reads a few hundred rows.
     """
     totals: dict[tuple[str, bool, int | None], Decimal] = {}
 
-    def add(purpose: str, debit: bool, cost_centre_id: int | None, amount: Decimal) -> None:
-        if amount:
+    def add(purpose: str, debit: bool, cost_centre_id: int | None, amount: Decimal, lines: int = 1) -> None:
+        # ``lines``: how many non-zero payslip lines make up the amount; zero lines post nothing.
+        if lines:
             key = (purpose, debit, cost_centre_id)
             totals[key] = totals.get(key, Decimal("0.00")) + amount
 
-    net_total = Decimal("0.00")
     reimbursed = Decimal("0.00")
+    non_zero = ~Q(amount=0)
     for line in (PayslipLine.objects.filter(run=run, payslip__status=Payslip.Status.CALCULATED)
-                 .values("code", "section", "amount", "payslip__cost_centre_id")):
-        code, section, amount, centre = line["code"], line["section"], line["amount"], line["payslip__cost_centre_id"]
+                 .values("code", "section", "payslip__cost_centre_id")
+                 .annotate(total=Sum("amount", filter=non_zero, default=Decimal("0.00")),
+                           lines=Count("pk", filter=non_zero))
+                 .order_by()):
+        code, section, amount, centre = line["code"], line["section"], line["total"], line["payslip__cost_centre_id"]
+        lines = line["lines"]
         if code == "EXPENSES" and section == "payment":
             reimbursed += amount  # finance moves these from expenses payable into net pay control
         elif section == "payment":
-            add("staff_costs", True, centre, amount)
+            add("staff_costs", True, centre, amount, lines)
         elif code == "ER_NI":
-            add("employer_ni", True, centre, amount)
-            add("paye_ni_liability", False, None, amount)
+            add("employer_ni", True, centre, amount, lines)
+            add("paye_ni_liability", False, None, amount, lines)
         elif code == "ER_PENSION":
-            add("employer_pension", True, centre, amount)
-            add("pension_liability", False, None, amount)
+            add("employer_pension", True, centre, amount, lines)
+            add("pension_liability", False, None, amount, lines)
         elif code in JOURNAL_ACCOUNTS:
-            add(JOURNAL_ACCOUNTS[code][0], False, None, amount)
+            add(JOURNAL_ACCOUNTS[code][0], False, None, amount, lines)
         else:  # salary sacrifice and deductions from net pay, owed to whoever they are for
-            add("pay_deductions_payable", False, None, amount)
-    for slip_net in Payslip.objects.filter(run=run, status=Payslip.Status.CALCULATED).values_list("net_pay",
-                                                                                                flat=True):
-        net_total += slip_net
-    add("net_pay_control", False, None, net_total - reimbursed)
-    add("net_pay_control", True, None, net_total)
-    add("bank", False, None, net_total)
+            add("pay_deductions_payable", False, None, amount, lines)
+    net_total = Payslip.objects.filter(run=run, status=Payslip.Status.CALCULATED).aggregate(
+        total=Sum("net_pay", default=Decimal("0.00")))["total"]
+    for purpose, debit, amount in (("net_pay_control", False, net_total - reimbursed),
+                                   ("net_pay_control", True, net_total), ("bank", False, net_total)):
+        add(purpose, debit, None, amount, 1 if amount else 0)
     accounts: dict[str, Account] = {}
-    for purpose, _, _ in totals:
+    for purpose in {purpose for purpose, _, _ in totals}:
         account = finance_selectors.account_for_purpose(purpose=purpose)
         if account is None:
             raise ValidationError({"journal": f"Finance has no active account for {purpose.replace('_', ' ')}: "
@@ -741,14 +746,19 @@ def payroll_journal_lines(run: PayRun) -> list[finance_services.JournalLineInput
 
 
 def bacs_payments(run: PayRun) -> list[bacs.Payment]:
+    """Net pay to every calculated payslip above zero whose employee has bank details, in payroll
+    number order; read as rows, a few thousand at a time."""
     reference = f"SALARY {run.pay_date:%b %Y}".upper()
-    return [bacs.Payment(sort_code=slip.employee.bank_sort_code, account_number=slip.employee.bank_account_number,
-                         account_name=f"{slip.employee.first_name[:1]} {slip.employee.last_name}",
-                         amount_pence=int(slip.net_pay * 100),
-                         reference=slip.employee.building_society_roll_number or reference)
-            for slip in Payslip.objects.filter(run=run, status=Payslip.Status.CALCULATED, net_pay__gt=0)
-            .select_related("employee").order_by("employee__payroll_number")
-            if slip.employee.bank_sort_code and slip.employee.bank_account_number]
+    return [bacs.Payment(sort_code=sort_code, account_number=account_number,
+                         account_name=f"{first_name[:1]} {last_name}", amount_pence=int(net_pay * 100),
+                         reference=roll_number or reference)
+            for sort_code, account_number, first_name, last_name, roll_number, net_pay in (
+                Payslip.objects.filter(run=run, status=Payslip.Status.CALCULATED, net_pay__gt=0)
+                .order_by("employee__payroll_number")
+                .values_list("employee__bank_sort_code", "employee__bank_account_number", "employee__first_name",
+                             "employee__last_name", "employee__building_society_roll_number", "net_pay")
+                .iterator(chunk_size=5000))
+            if sort_code and account_number]
 
 
 @transaction.atomic
