@@ -10,7 +10,9 @@ run twice, or after a crash, leaves exactly one payslip per employee.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
+import gc
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, NamedTuple
@@ -336,6 +338,9 @@ def pay_run_calculate(*, run: PayRun, acting_user: User, chunk_size: int = CHUNK
         PayslipLine.objects.filter(payslip__in=stale).delete()
         PayRunException.objects.filter(run=run).exclude(employee_id__in=ids).delete()
         stale.delete()
+        # Each chunk finds its employees' rows by index; the planner needs to know how big the
+        # tables have grown since they were last analysed (say, the run's own earlier calculation).
+        refresh_statistics(Payslip, PayslipLine, PayRunException, OpeningBalance, only_if_stale=True)
         audit_record(department=department, action="pay_run.calculate", acting_user=acting_user, target=run,
                      changes=audit_changes({"status": was}, {"status": run.status,
                                                              "calculation": run.calculation_number}))
@@ -470,7 +475,26 @@ def calculate_employees(*, run_id: int, calculation_number: int, employee_ids: S
     run = PayRun.objects.select_related("schedule").get(pk=run_id)
     if run.status != PayRun.Status.CALCULATING or run.calculation_number != calculation_number:
         return 0
-    ids = list(employee_ids)
+    with _no_cycle_collection():
+        return _calculate_chunk(run, calculation_number, list(employee_ids))
+
+
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """A chunk makes tens of thousands of short-lived dicts and tuples, which reference counting
+    frees; the cycle collector would walk the whole heap over and over meanwhile (a third of the
+    chunk's time), so it waits until the chunk is done."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _calculate_chunk(run: PayRun, calculation_number: int, ids: list[int]) -> int:
+    run_id = run.pk
     period = PayPeriod(frequency=run.schedule.frequency, start=run.period_start, end=run.period_end,
                        pay_date=run.pay_date, tax_year=run.tax_year, tax_period=run.tax_period)
     holidays = holidays_around(run.pay_date)
@@ -486,11 +510,17 @@ def calculate_employees(*, run_id: int, calculation_number: int, employee_ids: S
     for row in (PayInput.objects.filter(schedule=run.schedule, period_start=run.period_start, employee_id__in=ids)
                 .order_by("pk").values_list(*_Input._fields)):
         inputs.setdefault(row[0], []).append(_Input._make(row))
-    previous = {row[0]: _Previous._make(row) for row in (  # the latest by pay date wins
-        Payslip.objects.filter(employee_id__in=ids, status=Payslip.Status.CALCULATED,
-                               run__status=PayRun.Status.FINALISED, run__tax_year=run.tax_year,
-                               run__pay_date__lt=run.pay_date)
-        .order_by("employee_id", "run__pay_date", "run__pk").values_list(*_Previous._fields))}
+    # The tax year's finalised runs before this one, oldest first: the latest payslip wins.
+    finalised = list(PayRun.objects.filter(status=PayRun.Status.FINALISED, tax_year=run.tax_year,
+                                           pay_date__lt=run.pay_date).order_by("pay_date", "pk")
+                     .values_list("pk", flat=True))
+    previous: dict[int, _Previous] = {}
+    if finalised:
+        order = {run_pk: position for position, run_pk in enumerate(finalised)}
+        for _, *row in sorted(
+                Payslip.objects.filter(run_id__in=finalised, employee_id__in=ids, status=Payslip.Status.CALCULATED)
+                .values_list("run_id", *_Previous._fields), key=lambda row: order[row[0]]):
+            previous[row[0]] = _Previous._make(row)
     openings = {row[0]: _Opening._make(row) for row in OpeningBalance.objects.filter(
         tax_year=run.tax_year, employee_id__in=ids).values_list(*_Opening._fields)}
     now = timezone.now()
@@ -528,9 +558,18 @@ def calculate_employees(*, run_id: int, calculation_number: int, employee_ids: S
                        for code, reason in assembly.review_exceptions(payslip=calculated, facts=facts)]
     try:
         with transaction.atomic():
-            removed = payroll_bulk.chunk_results_delete(run_id=run_id, employee_ids=ids,
-                                                        calculation_number=calculation_number)
-            written = bulk_insert(Payslip, PAYSLIP_COLUMNS, slips, returning=("id", "employee"))
+            # A chunk's first run only inserts; the employees it finds already written (the chunk
+            # run again, or a recalculation) have their payslips and lines replaced.
+            written = payroll_bulk.insert_new(Payslip, PAYSLIP_COLUMNS, slips, unique=("department", "run", "employee"),
+                                              returning=("id", "employee"))
+            removed: dict[str, int] = {}
+            if len(written) < len(slips):
+                inserted = {employee_id for _, employee_id in written}
+                again = [slip for slip in slips if slip[1] not in inserted]
+                removed = payroll_bulk.payslips_delete(run_id=run_id, employee_ids=[slip[1] for slip in again],
+                                                       calculation_number=calculation_number)
+                written += bulk_insert(Payslip, PAYSLIP_COLUMNS, again, returning=("id", "employee"))
+            payroll_bulk.exceptions_delete(run_id=run_id, employee_ids=ids)
             payslip_ids = {employee_id: slip_id for slip_id, employee_id in written}
             bulk_insert(PayslipLine, LINE_COLUMNS, [
                 (payslip_ids[employee_id], run_id, line.code, line.description[:100], line.section, line.after_tax,
