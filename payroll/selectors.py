@@ -3,20 +3,60 @@ apps reuse enter the department they are given."""
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
+from django.utils import timezone
 
 from departments.models import Department
 from departments.tenancy import department_context
-from payroll.models import OpeningBalance, PayRun, PayRunException, PaySchedule, Payslip, PayslipLine
+from hr.models import Employee
+from payroll.models import (
+    OpeningBalance,
+    PayInput,
+    PayRun,
+    PayRunException,
+    PaySchedule,
+    PayScheduleMember,
+    Payslip,
+    PayslipLine,
+)
 from payroll.services import BALANCE_FIGURES
 
 
 def pay_schedules() -> QuerySet[PaySchedule]:
     return PaySchedule.objects.order_by("name")
+
+
+def pay_schedule_get(*, schedule_id: int) -> PaySchedule | None:
+    return PaySchedule.objects.filter(pk=schedule_id).first()
+
+
+def pay_schedule_headcounts() -> dict[int, int]:
+    """How many employees each schedule pays today (leavers excluded); the default schedule gets
+    everyone not moved onto another."""
+    today = timezone.localdate()
+    current = Employee.objects.filter(Q(start_date__lte=today), Q(leave_date__isnull=True) | Q(leave_date__gte=today))
+    moved = dict(PayScheduleMember.objects.filter(employee__in=current).values("schedule_id")
+                 .annotate(n=Count("pk")).values_list("schedule_id", "n"))
+    counts = {pk: moved.get(pk, 0) for pk in PaySchedule.objects.values_list("pk", flat=True)}
+    default = PaySchedule.objects.filter(pays_everyone_else=True).values_list("pk", flat=True).first()
+    if default is not None:
+        counts[default] = current.count() - sum(number for pk, number in moved.items() if pk != default)
+    return counts
+
+
+def pay_schedule_members(*, schedule: PaySchedule) -> QuerySet[PayScheduleMember]:
+    return PayScheduleMember.objects.filter(schedule=schedule).select_related("employee").order_by(
+        "employee__last_name", "employee__first_name", "employee__payroll_number")
+
+
+def pay_inputs_of_period(*, schedule: PaySchedule, period_start: datetime.date) -> QuerySet[PayInput]:
+    return PayInput.objects.filter(schedule=schedule, period_start=period_start).select_related("employee").order_by(
+        "employee__last_name", "employee__payroll_number", "pk")
 
 
 def pay_runs() -> QuerySet[PayRun]:

@@ -17,18 +17,24 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.views import View
-from django.views.generic import TemplateView
+from django.views.generic import FormView, TemplateView
 
 from departments.roles import Scope
 from departments.web import DepartmentPageMixin
+from hr import selectors as hr_selectors
+from hr.forms import add_service_errors
 from hr.selectors import employee_of_user
 from payroll import selectors, services
 from payroll.assembly import Line
-from payroll.models import PayRun, Payslip
+from payroll.forms import MoveEmployeesForm, PayInputForm, PayInputUploadForm, PayScheduleForm
+from payroll.models import PayRun, PaySchedule, Payslip
 from payroll.payslip_document import PayslipDocument, payslip_document, payslip_pdf
+from payroll.periods import PeriodError
 from payroll.tasks import resume_calculation, start_calculation
 from shared_services.accounts.models import User
 from shared_services.core.spreadsheets import csv_response, xlsx_response
+
+MAX_INPUT_UPLOAD_BYTES = 10_000_000
 
 ACTIONS = {
     # action: (scope needed, what it does, the message afterwards)
@@ -70,12 +76,10 @@ class PayRunListView(DepartmentPageMixin, TemplateView):
             raise PermissionDenied("Starting a pay run needs the payroll:submit permission.")
         schedule = selectors.pay_schedules().filter(pk=request.POST.get("schedule", "0") or "0").first() \
             if request.POST.get("schedule", "").isdigit() else None
-        try:
-            month = datetime.date.fromisoformat(request.POST.get("month", "") + "-01")
-        except ValueError:
-            month = None
+        month = _period_containing(request.POST.get("month", ""))
         if schedule is None or month is None:
-            messages.error(request, "Choose a pay schedule and a month for the run.")
+            messages.error(request, "Choose a pay schedule, and a month (like 2026-04) or a day in the pay period "
+                                    "(like 2026-04-17) for the run.")
             return redirect("payroll:runs", department_slug=self.department.slug)
         try:
             run = services.pay_run_create(schedule=schedule, period_containing=month, acting_user=_user(request))
@@ -253,3 +257,168 @@ class MyPayslipsView(DepartmentPageMixin, TemplateView):
         context.update(own_record=own,
                        payslips=selectors.published_payslips_of(employee_id=own.pk)[:36] if own else [])
         return context
+
+
+# --- Pay schedules and who is on them ------------------------------------------------------
+
+class PayScheduleListView(DepartmentPageMixin, TemplateView):
+    template_name = "payroll/schedules.html"
+    required_scope = Scope.PAYROLL_READ
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        counts = selectors.pay_schedule_headcounts()
+        context.update(schedules=[(schedule, counts.get(schedule.pk, 0)) for schedule in selectors.pay_schedules()],
+                       can_submit=self.department_access.allows(Scope.PAYROLL_SUBMIT))
+        return context
+
+
+class PayScheduleCreateView(DepartmentPageMixin, FormView):
+    template_name = "payroll/schedule_form.html"
+    form_class = PayScheduleForm
+    required_scope = Scope.PAYROLL_SUBMIT
+
+    def form_valid(self, form: PayScheduleForm) -> HttpResponse:
+        try:
+            schedule = services.pay_schedule_create(department=self.department, acting_user=_user(self.request),
+                                                    **form.service_arguments())
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, f"The pay schedule {schedule.name} has been added")
+        return redirect("payroll:schedule", department_slug=self.department.slug, schedule_id=schedule.pk)
+
+
+class PayScheduleMixin:
+    kwargs: dict[str, Any]
+
+    @cached_property
+    def schedule(self) -> PaySchedule:
+        schedule = selectors.pay_schedule_get(schedule_id=self.kwargs["schedule_id"])
+        if schedule is None:
+            raise Http404("There is no pay schedule at this address.")
+        return schedule
+
+
+class PayScheduleView(DepartmentPageMixin, PayScheduleMixin, FormView):
+    """A schedule, the employees moved onto it, and the form that moves more."""
+
+    template_name = "payroll/schedule.html"
+    form_class = MoveEmployeesForm
+    required_scope = Scope.PAYROLL_READ
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        schedule = self.schedule
+        context.update(schedule=schedule, headcount=selectors.pay_schedule_headcounts().get(schedule.pk, 0),
+                       can_submit=self.department_access.allows(Scope.PAYROLL_SUBMIT),
+                       this_period=timezone.localdate(),
+                       page=Paginator(selectors.pay_schedule_members(schedule=schedule), 50).get_page(
+                           self.request.GET.get("page")))
+        return context
+
+    def form_valid(self, form: MoveEmployeesForm) -> HttpResponse:
+        if not self.department_access.allows(Scope.PAYROLL_SUBMIT):
+            raise PermissionDenied("Moving employees between schedules needs the payroll:submit permission.")
+        try:
+            moved = services.pay_schedule_members_move(schedule=self.schedule, acting_user=_user(self.request),
+                                                       payroll_numbers=form.cleaned_data["payroll_numbers"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, f"{moved} employee{'' if moved == 1 else 's'} moved onto {self.schedule.name}")
+        return redirect("payroll:schedule", department_slug=self.department.slug, schedule_id=self.schedule.pk)
+
+
+def _period_containing(raw: str) -> datetime.date | None:
+    """A day typed as YYYY-MM-DD, or a month as YYYY-MM (its first day)."""
+    raw = raw.strip()
+    try:
+        return datetime.date.fromisoformat(raw if len(raw) > 7 else raw + "-01")
+    except ValueError:
+        return None
+
+
+class PayInputsView(DepartmentPageMixin, PayScheduleMixin, FormView):
+    """A period's payments and deductions for one schedule: the list, one typed in, or a CSV file."""
+
+    template_name = "payroll/inputs.html"
+    form_class = PayInputForm
+    required_scope = Scope.PAYROLL_READ
+
+    @cached_property
+    def period(self) -> Any:
+        day = _period_containing(self.request.GET.get("period", "")) or timezone.localdate()
+        try:
+            return services.period_of(self.schedule, day)
+        except PeriodError:
+            return services.period_of(self.schedule, timezone.localdate())
+
+    def _here(self) -> str:
+        return (reverse("payroll:inputs", kwargs={"department_slug": self.department.slug,
+                                                   "schedule_id": self.schedule.pk})
+                + f"?period={self.period.start.isoformat()}")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        period, schedule = self.period, self.schedule
+        inputs = selectors.pay_inputs_of_period(schedule=schedule, period_start=period.start)
+        context.update(schedule=schedule, period=period, here=self._here(),
+                       previous_period=period.start - datetime.timedelta(days=1),
+                       next_period=period.end + datetime.timedelta(days=1),
+                       page_query=f"&period={period.start.isoformat()}",
+                       locked=services.period_is_locked(schedule=schedule, day=period.start),
+                       can_submit=self.department_access.allows(Scope.PAYROLL_SUBMIT),
+                       upload_form=kwargs.get("upload_form") or PayInputUploadForm(),
+                       upload_errors=kwargs.get("upload_errors", []),
+                       columns=services.PAY_INPUT_COLUMNS,
+                       total=inputs.aggregate(total=Sum("amount"))["total"],
+                       page=Paginator(inputs, 100).get_page(self.request.GET.get("page")))
+        return context
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not self.department_access.allows(Scope.PAYROLL_SUBMIT):
+            raise PermissionDenied("Entering payroll inputs needs the payroll:submit permission.")
+        if "file" in request.FILES or request.POST.get("upload"):
+            return self._upload()
+        return super().post(request, *args, **kwargs)
+
+    def _upload(self) -> HttpResponse:
+        form = PayInputUploadForm(self.request.POST, self.request.FILES)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(upload_form=form))
+        upload = form.cleaned_data["file"]
+        if upload.size > MAX_INPUT_UPLOAD_BYTES:
+            form.add_error("file", f"The file must be smaller than {MAX_INPUT_UPLOAD_BYTES // 1_000_000} MB")
+            return self.render_to_response(self.get_context_data(upload_form=form))
+        try:
+            added = services.pay_inputs_import(schedule=self.schedule, period_containing=self.period.start,
+                                               content=upload.read(), acting_user=_user(self.request),
+                                               source_name=upload.name or "")
+        except services.PayInputImportError as error:
+            form.add_error("file", f"The file was not loaded: {len(error.row_errors)} problem"
+                                   f"{'' if len(error.row_errors) == 1 else 's'} to fix, listed below")
+            return self.render_to_response(self.get_context_data(upload_form=form,
+                                                                 upload_errors=error.row_errors[:500]))
+        except ValidationError as error:
+            form.add_error("file", " ".join(error.messages))
+            return self.render_to_response(self.get_context_data(upload_form=form))
+        messages.success(self.request, f"{added} input{'' if added == 1 else 's'} added from {upload.name}")
+        return redirect(self._here())
+
+    def form_valid(self, form: PayInputForm) -> HttpResponse:
+        data = form.cleaned_data
+        employee = hr_selectors.employee_get(payroll_number=data["payroll_number"].strip())
+        if employee is None:
+            form.add_error("payroll_number", "No employee has this payroll number")
+            return self.form_invalid(form)
+        try:
+            services.pay_input_add(employee=employee, schedule=self.schedule, period_containing=self.period.start,
+                                   code=data["code"], description=data["description"], kind=data["kind"],
+                                   amount=data["amount"], hours=data["hours"], rate=data["hourly_rate"],
+                                   pensionable=data["pensionable"] == "yes", acting_user=_user(self.request))
+        except ValidationError as error:
+            add_service_errors(form, error, aliases={"rate": "hourly_rate"})
+            return self.form_invalid(form)
+        messages.success(self.request, f"{data['code'].upper()} added for {employee.first_name} {employee.last_name}")
+        return redirect(self._here())

@@ -4,7 +4,7 @@ from decimal import Decimal
 import factory
 from django.utils import timezone
 
-from payroll.models import PayInput, PayRun, PayRunException, PaySchedule, Payslip, PayslipLine
+from payroll.models import PayInput, PayRun, PayRunException, PaySchedule, PayScheduleMember, Payslip, PayslipLine
 from tests.factories.base import DepartmentOwnedFactory
 from tests.factories.hr import EmployeeFactory
 
@@ -19,6 +19,14 @@ class PayScheduleFactory(DepartmentOwnedFactory):
     bank_sort_code = "202959"
     bank_account_number = "63748472"
     bank_account_name = "PAYROLL ACCOUNT"
+
+
+class PayScheduleMemberFactory(DepartmentOwnedFactory):
+    class Meta:
+        model = PayScheduleMember
+
+    employee = factory.SubFactory(EmployeeFactory, department=SAME_DEPARTMENT)
+    schedule = factory.SubFactory(PayScheduleFactory, department=SAME_DEPARTMENT)
 
 
 class PayInputFactory(DepartmentOwnedFactory):
