@@ -9,6 +9,11 @@ class PayrollConfig(AppConfig):
     name = "payroll"
     verbose_name = "Payroll"
 
+    def pay_period_lock(self, *, employee_id: int, day: Any) -> Any:
+        from payroll import selectors
+
+        return selectors.pay_period_lock(employee_id=employee_id, day=day)
+
     def department_home_figures(self, *, department: Any, access: Any) -> list[Any]:
         from departments.roles import Scope
         from hr.selectors import employee_of_user

@@ -25,6 +25,7 @@ from payroll.models import (
     PayslipLine,
 )
 from payroll.services import BALANCE_FIGURES
+from shared_services.core.hooks import PayPeriodLock
 
 
 def pay_schedules() -> QuerySet[PaySchedule]:
@@ -57,6 +58,31 @@ def pay_schedule_members(*, schedule: PaySchedule) -> QuerySet[PayScheduleMember
 def pay_inputs_of_period(*, schedule: PaySchedule, period_start: datetime.date) -> QuerySet[PayInput]:
     return PayInput.objects.filter(schedule=schedule, period_start=period_start).select_related("employee").order_by(
         "employee__last_name", "employee__payroll_number", "pk")
+
+
+def schedule_paying(*, employee_id: int) -> PaySchedule | None:
+    """The schedule that pays the employee: the one they were moved onto, or the default one."""
+    moved = PayScheduleMember.objects.filter(employee_id=employee_id).select_related("schedule").first()
+    return moved.schedule if moved else PaySchedule.objects.filter(pays_everyone_else=True).first()
+
+
+def pay_period_lock(*, employee_id: int, day: datetime.date) -> PayPeriodLock | None:
+    """Whether ``day`` falls in a period of the employee's schedule whose run is open and not yet
+    finalised: its inputs, the HR record among them, are fixed until it is finalised or reopened."""
+    schedule = schedule_paying(employee_id=employee_id)
+    if schedule is None:
+        return None
+    run = PayRun.objects.filter(schedule=schedule, period_start__lte=day, period_end__gte=day).exclude(
+        status__in=[PayRun.Status.DRAFT, PayRun.Status.FINALISED, PayRun.Status.CANCELLED]).first()
+    if run is None:
+        return None
+    next_open_day = run.period_end + datetime.timedelta(days=1)
+    return PayPeriodLock(
+        message=(f"The {schedule.name} pay run for {run.period_start:%-d %B} to {run.period_end:%-d %B %Y} is "
+                 f"{run.get_status_display().split(':')[0].lower()}, so changes effective in that period are locked. "
+                 f"Make the change effective from {next_open_day:%-d %B %Y} (the next period), or ask payroll "
+                 "to reopen the run."),
+        next_open_day=next_open_day)
 
 
 def pay_runs() -> QuerySet[PayRun]:
