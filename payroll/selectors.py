@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Abs, Coalesce
 from django.utils import timezone
 
 from departments.models import Department
@@ -153,3 +155,87 @@ def opening_balance_totals(*, department: Department, tax_year: str,
         sums = OpeningBalance.objects.filter(tax_year=tax_year, employee_id__in=list(employee_ids)).aggregate(
             **{name: Sum(name) for name in BALANCE_FIGURES})
     return {name: sums[name] or Decimal("0.00") for name in BALANCE_FIGURES}
+
+
+# --- Variance against the previous period ---------------------------------------------------
+
+VARIANCE_FIGURES = (("gross_pay", "Gross pay"), ("taxable_pay", "Taxable pay"), ("income_tax", "Income tax"),
+                    ("employee_ni", "Employees' National Insurance"), ("employer_ni", "Employer's National Insurance"),
+                    ("pension_employee", "Employees' pension"), ("pension_employer", "Employer's pension"),
+                    ("student_loan", "Student loans"), ("postgraduate_loan", "Postgraduate loans"),
+                    ("net_pay", "Net pay"))
+
+
+@dataclass(frozen=True)
+class VarianceLine:
+    label: str
+    previous: Decimal | int
+    current: Decimal | int
+
+    @property
+    def change(self) -> Decimal | int:
+        return self.current - self.previous
+
+    @property
+    def percent(self) -> Decimal | None:
+        if not self.previous:
+            return None
+        return (Decimal(self.change) * 100 / Decimal(self.previous)).quantize(Decimal("0.1"))
+
+
+@dataclass(frozen=True)
+class EmployeeVariance:
+    payroll_number: str
+    name: str
+    previous_net: Decimal | None
+    current_net: Decimal | None
+
+    @property
+    def change(self) -> Decimal:
+        return (self.current_net or Decimal(0)) - (self.previous_net or Decimal(0))
+
+
+@dataclass(frozen=True)
+class VarianceReport:
+    previous: PayRun
+    lines: list[VarianceLine]
+    joiners: int
+    leavers: int
+    largest_changes: list[EmployeeVariance]
+
+
+def previous_run(*, run: PayRun) -> PayRun | None:
+    """The schedule's last finalised regular run before this one."""
+    return PayRun.objects.filter(schedule_id=run.schedule_id, kind=PayRun.Kind.REGULAR,
+                                 status=PayRun.Status.FINALISED, period_start__lt=run.period_start).order_by(
+        "-period_start").first()
+
+
+def _totals(run: PayRun) -> dict[str, Any]:
+    return Payslip.objects.filter(run=run, status=Payslip.Status.CALCULATED).aggregate(
+        headcount=Count("pk"), **{name: Sum(name) for name, _ in VARIANCE_FIGURES})
+
+
+def pay_run_variance(*, run: PayRun, largest: int = 20) -> VarianceReport | None:
+    """This run's totals beside the previous period's, who joined and left the payroll between
+    them, and the employees whose net pay changed most. None before there is a previous run."""
+    previous = previous_run(run=run)
+    if previous is None:
+        return None
+    before, now = _totals(previous), _totals(run)
+    lines = [VarianceLine("Employees paid", before["headcount"], now["headcount"])]
+    lines += [VarianceLine(label, before[name] or Decimal("0.00"), now[name] or Decimal("0.00"))
+              for name, label in VARIANCE_FIGURES]
+    paid_before = Payslip.objects.filter(run=previous, status=Payslip.Status.CALCULATED)
+    paid_now = Payslip.objects.filter(run=run, status=Payslip.Status.CALCULATED)
+    joiners = paid_now.exclude(employee_id__in=paid_before.values("employee_id")).count()
+    leavers = paid_before.exclude(employee_id__in=paid_now.values("employee_id")).count()
+    previous_net = Subquery(paid_before.filter(employee_id=OuterRef("employee_id")).values("net_pay")[:1])
+    changes = (paid_now.annotate(previous_net=previous_net)
+               .annotate(change=Abs(F("net_pay") - Coalesce(F("previous_net"), Value(Decimal(0)))))
+               .order_by("-change", "employee__payroll_number")
+               .values_list("employee__payroll_number", "employee__first_name", "employee__last_name",
+                            "previous_net", "net_pay")[:largest])
+    return VarianceReport(previous=previous, lines=lines, joiners=joiners, leavers=leavers, largest_changes=[
+        EmployeeVariance(number, f"{first} {last}", before_net, now_net)
+        for number, first, last, before_net, now_net in changes])

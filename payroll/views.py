@@ -113,7 +113,9 @@ class PayRunView(DepartmentPageMixin, PayRunMixin, TemplateView):
             employer_ni=Sum("employer_ni"), net=Sum("net_pay"))
         actions = [(name, ACTIONS[name][1]) for name in ACTIONS_BY_STATUS.get(run.status, ())
                    if self.department_access.allows(ACTIONS[name][0])]
-        context.update(run=run, totals=totals, actions=actions,
+        variance = selectors.pay_run_variance(run=run) if run.status in (
+            PayRun.Status.CALCULATED, PayRun.Status.APPROVED, PayRun.Status.FINALISED) else None
+        context.update(run=run, totals=totals, actions=actions, variance=variance,
                        exceptions=selectors.pay_run_exceptions(run=run)[:500],
                        page=Paginator(payslips, 50).get_page(self.request.GET.get("page")))
         return context
