@@ -388,11 +388,11 @@ class PayInputsView(DepartmentPageMixin, PayScheduleMixin, FormView):
     def _upload(self) -> HttpResponse:
         form = PayInputUploadForm(self.request.POST, self.request.FILES)
         if not form.is_valid():
-            return self.render_to_response(self.get_context_data(upload_form=form))
+            return self.render_to_response(self.get_context_data(form=PayInputForm(), upload_form=form))
         upload = form.cleaned_data["file"]
         if upload.size > MAX_INPUT_UPLOAD_BYTES:
             form.add_error("file", f"The file must be smaller than {MAX_INPUT_UPLOAD_BYTES // 1_000_000} MB")
-            return self.render_to_response(self.get_context_data(upload_form=form))
+            return self.render_to_response(self.get_context_data(form=PayInputForm(), upload_form=form))
         try:
             added = services.pay_inputs_import(schedule=self.schedule, period_containing=self.period.start,
                                                content=upload.read(), acting_user=_user(self.request),
@@ -400,11 +400,11 @@ class PayInputsView(DepartmentPageMixin, PayScheduleMixin, FormView):
         except services.PayInputImportError as error:
             form.add_error("file", f"The file was not loaded: {len(error.row_errors)} problem"
                                    f"{'' if len(error.row_errors) == 1 else 's'} to fix, listed below")
-            return self.render_to_response(self.get_context_data(upload_form=form,
+            return self.render_to_response(self.get_context_data(form=PayInputForm(), upload_form=form,
                                                                  upload_errors=error.row_errors[:500]))
         except ValidationError as error:
             form.add_error("file", " ".join(error.messages))
-            return self.render_to_response(self.get_context_data(upload_form=form))
+            return self.render_to_response(self.get_context_data(form=PayInputForm(), upload_form=form))
         messages.success(self.request, f"{added} input{'' if added == 1 else 's'} added from {upload.name}")
         return redirect(self._here())
 
