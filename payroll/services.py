@@ -263,6 +263,29 @@ def pay_run_cancel(*, run: PayRun, acting_user: User, reason: str) -> PayRun:
         return run
 
 
+@transaction.atomic
+def pay_run_reopen(*, run: PayRun, acting_user: User, reason: str) -> PayRun:
+    """Send a calculated or approved run back to open, e.g. to correct an HR record first.
+
+    Any approval is withdrawn. The payslips stay as the last calculation wrote them, but approval
+    only follows a calculation (``pay_run_approve`` accepts calculated runs alone), so the run
+    must be recalculated before anyone can approve it again. Inputs stay locked and queued
+    expense claims stay on the run, exactly as when it was first opened.
+    """
+    department = run.department
+    with department_context(department.id):
+        run = _locked_run(run)
+        _transition(run, [PayRun.Status.CALCULATED, PayRun.Status.APPROVED], "reopened")
+        if not reason.strip():
+            _refuse("reason", "Say why the run is reopened.")
+        was = {"status": run.status, "approved_by": run.approved_by_id}
+        run.status, run.approved_by, run.approved_at = PayRun.Status.OPEN, None, None
+        run.save(update_fields=["status", "approved_by", "approved_at"])
+        audit_record(department=department, action="pay_run.reopen", acting_user=acting_user, target=run,
+                     changes=audit_changes(was, {"status": run.status, "approved_by": None}), reason=reason.strip())
+        return run
+
+
 def period_is_locked(*, schedule: PaySchedule, day: datetime.date) -> bool:
     """Whether inputs dated ``day`` fall in a period whose run is open or further on."""
     return PayRun.objects.filter(schedule=schedule, period_start__lte=day, period_end__gte=day).exclude(

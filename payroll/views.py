@@ -38,6 +38,8 @@ ACTIONS = {
     "finalise": (Scope.PAYROLL_APPROVE, "Finalise and publish payslips",
                  "The run is finalised: payslips are published, the journal posted and the Bacs file written."),
     "cancel": (Scope.PAYROLL_SUBMIT, "Cancel the run", "The run is cancelled."),
+    "reopen": (Scope.PAYROLL_SUBMIT, "Reopen the run",
+               "The run is open again: recalculate it before it is approved."),
     "resume": (Scope.PAYROLL_SUBMIT, "Resume the calculation",
                "The employees not yet calculated are queued again."),
 }
@@ -45,8 +47,8 @@ ACTIONS_BY_STATUS: dict[str, tuple[str, ...]] = {
     PayRun.Status.DRAFT: ("open", "cancel"),
     PayRun.Status.OPEN: ("calculate", "cancel"),
     PayRun.Status.CALCULATING: ("resume",),
-    PayRun.Status.CALCULATED: ("approve", "calculate", "cancel"),
-    PayRun.Status.APPROVED: ("finalise", "cancel"),
+    PayRun.Status.CALCULATED: ("approve", "calculate", "reopen", "cancel"),
+    PayRun.Status.APPROVED: ("finalise", "reopen", "cancel"),
 }
 
 
@@ -149,6 +151,8 @@ class PayRunActionView(DepartmentPageMixin, PayRunMixin, View):
                 services.pay_run_approve(run=run, acting_user=user)
             elif action == "finalise":
                 services.pay_run_finalise(run=run, acting_user=user)
+            elif action == "reopen":
+                services.pay_run_reopen(run=run, acting_user=user, reason=request.POST.get("reason", ""))
             else:
                 services.pay_run_cancel(run=run, acting_user=user, reason=request.POST.get("reason", ""))
         except ValidationError as error:
