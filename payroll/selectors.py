@@ -11,7 +11,7 @@ from django.db.models import QuerySet, Sum
 
 from departments.models import Department
 from departments.tenancy import department_context
-from payroll.models import OpeningBalance, PayRun, PayRunException, PaySchedule, Payslip, PayslipLine
+from payroll.models import OpeningBalance, PayInput, PayRun, PayRunException, PaySchedule, Payslip, PayslipLine
 from payroll.services import BALANCE_FIGURES
 
 
@@ -26,6 +26,10 @@ def pay_runs() -> QuerySet[PayRun]:
 def pay_run_get(*, run_id: int) -> PayRun | None:
     return pay_runs().select_related("opened_by", "calculated_by", "approved_by", "finalised_by").filter(
         pk=run_id).first()
+
+
+def pay_inputs() -> QuerySet[PayInput]:
+    return PayInput.objects.select_related("employee").order_by("-period_start", "employee__payroll_number", "pk")
 
 
 def pay_run_exceptions(*, run: PayRun) -> QuerySet[PayRunException]:

@@ -22,8 +22,8 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from departments.bulk import bulk_insert, refresh_statistics
-from departments.models import Department
-from departments.roles import Role
+from departments.models import ApiToken, Department, DepartmentMembership
+from departments.roles import Role, Scope
 from departments.services import AuditEntry, audit_changes, audit_record, audit_record_many
 from departments.tenancy import department_context
 from finance import selectors as finance_selectors
@@ -46,8 +46,8 @@ def holidays_around(day: datetime.date) -> set[datetime.date]:
             for holiday, _ in bank_holidays(region=BANK_HOLIDAY_REGION, year=year)}
 
 
-def _refuse(field: str, message: str) -> None:
-    raise ValidationError({field: message})
+def _refuse(field: str, message: str, code: str | None = None) -> None:
+    raise ValidationError({field: ValidationError(message, code=code)})
 
 
 def _transition(run: PayRun, allowed_from: Sequence[str], doing: str) -> None:
@@ -546,20 +546,38 @@ def _finish_calculation(run: PayRun) -> None:
 
 # --- Approval ------------------------------------------------------------------------------
 
+def _people_behind(user_id: int | None) -> set[int]:
+    """The user, and for an API client the person who created its token: four eyes means two
+    people, not two credentials of one person."""
+    if user_id is None:
+        return set()
+    creator = ApiToken.objects.filter(user_id=user_id).values_list("created_by_id", flat=True).first()
+    return {user_id} | ({creator} if creator is not None else set())
+
+
+def _may_approve(user: User, department: Department) -> bool:
+    """A person approves through the payroll approver role; an API client through a live token
+    of this department carrying the payroll:approve scope."""
+    if user.kind == User.Kind.API_CLIENT:
+        return ApiToken.objects.filter(user=user, department=department, revoked_at__isnull=True,
+                                       scopes__contains=[Scope.PAYROLL_APPROVE]).exists()
+    return DepartmentMembership.objects.filter(user=user, department=department, ended_at__isnull=True,
+                                               role=Role.PAYROLL_APPROVER).exists()
+
+
 @transaction.atomic
 def pay_run_approve(*, run: PayRun, acting_user: User) -> PayRun:
-    """Four eyes: a payroll approver who neither opened nor calculated the run."""
-    from departments.models import DepartmentMembership
-
+    """Four eyes: a payroll approver who neither opened nor calculated the run (nor created the
+    API token that did). Refusals for who is acting carry the code ``four_eyes``."""
     department = run.department
     with department_context(department.id):
         run = _locked_run(run)
         _transition(run, [PayRun.Status.CALCULATED], "approved")
-        if acting_user.pk in (run.opened_by_id, run.calculated_by_id):
-            _refuse("__all__", "You opened or calculated this run, so someone else must approve it.")
-        if not DepartmentMembership.objects.filter(user=acting_user, department=department, ended_at__isnull=True,
-                                                   role=Role.PAYROLL_APPROVER).exists():
-            _refuse("__all__", "Only a payroll approver can approve a pay run.")
+        if _people_behind(acting_user.pk) & (_people_behind(run.opened_by_id) | _people_behind(run.calculated_by_id)):
+            _refuse("__all__", "You opened or calculated this run, so someone else must approve it.",
+                    code="four_eyes")
+        if not _may_approve(acting_user, department):
+            _refuse("__all__", "Only a payroll approver can approve a pay run.", code="four_eyes")
         if run.employees_failed:
             _refuse("status", f"{run.employees_failed} employee(s) failed to calculate. Fix them and recalculate "
                               "first.")

@@ -9,10 +9,9 @@ from typing import Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.db.models import Sum
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -22,13 +21,10 @@ from django.views.generic import TemplateView
 from departments.roles import Scope
 from departments.web import DepartmentPageMixin
 from hr.selectors import employee_of_user
-from payroll import selectors, services
-from payroll.assembly import Line
+from payroll import downloads, selectors, services
 from payroll.models import PayRun, Payslip
-from payroll.payslip_document import PayslipDocument, payslip_document, payslip_pdf
 from payroll.tasks import resume_calculation, start_calculation
 from shared_services.accounts.models import User
-from shared_services.core.spreadsheets import csv_response, xlsx_response
 
 ACTIONS = {
     # action: (scope needed, what it does, the message afterwards)
@@ -166,38 +162,11 @@ class PayRunDownloadView(DepartmentPageMixin, PayRunMixin, View):
     required_scope = Scope.PAYROLL_READ
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        run, what = self.run, kwargs["what"]
-        stem = f"{self.department.slug}-payroll-{run.period_start:%Y-%m}-run-{run.pk}"
-        if what == "bacs":
-            if not run.bacs_file:
-                raise Http404("The Bacs file is written when the run is finalised.")
-            response: HttpResponseBase = FileResponse(default_storage.open(run.bacs_file, "rb"), as_attachment=True,
-                                                      filename=f"{stem}-bacs.txt", content_type="text/plain")
-        elif what == "register.csv":
-            response = csv_response(filename=f"{stem}-register.csv", header=selectors.REGISTER_HEADER,
-                                    rows=selectors.register_rows(run=run))
-        elif what == "register.xlsx":
-            response = xlsx_response(filename=f"{stem}-register.xlsx", sheet_title="Payroll register",
-                                     header=selectors.REGISTER_HEADER, rows=selectors.register_rows(run=run))
-        else:
-            raise Http404("There is no such download.")
-        response["Cache-Control"] = "private, no-store"
+        response = downloads.run_file_response(run=self.run, department_slug=self.department.slug,
+                                               what=kwargs["what"])
+        if response is None:
+            raise Http404("There is no such download, or the Bacs file is not written yet (it is at finalising).")
         return response
-
-
-def document_for(payslip: Payslip, department_name: str) -> PayslipDocument:
-    employee, run = payslip.employee, payslip.run
-    lines = [Line(line.code, line.description, line.amount, line.section, line.after_tax)
-             for line in selectors.payslip_lines(payslip=payslip)]
-    working = dict(payslip.working)
-    result = {**working.pop("result", {}), "working": working}
-    return payslip_document(
-        lines=lines, result=result, year_to_date=payslip.year_to_date, gross_pay=payslip.gross_pay,
-        net_pay=payslip.net_pay, employer_name=department_name,
-        employee_name=f"{employee.preferred_name or employee.first_name} {employee.last_name}",
-        payroll_number=employee.payroll_number, ni_number=employee.ni_number, pay_date=run.pay_date,
-        frequency=run.schedule.frequency, tax_period=run.tax_period, tax_year=run.tax_year,
-        tax_code=payslip.tax_code, ni_category=payslip.ni_category, account_number=employee.bank_account_number)
 
 
 class PayslipMixin:
@@ -227,7 +196,8 @@ class PayslipView(DepartmentPageMixin, PayslipMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context.update(payslip=self.payslip, document=document_for(self.payslip, self.department.name),
+        context.update(payslip=self.payslip,
+                       document=downloads.payslip_document_for(self.payslip, self.department.name),
                        pdf_url=reverse("payroll:payslip-pdf", kwargs={
                            "department_slug": self.department.slug, "run_id": self.payslip.run_id,
                            "payslip_id": self.payslip.pk}))
@@ -238,13 +208,7 @@ class PayslipPdfView(DepartmentPageMixin, PayslipMixin, View):
     required_scope = Scope.SELF_SERVICE
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        payslip = self.payslip
-        response = HttpResponse(payslip_pdf(document_for(payslip, self.department.name)),
-                                content_type="application/pdf")
-        response["Content-Disposition"] = (f'attachment; filename="payslip-{payslip.employee.payroll_number}-'
-                                           f'{payslip.run.pay_date:%Y-%m-%d}.pdf"')
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return downloads.payslip_pdf_response(self.payslip, self.department.name)
 
 
 class MyPayslipsView(DepartmentPageMixin, TemplateView):
