@@ -71,6 +71,8 @@ def body_hash(data: Any) -> str:
 
 
 def _replay(record: IdempotencyRecord, operation: str, request_hash: str, key: str) -> Response:
+    if not record.response_status:  # only a committed, finished request leaves its key behind
+        raise Conflict(f"The request with the {HEADER} '{key}' has not finished; try again shortly.")
     if record.operation != operation or record.request_hash != request_hash:
         raise Conflict(f"The {HEADER} '{key}' was used for a different request ({record.operation}); "
                        "use a new key for a new request.")
@@ -92,18 +94,21 @@ def idempotent(request: Request, *, records: type[IdempotencyRecord], perform: C
     existing = records.objects.filter(user=request.user, key=key).first()
     if existing is not None:
         return _replay(existing, operation, request_hash, key)
-    try:
-        # A concurrent request with the same key waits here on the unique index until the first
-        # commits, then replays its answer rather than running the write a second time.
-        with transaction.atomic():
-            record = records.objects.create(user=request.user, key=key, operation=operation,
-                                            request_hash=request_hash)
-    except IntegrityError:
-        return _replay(records.objects.get(user=request.user, key=key), operation, request_hash, key)
-    response = perform()
-    if status.is_success(response.status_code):
-        record.response_status, record.response_body = response.status_code, response.data
-        record.save(update_fields=["response_status", "response_body"])
-    else:
-        record.delete()
-    return response
+    # One savepoint around the key and the write: if the write is refused (an exception), the key
+    # goes with it, whether or not the request runs in a transaction of its own.
+    with transaction.atomic():
+        try:
+            # A concurrent request with the same key waits here on the unique index until the
+            # first commits, then replays its answer rather than running the write a second time.
+            with transaction.atomic():
+                record = records.objects.create(user=request.user, key=key, operation=operation,
+                                                request_hash=request_hash)
+        except IntegrityError:
+            return _replay(records.objects.get(user=request.user, key=key), operation, request_hash, key)
+        response = perform()
+        if status.is_success(response.status_code):
+            record.response_status, record.response_body = response.status_code, response.data
+            record.save(update_fields=["response_status", "response_body"])
+        else:
+            record.delete()
+        return response

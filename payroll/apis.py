@@ -34,7 +34,7 @@ from hr.models import Employee
 from payroll import downloads, selectors, services
 from payroll.engine import calculate_batch
 from payroll.models import PayInput, PayrollIdempotencyKey, PayRun, PayRunException, PaySchedule, Payslip
-from payroll.tasks import start_calculation
+from payroll.tasks import resume_calculation, start_calculation
 from shared_services.accounts.models import User
 
 MAX_CALCULATIONS_PER_REQUEST = 10_000
@@ -397,6 +397,19 @@ class PayRunCalculateApi(DepartmentScopedApi):
     def post(self, request: Request, department_slug: str, run_id: int) -> Response:
         return _step(request, run_id,
                      lambda run, _: start_calculation(run=run, acting_user=_caller(request)),
+                     answer_status=status.HTTP_202_ACCEPTED)
+
+
+class PayRunResumeApi(DepartmentScopedApi):
+    """Queue again the employees a calculation has not reached (its worker stopped part-way)."""
+
+    required_scopes = {"POST": Scope.PAYROLL_SUBMIT}
+
+    @extend_schema(operation_id="payroll_run_resume", tags=TAGS, request=None, parameters=[KEY_PARAMETER],
+                   responses={202: PayRunOutputSerializer, **PROBLEMS})
+    def post(self, request: Request, department_slug: str, run_id: int) -> Response:
+        return _step(request, run_id,
+                     lambda run, _: resume_calculation(run=run, acting_user=_caller(request)),
                      answer_status=status.HTTP_202_ACCEPTED)
 
 

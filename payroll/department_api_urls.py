@@ -12,6 +12,7 @@ urlpatterns = [
     path("runs/<int:run_id>/", apis.PayRunDetailApi.as_view(), name="run"),
     path("runs/<int:run_id>/open/", apis.PayRunOpenApi.as_view(), name="run-open"),
     path("runs/<int:run_id>/calculate/", apis.PayRunCalculateApi.as_view(), name="run-calculate"),
+    path("runs/<int:run_id>/resume/", apis.PayRunResumeApi.as_view(), name="run-resume"),
     path("runs/<int:run_id>/approve/", apis.PayRunApproveApi.as_view(), name="run-approve"),
     path("runs/<int:run_id>/finalise/", apis.PayRunFinaliseApi.as_view(), name="run-finalise"),
     path("runs/<int:run_id>/cancel/", apis.PayRunCancelApi.as_view(), name="run-cancel"),

@@ -322,13 +322,32 @@ def test_payslips_exceptions_and_files_of_a_run(moj, draft_run, submitter, djang
     assert "written when the run is finalised" in bacs.json()["detail"]
 
 
+def test_a_stalled_calculation_is_resumed_through_the_api(moj, draft_run, submitter,
+                                                          django_capture_on_commit_callbacks):
+    # given a calculation whose chunks never ran (its worker died before it took them)
+    services.pay_run_open(run=draft_run, acting_user=moj.payroll_officer)
+    services.pay_run_calculate(run=draft_run, acting_user=moj.payroll_officer)
+    stalled = submitter.get(_url(moj, f"runs/{draft_run.pk}/")).json()
+    assert (stalled["status"], stalled["percent"]) == ("calculating", 0)
+    # when it is resumed
+    with django_capture_on_commit_callbacks(execute=True):
+        resumed = submitter.post(_url(moj, f"runs/{draft_run.pk}/resume/"))
+    # then the employees left are calculated
+    assert resumed.status_code == 202
+    after = submitter.get(_url(moj, f"runs/{draft_run.pk}/")).json()
+    assert (after["status"], after["percent"]) == ("calculated", 100)
+    # and a run that is not calculating cannot be resumed
+    assert submitter.post(_url(moj, f"runs/{draft_run.pk}/resume/")).status_code == 409
+
+
 def test_the_schema_documents_every_pay_run_operation_without_warnings(tmp_path):
     schema = tmp_path / "schema.yaml"
     call_command("spectacular", "--fail-on-warn", "--file", str(schema))
     text = schema.read_text()
     for operation in ("payroll_schedules_list", "payroll_schedules_create", "payroll_runs_list",
                       "payroll_runs_create", "payroll_run_retrieve", "payroll_run_open", "payroll_run_calculate",
-                      "payroll_run_approve", "payroll_run_finalise", "payroll_run_cancel", "payroll_run_reopen",
+                      "payroll_run_resume", "payroll_run_approve", "payroll_run_finalise", "payroll_run_cancel",
+                      "payroll_run_reopen",
                       "payroll_inputs_list", "payroll_inputs_create", "payroll_run_exceptions_list",
                       "payroll_payslips_list", "payroll_payslip_retrieve", "payroll_payslip_pdf",
                       "payroll_run_register", "payroll_run_bacs_file"):
