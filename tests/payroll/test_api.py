@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import threading
 
 import pytest
 from django.core.management import call_command
@@ -124,6 +125,38 @@ def test_a_repeated_step_with_the_same_key_is_done_once_and_replayed(moj, draft_
     plain = submitter.post(_url(moj, f"runs/{draft_run.pk}/open/"))
     assert plain.status_code == 409
     assert plain.json()["detail"] == "This run is open: inputs locked, so it cannot be opened."
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_requests_with_one_key_at_once_do_the_step_once(moj, draft_run, submitter, in_department):
+    # given the same open sent twice at the same moment, as a client timing out and retrying might
+    from django.db import connection
+
+    from departments.models import ApiToken
+
+    # (used a moment ago, so neither request records its last use, which would queue them on the token's row)
+    ApiToken.objects.update(last_used_at=timezone.now())
+    barrier = threading.Barrier(2)
+    answers = []
+
+    def send():
+        try:
+            barrier.wait()
+            response = submitter.post(_url(moj, f"runs/{draft_run.pk}/open/"), HTTP_IDEMPOTENCY_KEY="race-1")
+            answers.append((response.status_code, response.get("Idempotent-Replayed", "")))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    # when both run
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # then one opened the run and the other got its answer back
+    assert sorted(answers) == [(200, ""), (200, "true")]
+    with in_department(moj):
+        assert AuditEvent.objects.filter(action="pay_run.open", object_id=str(draft_run.pk)).count() == 1
 
 
 def test_a_key_reused_for_another_step_or_body_is_a_conflict(moj, approved_run, submitter, in_department):
