@@ -305,11 +305,15 @@ def pay_input_add(*, employee: Employee, schedule: PaySchedule, period_containin
             errors["amount"] = "Enter an amount above £0, in pounds and pence."
         if not code.strip():
             errors["code"] = "Enter a code for the payment or deduction."
-        period = period_of(schedule, period_containing)
-        if period_is_locked(schedule=schedule, day=period.start):
+        try:
+            period: PayPeriod | None = period_of(schedule, period_containing)
+        except PeriodError as error:  # e.g. a weekly pay date in an unsupported tax week 53
+            period = None
+            errors["period_containing"] = str(error).partition(": ")[2] or str(error)
+        if period is not None and period_is_locked(schedule=schedule, day=period.start):
             errors["period_containing"] = (f"The pay run for {period.start:%B %Y} is open, so its inputs are "
                                            "locked. Enter this for the next period, or reopen the run.")
-        if errors:
+        if errors or period is None:
             raise ValidationError(errors)
         pay_input = PayInput.objects.create(
             employee=employee, schedule=schedule, period_start=period.start, code=code.strip().upper(),

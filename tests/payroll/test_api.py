@@ -259,6 +259,21 @@ def test_bad_input_is_a_400_naming_each_field(moj, schedule, draft_run, submitte
     assert _error_fields(too_long) == {"Idempotency-Key"}
 
 
+def test_an_input_in_an_unsupported_pay_period_is_a_400_not_an_error(moj, submitter, finance_setting):
+    # given a weekly schedule paying on Mondays, whose pay day of 5 April 2027 falls in tax week 53
+    weekly = services.pay_schedule_create(department=moj.department, acting_user=None, name="Weekly",
+                                          frequency="weekly", pay_weekday=0)
+    # when an input is entered for that week
+    response = submitter.post(_url(moj, "inputs/"), {
+        "employee": finance_setting.claimant.payroll_number, "schedule": weekly.pk,
+        "period_containing": "2027-04-05", "code": "OT", "kind": "taxable_payment", "amount": "10.00"},
+        format="json")
+    # then
+    assert response.status_code == 400
+    assert response.json()["errors"] == [{"field": "period_containing", "code": "invalid",
+                                          "message": "5 April 2027 falls in tax week 53, which is not supported"}]
+
+
 def test_a_step_in_the_wrong_state_is_a_409_with_the_reason(moj, draft_run, submitter, approver):
     approve = approver.post(_url(moj, f"runs/{draft_run.pk}/approve/"))
     assert approve.status_code == 409
