@@ -1,4 +1,4 @@
-from typing import Any
+from typing import Any, TextIO
 
 from django.apps import AppConfig
 
@@ -13,6 +13,11 @@ class PayrollConfig(AppConfig):
         from payroll import selectors
 
         return selectors.pay_period_lock(employee_id=employee_id, day=day)
+
+    def seed_demo(self, *, out: TextIO) -> None:
+        from payroll.demo import seed
+
+        seed(out=out)
 
     def department_home_figures(self, *, department: Any, access: Any) -> list[Any]:
         from departments.roles import Scope

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from departments.idempotency import IdempotencyRecord
 from departments.models import DepartmentOwnedModel
 
 ZERO = Decimal("0.00")
@@ -268,3 +269,12 @@ class PayRunException(DepartmentOwnedModel):
 
     class Meta:
         indexes = [models.Index(fields=["department", "run"], name="payroll_exception_run")]
+
+
+class PayrollIdempotencyKey(IdempotencyRecord):
+    """An ``Idempotency-Key`` a caller sent to the payroll API, with the answer it got
+    (``departments.idempotency``)."""
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["department", "user", "key"],
+                                               name="payroll_idempotencykey_one_per_caller")]

@@ -96,6 +96,10 @@ def pay_run_get(*, run_id: int) -> PayRun | None:
         pk=run_id).first()
 
 
+def pay_inputs() -> QuerySet[PayInput]:
+    return PayInput.objects.select_related("employee").order_by("-period_start", "employee__payroll_number", "pk")
+
+
 def pay_run_exceptions(*, run: PayRun) -> QuerySet[PayRunException]:
     return PayRunException.objects.filter(run=run).select_related("employee").order_by(
         "employee__last_name", "employee__payroll_number", "code")

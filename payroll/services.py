@@ -24,8 +24,8 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from departments.bulk import bulk_insert, refresh_statistics
-from departments.models import Department
-from departments.roles import Role
+from departments.models import ApiToken, Department, DepartmentMembership
+from departments.roles import Role, Scope
 from departments.services import AuditEntry, audit_changes, audit_record, audit_record_many
 from departments.tenancy import department_context
 from finance import selectors as finance_selectors
@@ -57,8 +57,8 @@ def holidays_around(day: datetime.date) -> set[datetime.date]:
             for holiday, _ in bank_holidays(region=BANK_HOLIDAY_REGION, year=year)}
 
 
-def _refuse(field: str, message: str) -> None:
-    raise ValidationError({field: message})
+def _refuse(field: str, message: str, code: str | None = None) -> None:
+    raise ValidationError({field: ValidationError(message, code=code)})
 
 
 def _transition(run: PayRun, allowed_from: Sequence[str], doing: str) -> None:
@@ -339,6 +339,29 @@ def pay_run_cancel(*, run: PayRun, acting_user: User, reason: str) -> PayRun:
         run.save(update_fields=["status"])
         audit_record(department=department, action="pay_run.cancel", acting_user=acting_user, target=run,
                      changes=audit_changes({"status": was}, {"status": run.status}), reason=reason)
+        return run
+
+
+@transaction.atomic
+def pay_run_reopen(*, run: PayRun, acting_user: User, reason: str) -> PayRun:
+    """Send a calculated or approved run back to open, e.g. to correct an HR record first.
+
+    Any approval is withdrawn. The payslips stay as the last calculation wrote them, but approval
+    only follows a calculation (``pay_run_approve`` accepts calculated runs alone), so the run
+    must be recalculated before anyone can approve it again. Inputs stay locked and queued
+    expense claims stay on the run, exactly as when it was first opened.
+    """
+    department = run.department
+    with department_context(department.id):
+        run = _locked_run(run)
+        _transition(run, [PayRun.Status.CALCULATED, PayRun.Status.APPROVED], "reopened")
+        if not reason.strip():
+            _refuse("reason", "Say why the run is reopened.")
+        was = {"status": run.status, "approved_by": run.approved_by_id}
+        run.status, run.approved_by, run.approved_at = PayRun.Status.OPEN, None, None
+        run.save(update_fields=["status", "approved_by", "approved_at"])
+        audit_record(department=department, action="pay_run.reopen", acting_user=acting_user, target=run,
+                     changes=audit_changes(was, {"status": run.status, "approved_by": None}), reason=reason.strip())
         return run
 
 
@@ -770,20 +793,38 @@ def _finish_calculation(run: PayRun) -> None:
 
 # --- Approval ------------------------------------------------------------------------------
 
+def _people_behind(user_id: int | None) -> set[int]:
+    """The user, and for an API client the person who created its token: four eyes means two
+    people, not two credentials of one person."""
+    if user_id is None:
+        return set()
+    creator = ApiToken.objects.filter(user_id=user_id).values_list("created_by_id", flat=True).first()
+    return {user_id} | ({creator} if creator is not None else set())
+
+
+def _may_approve(user: User, department: Department) -> bool:
+    """A person approves through the payroll approver role; an API client through a live token
+    of this department carrying the payroll:approve scope."""
+    if user.kind == User.Kind.API_CLIENT:
+        return ApiToken.objects.filter(user=user, department=department, revoked_at__isnull=True,
+                                       scopes__contains=[Scope.PAYROLL_APPROVE]).exists()
+    return DepartmentMembership.objects.filter(user=user, department=department, ended_at__isnull=True,
+                                               role=Role.PAYROLL_APPROVER).exists()
+
+
 @transaction.atomic
 def pay_run_approve(*, run: PayRun, acting_user: User) -> PayRun:
-    """Four eyes: a payroll approver who neither opened nor calculated the run."""
-    from departments.models import DepartmentMembership
-
+    """Four eyes: a payroll approver who neither opened nor calculated the run (nor created the
+    API token that did). Refusals for who is acting carry the code ``four_eyes``."""
     department = run.department
     with department_context(department.id):
         run = _locked_run(run)
         _transition(run, [PayRun.Status.CALCULATED], "approved")
-        if acting_user.pk in (run.opened_by_id, run.calculated_by_id):
-            _refuse("__all__", "You opened or calculated this run, so someone else must approve it.")
-        if not DepartmentMembership.objects.filter(user=acting_user, department=department, ended_at__isnull=True,
-                                                   role=Role.PAYROLL_APPROVER).exists():
-            _refuse("__all__", "Only a payroll approver can approve a pay run.")
+        if _people_behind(acting_user.pk) & (_people_behind(run.opened_by_id) | _people_behind(run.calculated_by_id)):
+            _refuse("__all__", "You opened or calculated this run, so someone else must approve it.",
+                    code="four_eyes")
+        if not _may_approve(acting_user, department):
+            _refuse("__all__", "Only a payroll approver can approve a pay run.", code="four_eyes")
         if run.employees_failed:
             _refuse("status", f"{run.employees_failed} employee(s) failed to calculate. Fix them and recalculate "
                               "first.")

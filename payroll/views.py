@@ -9,10 +9,9 @@ from typing import Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.db.models import Sum
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -24,15 +23,12 @@ from departments.web import DepartmentPageMixin
 from hr import selectors as hr_selectors
 from hr.forms import add_service_errors
 from hr.selectors import employee_of_user
-from payroll import selectors, services
-from payroll.assembly import Line
+from payroll import downloads, selectors, services
 from payroll.forms import MoveEmployeesForm, PayInputForm, PayInputUploadForm, PayScheduleForm
 from payroll.models import PayRun, PaySchedule, Payslip
-from payroll.payslip_document import PayslipDocument, payslip_document, payslip_pdf
 from payroll.periods import PeriodError
 from payroll.tasks import resume_calculation, start_calculation
 from shared_services.accounts.models import User
-from shared_services.core.spreadsheets import csv_response, xlsx_response
 
 MAX_INPUT_UPLOAD_BYTES = 10_000_000
 
@@ -44,6 +40,8 @@ ACTIONS = {
     "finalise": (Scope.PAYROLL_APPROVE, "Finalise and publish payslips",
                  "The run is finalised: payslips are published, the journal posted and the Bacs file written."),
     "cancel": (Scope.PAYROLL_SUBMIT, "Cancel the run", "The run is cancelled."),
+    "reopen": (Scope.PAYROLL_SUBMIT, "Reopen the run",
+               "The run is open again: recalculate it before it is approved."),
     "resume": (Scope.PAYROLL_SUBMIT, "Resume the calculation",
                "The employees not yet calculated are queued again."),
 }
@@ -51,8 +49,8 @@ ACTIONS_BY_STATUS: dict[str, tuple[str, ...]] = {
     PayRun.Status.DRAFT: ("open", "cancel"),
     PayRun.Status.OPEN: ("calculate", "cancel"),
     PayRun.Status.CALCULATING: ("resume",),
-    PayRun.Status.CALCULATED: ("approve", "calculate", "cancel"),
-    PayRun.Status.APPROVED: ("finalise", "cancel"),
+    PayRun.Status.CALCULATED: ("approve", "calculate", "reopen", "cancel"),
+    PayRun.Status.APPROVED: ("finalise", "reopen", "cancel"),
 }
 
 
@@ -155,6 +153,8 @@ class PayRunActionView(DepartmentPageMixin, PayRunMixin, View):
                 services.pay_run_approve(run=run, acting_user=user)
             elif action == "finalise":
                 services.pay_run_finalise(run=run, acting_user=user)
+            elif action == "reopen":
+                services.pay_run_reopen(run=run, acting_user=user, reason=request.POST.get("reason", ""))
             else:
                 services.pay_run_cancel(run=run, acting_user=user, reason=request.POST.get("reason", ""))
         except ValidationError as error:
@@ -168,38 +168,11 @@ class PayRunDownloadView(DepartmentPageMixin, PayRunMixin, View):
     required_scope = Scope.PAYROLL_READ
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        run, what = self.run, kwargs["what"]
-        stem = f"{self.department.slug}-payroll-{run.period_start:%Y-%m}-run-{run.pk}"
-        if what == "bacs":
-            if not run.bacs_file:
-                raise Http404("The Bacs file is written when the run is finalised.")
-            response: HttpResponseBase = FileResponse(default_storage.open(run.bacs_file, "rb"), as_attachment=True,
-                                                      filename=f"{stem}-bacs.txt", content_type="text/plain")
-        elif what == "register.csv":
-            response = csv_response(filename=f"{stem}-register.csv", header=selectors.REGISTER_HEADER,
-                                    rows=selectors.register_rows(run=run))
-        elif what == "register.xlsx":
-            response = xlsx_response(filename=f"{stem}-register.xlsx", sheet_title="Payroll register",
-                                     header=selectors.REGISTER_HEADER, rows=selectors.register_rows(run=run))
-        else:
-            raise Http404("There is no such download.")
-        response["Cache-Control"] = "private, no-store"
+        response = downloads.run_file_response(run=self.run, department_slug=self.department.slug,
+                                               what=kwargs["what"])
+        if response is None:
+            raise Http404("There is no such download, or the Bacs file is not written yet (it is at finalising).")
         return response
-
-
-def document_for(payslip: Payslip, department_name: str) -> PayslipDocument:
-    employee, run = payslip.employee, payslip.run
-    lines = [Line(line.code, line.description, line.amount, line.section, line.after_tax)
-             for line in selectors.payslip_lines(payslip=payslip)]
-    working = dict(payslip.working)
-    result = {**working.pop("result", {}), "working": working}
-    return payslip_document(
-        lines=lines, result=result, year_to_date=payslip.year_to_date, gross_pay=payslip.gross_pay,
-        net_pay=payslip.net_pay, employer_name=department_name,
-        employee_name=f"{employee.preferred_name or employee.first_name} {employee.last_name}",
-        payroll_number=employee.payroll_number, ni_number=employee.ni_number, pay_date=run.pay_date,
-        frequency=run.schedule.frequency, tax_period=run.tax_period, tax_year=run.tax_year,
-        tax_code=payslip.tax_code, ni_category=payslip.ni_category, account_number=employee.bank_account_number)
 
 
 class PayslipMixin:
@@ -229,7 +202,8 @@ class PayslipView(DepartmentPageMixin, PayslipMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context.update(payslip=self.payslip, document=document_for(self.payslip, self.department.name),
+        context.update(payslip=self.payslip,
+                       document=downloads.payslip_document_for(self.payslip, self.department.name),
                        pdf_url=reverse("payroll:payslip-pdf", kwargs={
                            "department_slug": self.department.slug, "run_id": self.payslip.run_id,
                            "payslip_id": self.payslip.pk}))
@@ -240,13 +214,7 @@ class PayslipPdfView(DepartmentPageMixin, PayslipMixin, View):
     required_scope = Scope.SELF_SERVICE
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        payslip = self.payslip
-        response = HttpResponse(payslip_pdf(document_for(payslip, self.department.name)),
-                                content_type="application/pdf")
-        response["Content-Disposition"] = (f'attachment; filename="payslip-{payslip.employee.payroll_number}-'
-                                           f'{payslip.run.pay_date:%Y-%m-%d}.pdf"')
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return downloads.payslip_pdf_response(self.payslip, self.department.name)
 
 
 class MyPayslipsView(DepartmentPageMixin, TemplateView):
