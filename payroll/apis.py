@@ -203,6 +203,8 @@ class PayScheduleOutputSerializer(serializers.Serializer):
     bank_sort_code = serializers.CharField()
     bank_account_number = serializers.CharField()
     bank_account_name = serializers.CharField()
+    pays_everyone_else = serializers.BooleanField(
+        help_text="Pays every employee not moved onto another schedule (one schedule per department).")
 
 
 class PayScheduleListApi(DepartmentScopedApi):
@@ -236,6 +238,9 @@ class PayScheduleCreateApi(DepartmentScopedApi):
                                                      error_messages={"invalid": "Enter an account number of "
                                                                                 "8 digits."})
         bank_account_name = serializers.CharField(max_length=18, required=False, allow_blank=True, default="")
+        pays_everyone_else = serializers.BooleanField(
+            required=False, allow_null=True, default=None,
+            help_text="Left out: true for the department's first schedule, false for later ones.")
 
     @extend_schema(operation_id="payroll_schedules_create", tags=TAGS, request=InputSerializer,
                    parameters=[KEY_PARAMETER], responses={201: PayScheduleOutputSerializer, **PROBLEMS})
@@ -252,6 +257,44 @@ class PayScheduleCreateApi(DepartmentScopedApi):
 
 
 PaySchedulesApi = routed_by_method(PayScheduleListApi, PayScheduleCreateApi)
+
+
+class PayScheduleMembersMoveApi(DepartmentScopedApi):
+    """Move employees, by payroll number, onto this schedule from whichever schedule paid them.
+    All or nothing: an unknown payroll number, or a run in progress on either side, refuses it."""
+
+    required_scopes = {"POST": Scope.PAYROLL_SUBMIT}
+
+    class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "PayrollScheduleMembersMoveInput"
+
+        payroll_numbers = serializers.ListField(child=serializers.CharField(max_length=20), min_length=1,
+                                                max_length=100_000)
+
+    class OutputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "PayrollScheduleMembersMoveOutput"
+
+        schedule = serializers.IntegerField()
+        moved = serializers.IntegerField(help_text="How many employees changed schedule.")
+
+    @extend_schema(operation_id="payroll_schedule_members_move", tags=TAGS, request=InputSerializer,
+                   parameters=[KEY_PARAMETER], responses={200: OutputSerializer, **PROBLEMS})
+    def post(self, request: Request, department_slug: str, schedule_id: int) -> Response:
+        schedule = selectors.pay_schedule_get(schedule_id=schedule_id)
+        if schedule is None:
+            raise exceptions.NotFound("This department has no pay schedule with this id.")
+
+        def perform() -> Response:
+            serializer = self.InputSerializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            with service_errors():
+                moved = services.pay_schedule_members_move(schedule=schedule, acting_user=_caller(request),
+                                                           **serializer.validated_data)
+            return Response(self.OutputSerializer({"schedule": schedule.pk, "moved": moved}).data)
+
+        return idempotency.idempotent(request, records=PayrollIdempotencyKey, perform=perform)
 
 
 # Runs
@@ -477,6 +520,8 @@ class PayInputOutputSerializer(serializers.Serializer):
     description = serializers.CharField()
     kind = serializers.CharField()
     amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    hours = serializers.DecimalField(max_digits=7, decimal_places=2, allow_null=True)
+    hourly_rate = serializers.DecimalField(source="rate", max_digits=8, decimal_places=4, allow_null=True)
     pensionable = serializers.BooleanField()
     source_reference = serializers.CharField()
     created_at = serializers.DateTimeField()
@@ -524,7 +569,13 @@ class PayInputCreateApi(DepartmentScopedApi):
         code = serializers.CharField(max_length=20)
         description = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
         kind = serializers.ChoiceField(choices=PayInput.Kind.choices)
-        amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
+        amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0.01"), required=False,
+                                          allow_null=True, default=None,
+                                          help_text="Leave out for hourly pay and give hours and hourly_rate.")
+        hours = serializers.DecimalField(max_digits=7, decimal_places=2, required=False, allow_null=True,
+                                         default=None)
+        hourly_rate = serializers.DecimalField(max_digits=8, decimal_places=4, required=False, allow_null=True,
+                                               default=None, help_text="The amount is hours × rate, to the penny.")
         pensionable = serializers.BooleanField(default=False)
         source_reference = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
 
@@ -534,8 +585,9 @@ class PayInputCreateApi(DepartmentScopedApi):
         def perform() -> Response:
             serializer = self.InputSerializer(data=request.data)
             serializer.is_valid(raise_exception=True)
-            with service_errors():
-                pay_input = services.pay_input_add(acting_user=_caller(request), **serializer.validated_data)
+            data = dict(serializer.validated_data)
+            with service_errors(rename={"rate": "hourly_rate"}):
+                pay_input = services.pay_input_add(acting_user=_caller(request), rate=data.pop("hourly_rate"), **data)
             return Response(PayInputOutputSerializer(pay_input).data, status=status.HTTP_201_CREATED)
 
         return idempotency.idempotent(request, records=PayrollIdempotencyKey, perform=perform)

@@ -7,6 +7,7 @@ app_name = "payroll-department-api"
 # Relative to api/v1/departments/<slug:department_slug>/payroll/ (shared_services/urls.py).
 urlpatterns = [
     path("schedules/", apis.PaySchedulesApi.as_view(), name="schedules"),
+    path("schedules/<int:schedule_id>/members/", apis.PayScheduleMembersMoveApi.as_view(), name="schedule-members"),
     path("inputs/", apis.PayInputsApi.as_view(), name="inputs"),
     path("runs/", apis.PayRunsApi.as_view(), name="runs"),
     path("runs/<int:run_id>/", apis.PayRunDetailApi.as_view(), name="run"),

@@ -303,3 +303,44 @@ def test_someone_who_only_reads_payroll_cannot_add_inputs(client, moj, finance_s
     response = client.post(_url(moj, f"schedules/{monthly.pk}/inputs/"), {"payroll_number": "E0001"})
     assert response.status_code == 403
 
+
+
+# --- API ------------------------------------------------------------------------------------
+
+def test_an_integrator_adds_a_weekly_schedule_moves_staff_and_posts_hourly_pay(moj, finance_setting, in_department):
+    # given an API client with payroll:submit and a department paid monthly
+    from rest_framework.test import APIClient
+
+    from departments import services as department_services
+
+    services.pay_schedule_create(department=moj.department, acting_user=None, name="Monthly")
+    _, raw = department_services.api_token_create(department=moj.department, name="Bureau", acting_user=None,
+                                                  scopes=["payroll:read", "payroll:submit"])
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    base = f"/api/v1/departments/{moj.slug}/payroll/"
+    # when it adds a weekly schedule, moves two people onto it, and posts overtime as hours
+    created = api.post(base + "schedules/", {"name": "Weekly", "frequency": "weekly"}, format="json")
+    weekly = created.json()["id"]
+    moved = api.post(base + f"schedules/{weekly}/members/", {"payroll_numbers": ["E0001", "E0002"]}, format="json")
+    unknown = api.post(base + f"schedules/{weekly}/members/", {"payroll_numbers": ["E0001", "Z1"]}, format="json")
+    hourly = api.post(base + "inputs/", {"employee": "E0001", "schedule": weekly, "period_containing": "2026-11-11",
+                                         "code": "OVERTIME", "kind": "taxable_payment", "hours": "4",
+                                         "hourly_rate": "20.125"}, format="json")
+    both = api.post(base + "inputs/", {"employee": "E0001", "schedule": weekly, "period_containing": "2026-11-11",
+                                       "code": "OVERTIME", "kind": "taxable_payment", "hours": "4",
+                                       "amount": "10"}, format="json")
+    missing_schedule = api.post(base + "schedules/9999/members/", {"payroll_numbers": ["E0001"]}, format="json")
+    # then
+    assert created.status_code == 201
+    assert created.json()["pays_everyone_else"] is False
+    assert moved.json() == {"schedule": weekly, "moved": 2}
+    assert unknown.status_code == 400
+    assert {error["field"] for error in unknown.json()["errors"]} == {"payroll_numbers"}
+    assert hourly.status_code == 201
+    assert hourly.json()["amount"] == "80.50"
+    assert hourly.json()["hours"] == "4.00"
+    assert hourly.json()["period_start"] == "2026-11-09"
+    assert both.status_code == 400
+    assert {error["field"] for error in both.json()["errors"]} == {"amount"}
+    assert missing_schedule.status_code == 404
