@@ -56,9 +56,11 @@ ROLE_SCOPES: dict[str, frozenset[str]] = {
 }
 
 # Scopes an API token may carry: machine work on department data, never access management.
+# payroll:approve lets a token approve and finalise pay runs; four eyes still hold, because the
+# payroll services compare the people behind tokens (who created each) as well as the tokens.
 TOKEN_SCOPES: frozenset[str] = frozenset({
     S.DEPARTMENT_READ, S.MEMBERS_READ, S.AUDIT_READ, S.HR_READ, S.HR_WRITE, S.HR_SENSITIVE, S.PAYROLL_READ,
-    S.PAYROLL_SUBMIT, S.FINANCE_READ, S.FINANCE_WRITE, S.EXPENSES_APPROVE,
+    S.PAYROLL_SUBMIT, S.PAYROLL_APPROVE, S.FINANCE_READ, S.FINANCE_WRITE, S.EXPENSES_APPROVE,
 })
 
 

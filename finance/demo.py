@@ -148,7 +148,9 @@ def seed_department(department: Department, *, out: TextIO) -> None:
         for centre_id, monthly in pay.items():
             services.budget_set(department=department, cost_centre=centres[centre_id], financial_year=year,
                                 acting_user=None, annual_amount=(monthly * 12 * ON_COSTS).quantize(Decimal("1000")))
-        months = period_number_of(timezone.localdate()) - 1  # the months of this year already over
+        # The months of this year already over, but for the last: payroll's demo finalises a real
+        # pay run for it, which posts its own journal (payroll/demo.py).
+        months = max(0, period_number_of(timezone.localdate()) - 2)
         for number in range(1, months + 1):
             month_start = services.period_dates(year, number)[0]
             _payroll_month(department, pay, centres, month_start.replace(day=25))

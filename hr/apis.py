@@ -447,6 +447,10 @@ class EmploymentChangeApi(DepartmentScopedApi):
         changes = EmploymentTermsInputSerializer()
         reason = serializers.CharField(max_length=200, required=False, allow_blank=True)
         salary_override_reason = serializers.CharField(max_length=200, required=False, allow_blank=True)
+        when_period_locked = serializers.ChoiceField(
+            choices=services.WhenPeriodLocked.choices, required=False, default=services.WhenPeriodLocked.REFUSE,
+            help_text="When the date falls in a pay period whose run is open: refuse (the default), or make the "
+                      "change from the first day of the next period.")
 
     @extend_schema(operation_id="hr_employment_change", tags=TAGS, request=InputSerializer,
                    responses={201: EmploymentOutputSerializer})

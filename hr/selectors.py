@@ -268,8 +268,16 @@ class SicknessSpell:
 def sickness_spells(*, employee: Employee, until: datetime.date) -> list[SicknessSpell]:
     """Periods of four or more days off sick, linked into spells when no more than 8 weeks apart;
     open-ended periods run to ``until``. Qualifying days count each period's working weekdays."""
+    return link_sickness_periods(
+        SicknessPeriod.objects.filter(employee=employee, first_day__lte=until).order_by("first_day"), until=until)
+
+
+def link_sickness_periods(periods: Iterable[SicknessPeriod], *, until: datetime.date) -> list[SicknessSpell]:
+    """``sickness_spells`` for periods already read (one employee's, in order of first day)."""
     incapacity = []
-    for period in SicknessPeriod.objects.filter(employee=employee, first_day__lte=until).order_by("first_day"):
+    for period in periods:
+        if period.first_day > until:
+            continue
         last = min(period.last_day or until, until)
         if (last - period.first_day).days + 1 >= PIW_MINIMUM_DAYS:
             incapacity.append((period, last))

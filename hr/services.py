@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Model, Q
 from django.utils import timezone
 
@@ -45,6 +45,7 @@ from hr.validators import (
     validate_sort_code,
 )
 from shared_services.accounts.models import User
+from shared_services.core.hooks import pay_period_lock
 
 # Civil Service grades every department starts with; each department edits them and adds its own.
 DEFAULT_GRADES: list[tuple[str, str, int]] = [
@@ -273,18 +274,36 @@ def _live_versions(employee: Employee) -> list[Employment]:
                 .select_for_update().order_by("valid_from"))
 
 
+class WhenPeriodLocked(models.TextChoices):
+    """What to do with a change effective in a pay period whose inputs are locked."""
+
+    REFUSE = "refuse", "Do not make the change"
+    NEXT_PERIOD = "next_period", "Make it from the start of the next pay period"
+
+
 @transaction.atomic
 def employment_change(*, employee: Employee, effective_from: datetime.date, changes: Mapping[str, Any],
-                      acting_user: User | None, reason: str = "", salary_override_reason: str = "") -> Employment:
+                      acting_user: User | None, reason: str = "", salary_override_reason: str = "",
+                      when_period_locked: str = WhenPeriodLocked.REFUSE) -> Employment:
     """A mover: change any employment fields from a date (past or future) until the next version.
 
     The version that covers the date is superseded and recorded again in two parts, before and
-    from the date; later planned versions keep their own values.
+    from the date; later planned versions keep their own values. A date in a pay period whose run
+    is open (its inputs locked) is refused, or moved to the first day of the next period when the
+    caller asks for ``WhenPeriodLocked.NEXT_PERIOD``.
     """
     department = employee.department
     with department_context(department.id):
         if not changes:
             raise ValidationError({"__all__": "Say what changes."})
+        if when_period_locked not in WhenPeriodLocked.values:
+            raise ValidationError({"when_period_locked": f"Choose one of: {', '.join(WhenPeriodLocked.values)}."})
+        lock = pay_period_lock(employee_id=employee.pk, day=effective_from)
+        if lock is not None:
+            if when_period_locked == WhenPeriodLocked.REFUSE:
+                raise ValidationError({"effective_from": lock.message})
+            reason = f"{reason} (moved from {effective_from:%-d %B %Y}: that pay period was locked)".strip()
+            effective_from = lock.next_open_day
         versions = _live_versions(employee)
         covering = next((v for v in versions if v.covers(effective_from)), None)
         if covering is None:

@@ -1,14 +1,41 @@
+"""The payroll API: the stateless calculation, and each department's pay schedules, inputs, pay
+runs (every state change, idempotent on an ``Idempotency-Key``), payslips and files."""
+
 from __future__ import annotations
 
-from typing import Any
+import datetime
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from decimal import Decimal
+from typing import Any, cast
 
-from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, serializers
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import HttpResponseBase
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
+from rest_framework import exceptions, serializers, status
+from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from departments import idempotency
+from departments.api_base import DepartmentScopedApi
+from departments.roles import Scope
+from hr.apis import _service_errors as service_errors
+from hr.apis import routed_by_method
+from hr.models import Employee
+from payroll import downloads, selectors, services
 from payroll.engine import calculate_batch
+from payroll.models import PayInput, PayrollIdempotencyKey, PayRun, PayRunException, PaySchedule, Payslip
+from payroll.tasks import resume_calculation, start_calculation
+from shared_services.accounts.models import User
 
 MAX_CALCULATIONS_PER_REQUEST = 10_000
 
@@ -77,3 +104,649 @@ class PayrollCalculationApi(APIView):
                 {"body": [f"at most {MAX_CALCULATIONS_PER_REQUEST} inputs per request; send several requests"]}
             )
         return Response(calculate_batch(inputs, with_working=True))
+
+
+# --- Pay runs of a department ------------------------------------------------------------------
+#
+# Under /api/v1/departments/<slug>/payroll/. Scopes: payroll:read for every GET; payroll:submit to
+# add schedules and inputs, create runs and open, calculate, cancel or reopen them; payroll:approve
+# to approve and finalise. The acting user is the caller: a person (session) or the API client a
+# token belongs to, so four eyes hold through the API too (``services.pay_run_approve``). Every
+# POST accepts an ``Idempotency-Key`` header (``departments.idempotency``).
+
+TAGS = ["payroll"]
+KEY_PARAMETER = OpenApiParameter(
+    idempotency.HEADER, str, OpenApiParameter.HEADER, required=False,
+    description="Optional, up to 100 characters (e.g. a UUID): the same key and body again replays the first "
+                "answer (with Idempotent-Replayed: true); the same key for another request is a 409.")
+PROBLEMS = {
+    400: OpenApiResponse(description="Invalid input: problem+json listing each field under 'errors'."),
+    403: OpenApiResponse(description="A scope is missing, or four eyes: someone else must approve."),
+    404: OpenApiResponse(description="No such department, run or record reachable by the caller."),
+    409: OpenApiResponse(description="The run is not in a state that allows this, or the Idempotency-Key "
+                                     "was used for another request."),
+}
+
+
+def _caller(request: Request) -> User:
+    return cast(User, request.user)
+
+
+def _paginated(request: Request, view: DepartmentScopedApi, rows: Any,
+               serializer: type[serializers.Serializer]) -> Response:
+    paginator = LimitOffsetPagination()
+    page = paginator.paginate_queryset(rows, request, view=view)
+    return paginator.get_paginated_response(serializer(page, many=True).data)
+
+
+def _page_of(name: str, serializer: serializers.Serializer) -> Any:
+    return inline_serializer(name, fields={
+        "count": serializers.IntegerField(), "next": serializers.URLField(allow_null=True),
+        "previous": serializers.URLField(allow_null=True), "results": serializer,
+    })
+
+
+def _run_or_404(run_id: int) -> PayRun:
+    run = selectors.pay_run_get(run_id=run_id)
+    if run is None:
+        raise exceptions.NotFound("This department has no pay run with that id.")
+    return run
+
+
+@contextmanager
+def _step_errors() -> Iterator[None]:
+    """A service's refusal as the API's answer: a run in the wrong state is a 409, four eyes a 403,
+    anything else a 400 naming the field."""
+    try:
+        with service_errors():
+            yield
+    except exceptions.ValidationError as error:
+        cause = error.__cause__
+        if isinstance(cause, DjangoValidationError) and hasattr(cause, "error_dict"):
+            refusals = [item for items in cause.error_dict.values() for item in items]
+            if any(item.code == "four_eyes" for item in refusals):
+                raise exceptions.PermissionDenied(" ".join(cause.messages)) from cause
+            if set(cause.error_dict) == {"status"}:
+                raise idempotency.Conflict(" ".join(cause.messages)) from cause
+        raise
+
+
+def _query_choice(request: Request, name: str, choices: list[str]) -> str:
+    value = request.query_params.get(name, "")
+    if value and value not in choices:
+        raise exceptions.ValidationError({name: [f"Choose one of: {', '.join(choices)}."]})
+    return value
+
+
+def _query_int(request: Request, name: str) -> int | None:
+    raw = request.query_params.get(name, "")
+    if not raw:
+        return None
+    if not raw.isascii() or not raw.isdigit():
+        raise exceptions.ValidationError({name: ["Give a whole number (an id)."]})
+    return int(raw)
+
+
+# Schedules
+
+
+class PayScheduleOutputSerializer(serializers.Serializer):
+    class Meta:
+        ref_name = "PayrollPaySchedule"
+
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    frequency = serializers.CharField()
+    pay_day_of_month = serializers.IntegerField(help_text="0 means the last working day of the month.")
+    pay_weekday = serializers.IntegerField(help_text="0 is Monday; for weekly pay.")
+    proration = serializers.CharField()
+    bank_sort_code = serializers.CharField()
+    bank_account_number = serializers.CharField()
+    bank_account_name = serializers.CharField()
+    pays_everyone_else = serializers.BooleanField(
+        help_text="Pays every employee not moved onto another schedule (one schedule per department).")
+
+
+class PayScheduleListApi(DepartmentScopedApi):
+    """The department's pay schedules, by name."""
+
+    required_scopes = {"GET": Scope.PAYROLL_READ}
+
+    @extend_schema(operation_id="payroll_schedules_list", tags=TAGS,
+                   responses={200: PayScheduleOutputSerializer(many=True), **PROBLEMS})
+    def get(self, request: Request, department_slug: str) -> Response:
+        return Response(PayScheduleOutputSerializer(selectors.pay_schedules(), many=True).data)
+
+
+class PayScheduleCreateApi(DepartmentScopedApi):
+    """Add a pay schedule: how often staff are paid and the account net pay leaves from."""
+
+    required_scopes = {"POST": Scope.PAYROLL_SUBMIT}
+
+    class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "PayrollPayScheduleCreateInput"
+
+        name = serializers.CharField(max_length=100)
+        frequency = serializers.ChoiceField(choices=PaySchedule.Frequency.choices, default="monthly")
+        pay_day_of_month = serializers.IntegerField(min_value=0, max_value=31, default=0)
+        pay_weekday = serializers.IntegerField(min_value=0, max_value=6, default=4)
+        proration = serializers.ChoiceField(choices=PaySchedule.Proration.choices, default="calendar_days")
+        bank_sort_code = serializers.RegexField(r"^\d{6}$", required=False, allow_blank=True, default="",
+                                                error_messages={"invalid": "Enter a sort code of 6 digits."})
+        bank_account_number = serializers.RegexField(r"^\d{8}$", required=False, allow_blank=True, default="",
+                                                     error_messages={"invalid": "Enter an account number of "
+                                                                                "8 digits."})
+        bank_account_name = serializers.CharField(max_length=18, required=False, allow_blank=True, default="")
+        pays_everyone_else = serializers.BooleanField(
+            required=False, allow_null=True, default=None,
+            help_text="Left out: true for the department's first schedule, false for later ones.")
+
+    @extend_schema(operation_id="payroll_schedules_create", tags=TAGS, request=InputSerializer,
+                   parameters=[KEY_PARAMETER], responses={201: PayScheduleOutputSerializer, **PROBLEMS})
+    def post(self, request: Request, department_slug: str) -> Response:
+        def perform() -> Response:
+            serializer = self.InputSerializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            with service_errors():
+                schedule = services.pay_schedule_create(department=self.department, acting_user=_caller(request),
+                                                        **serializer.validated_data)
+            return Response(PayScheduleOutputSerializer(schedule).data, status=status.HTTP_201_CREATED)
+
+        return idempotency.idempotent(request, records=PayrollIdempotencyKey, perform=perform)
+
+
+PaySchedulesApi = routed_by_method(PayScheduleListApi, PayScheduleCreateApi)
+
+
+class PayScheduleMembersMoveApi(DepartmentScopedApi):
+    """Move employees, by payroll number, onto this schedule from whichever schedule paid them.
+    All or nothing: an unknown payroll number, or a run in progress on either side, refuses it."""
+
+    required_scopes = {"POST": Scope.PAYROLL_SUBMIT}
+
+    class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "PayrollScheduleMembersMoveInput"
+
+        payroll_numbers = serializers.ListField(child=serializers.CharField(max_length=20), min_length=1,
+                                                max_length=100_000)
+
+    class OutputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "PayrollScheduleMembersMoveOutput"
+
+        schedule = serializers.IntegerField()
+        moved = serializers.IntegerField(help_text="How many employees changed schedule.")
+
+    @extend_schema(operation_id="payroll_schedule_members_move", tags=TAGS, request=InputSerializer,
+                   parameters=[KEY_PARAMETER], responses={200: OutputSerializer, **PROBLEMS})
+    def post(self, request: Request, department_slug: str, schedule_id: int) -> Response:
+        schedule = selectors.pay_schedule_get(schedule_id=schedule_id)
+        if schedule is None:
+            raise exceptions.NotFound("This department has no pay schedule with this id.")
+
+        def perform() -> Response:
+            serializer = self.InputSerializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            with service_errors():
+                moved = services.pay_schedule_members_move(schedule=schedule, acting_user=_caller(request),
+                                                           **serializer.validated_data)
+            return Response(self.OutputSerializer({"schedule": schedule.pk, "moved": moved}).data)
+
+        return idempotency.idempotent(request, records=PayrollIdempotencyKey, perform=perform)
+
+
+# Runs
+
+
+class PayRunOutputSerializer(serializers.Serializer):
+    class Meta:
+        ref_name = "PayrollPayRun"
+
+    id = serializers.IntegerField()
+    reference = serializers.CharField(help_text="How finance's journals name the run.")
+    schedule = serializers.IntegerField(source="schedule_id")
+    schedule_name = serializers.CharField(source="schedule.name")
+    kind = serializers.CharField()
+    status = serializers.CharField(help_text=f"One of: {', '.join(PayRun.Status.values)}.")
+    period_start = serializers.DateField()
+    period_end = serializers.DateField()
+    pay_date = serializers.DateField()
+    tax_year = serializers.CharField()
+    tax_period = serializers.IntegerField()
+    employees_total = serializers.IntegerField()
+    employees_calculated = serializers.IntegerField()
+    employees_failed = serializers.IntegerField()
+    percent = serializers.SerializerMethodField(help_text="How much of the latest calculation is done, 0 to 100.")
+    calculation_number = serializers.IntegerField()
+    opened_at = serializers.DateTimeField(allow_null=True)
+    calculated_at = serializers.DateTimeField(allow_null=True)
+    approved_at = serializers.DateTimeField(allow_null=True)
+    finalised_at = serializers.DateTimeField(allow_null=True)
+    journal = serializers.IntegerField(source="journal_id", allow_null=True,
+                                       help_text="The payroll journal finance posted at finalising.")
+    bacs_processing_day = serializers.DateField(allow_null=True)
+    bacs_file_available = serializers.SerializerMethodField()
+
+    def get_percent(self, run: PayRun) -> int:
+        if run.employees_total:
+            return min(100, (run.employees_calculated + run.employees_failed) * 100 // run.employees_total)
+        return 100 if run.calculated_at is not None and run.status != PayRun.Status.CALCULATING else 0
+
+    def get_bacs_file_available(self, run: PayRun) -> bool:
+        return bool(run.bacs_file)
+
+
+class PayRunListApi(DepartmentScopedApi):
+    """Pay runs, newest period first; ``status`` narrows them."""
+
+    required_scopes = {"GET": Scope.PAYROLL_READ}
+
+    @extend_schema(operation_id="payroll_runs_list", tags=TAGS,
+                   parameters=[OpenApiParameter("status", str, enum=PayRun.Status.values)],
+                   responses={200: _page_of("PayrollPayRunPage", PayRunOutputSerializer(many=True)), **PROBLEMS})
+    def get(self, request: Request, department_slug: str) -> Response:
+        wanted = _query_choice(request, "status", PayRun.Status.values)
+        rows = selectors.pay_runs().filter(status=wanted) if wanted else selectors.pay_runs()
+        return _paginated(request, self, rows, PayRunOutputSerializer)
+
+
+class PayRunCreateApi(DepartmentScopedApi):
+    """Start a run (draft) for the pay period of a schedule containing a day."""
+
+    required_scopes = {"POST": Scope.PAYROLL_SUBMIT}
+
+    class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "PayrollPayRunCreateInput"
+
+        schedule = serializers.PrimaryKeyRelatedField(
+            queryset=PaySchedule.objects.all(),
+            error_messages={"does_not_exist": "This department has no pay schedule with the id {pk_value}."})
+        period_containing = serializers.DateField(help_text="Any day of the pay period, e.g. 2026-11-01.")
+        kind = serializers.ChoiceField(choices=PayRun.Kind.choices, default="regular")
+
+    @extend_schema(operation_id="payroll_runs_create", tags=TAGS, request=InputSerializer,
+                   parameters=[KEY_PARAMETER], responses={201: PayRunOutputSerializer, **PROBLEMS})
+    def post(self, request: Request, department_slug: str) -> Response:
+        def perform() -> Response:
+            serializer = self.InputSerializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            with service_errors():
+                run = services.pay_run_create(acting_user=_caller(request), **serializer.validated_data)
+            return Response(PayRunOutputSerializer(_run_or_404(run.pk)).data, status=status.HTTP_201_CREATED)
+
+        return idempotency.idempotent(request, records=PayrollIdempotencyKey, perform=perform)
+
+
+PayRunsApi = routed_by_method(PayRunListApi, PayRunCreateApi)
+
+
+class PayRunDetailApi(DepartmentScopedApi):
+    """One run: its state and the progress of its calculation (poll it while it calculates)."""
+
+    required_scopes = {"GET": Scope.PAYROLL_READ}
+
+    @extend_schema(operation_id="payroll_run_retrieve", tags=TAGS, responses={200: PayRunOutputSerializer, **PROBLEMS})
+    def get(self, request: Request, department_slug: str, run_id: int) -> Response:
+        return Response(PayRunOutputSerializer(_run_or_404(run_id)).data)
+
+
+class ReasonInputSerializer(serializers.Serializer):
+    class Meta:
+        ref_name = "PayrollPayRunReasonInput"
+
+    reason = serializers.CharField(max_length=500, help_text="Why; kept in the audit log.")
+
+
+def _step(request: Request, run_id: int, step: Callable[[PayRun, dict[str, Any]], Any],
+          *, reason: bool = False, answer_status: int = status.HTTP_200_OK) -> Response:
+    """A state change of a run: find it, validate the body, call the service, answer the run as it
+    is now; once per Idempotency-Key."""
+
+    def perform() -> Response:
+        run = _run_or_404(run_id)
+        data: dict[str, Any] = {}
+        if reason:
+            serializer = ReasonInputSerializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            data = serializer.validated_data
+        with _step_errors():
+            step(run, data)
+        return Response(PayRunOutputSerializer(_run_or_404(run_id)).data, status=answer_status)
+
+    return idempotency.idempotent(request, records=PayrollIdempotencyKey, perform=perform)
+
+
+class PayRunOpenApi(DepartmentScopedApi):
+    """Open a draft run: the period's inputs are locked and who is on the run is fixed."""
+
+    required_scopes = {"POST": Scope.PAYROLL_SUBMIT}
+
+    @extend_schema(operation_id="payroll_run_open", tags=TAGS, request=None, parameters=[KEY_PARAMETER],
+                   responses={200: PayRunOutputSerializer, **PROBLEMS})
+    def post(self, request: Request, department_slug: str, run_id: int) -> Response:
+        return _step(request, run_id, lambda run, _: services.pay_run_open(run=run, acting_user=_caller(request)))
+
+
+class PayRunCalculateApi(DepartmentScopedApi):
+    """Start (or restart) the calculation; it runs on the workers, so poll the run for progress."""
+
+    required_scopes = {"POST": Scope.PAYROLL_SUBMIT}
+
+    @extend_schema(operation_id="payroll_run_calculate", tags=TAGS, request=None, parameters=[KEY_PARAMETER],
+                   responses={202: PayRunOutputSerializer, **PROBLEMS})
+    def post(self, request: Request, department_slug: str, run_id: int) -> Response:
+        return _step(request, run_id,
+                     lambda run, _: start_calculation(run=run, acting_user=_caller(request)),
+                     answer_status=status.HTTP_202_ACCEPTED)
+
+
+class PayRunResumeApi(DepartmentScopedApi):
+    """Queue again the employees a calculation has not reached (its worker stopped part-way)."""
+
+    required_scopes = {"POST": Scope.PAYROLL_SUBMIT}
+
+    @extend_schema(operation_id="payroll_run_resume", tags=TAGS, request=None, parameters=[KEY_PARAMETER],
+                   responses={202: PayRunOutputSerializer, **PROBLEMS})
+    def post(self, request: Request, department_slug: str, run_id: int) -> Response:
+        return _step(request, run_id,
+                     lambda run, _: resume_calculation(run=run, acting_user=_caller(request)),
+                     answer_status=status.HTTP_202_ACCEPTED)
+
+
+class PayRunApproveApi(DepartmentScopedApi):
+    """Approve a calculated run: a payroll approver (or a token with payroll:approve) who neither
+    opened nor calculated it, nor created the token that did."""
+
+    required_scopes = {"POST": Scope.PAYROLL_APPROVE}
+
+    @extend_schema(operation_id="payroll_run_approve", tags=TAGS, request=None, parameters=[KEY_PARAMETER],
+                   responses={200: PayRunOutputSerializer, **PROBLEMS})
+    def post(self, request: Request, department_slug: str, run_id: int) -> Response:
+        return _step(request, run_id,
+                     lambda run, _: services.pay_run_approve(run=run, acting_user=_caller(request)))
+
+
+class PayRunFinaliseApi(DepartmentScopedApi):
+    """Finalise an approved run: payslips published, the journal posted, the Bacs file written."""
+
+    required_scopes = {"POST": Scope.PAYROLL_APPROVE}
+
+    @extend_schema(operation_id="payroll_run_finalise", tags=TAGS, request=None, parameters=[KEY_PARAMETER],
+                   responses={200: PayRunOutputSerializer, **PROBLEMS})
+    def post(self, request: Request, department_slug: str, run_id: int) -> Response:
+        return _step(request, run_id,
+                     lambda run, _: services.pay_run_finalise(run=run, acting_user=_caller(request)))
+
+
+class PayRunCancelApi(DepartmentScopedApi):
+    """Cancel a run before it is finalised; its queued expense claims go back to finance."""
+
+    required_scopes = {"POST": Scope.PAYROLL_SUBMIT}
+
+    @extend_schema(operation_id="payroll_run_cancel", tags=TAGS, request=ReasonInputSerializer,
+                   parameters=[KEY_PARAMETER], responses={200: PayRunOutputSerializer, **PROBLEMS})
+    def post(self, request: Request, department_slug: str, run_id: int) -> Response:
+        return _step(request, run_id, lambda run, data: services.pay_run_cancel(
+            run=run, acting_user=_caller(request), reason=data["reason"]), reason=True)
+
+
+class PayRunReopenApi(DepartmentScopedApi):
+    """Send a calculated or approved run back to open; it must be recalculated before approval."""
+
+    required_scopes = {"POST": Scope.PAYROLL_SUBMIT}
+
+    @extend_schema(operation_id="payroll_run_reopen", tags=TAGS, request=ReasonInputSerializer,
+                   parameters=[KEY_PARAMETER], responses={200: PayRunOutputSerializer, **PROBLEMS})
+    def post(self, request: Request, department_slug: str, run_id: int) -> Response:
+        return _step(request, run_id, lambda run, data: services.pay_run_reopen(
+            run=run, acting_user=_caller(request), reason=data["reason"]), reason=True)
+
+
+# Inputs
+
+
+class PayInputOutputSerializer(serializers.Serializer):
+    class Meta:
+        ref_name = "PayrollPayInput"
+
+    id = serializers.IntegerField()
+    employee = serializers.CharField(source="employee.payroll_number", help_text="The payroll number.")
+    schedule = serializers.IntegerField(source="schedule_id")
+    period_start = serializers.DateField()
+    code = serializers.CharField()
+    description = serializers.CharField()
+    kind = serializers.CharField()
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    hours = serializers.DecimalField(max_digits=7, decimal_places=2, allow_null=True)
+    hourly_rate = serializers.DecimalField(source="rate", max_digits=8, decimal_places=4, allow_null=True)
+    pensionable = serializers.BooleanField()
+    source_reference = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class PayInputListApi(DepartmentScopedApi):
+    """Pay inputs, newest period first; ``schedule`` and ``period_start`` narrow them."""
+
+    required_scopes = {"GET": Scope.PAYROLL_READ}
+
+    @extend_schema(operation_id="payroll_inputs_list", tags=TAGS,
+                   parameters=[OpenApiParameter("schedule", int), OpenApiParameter("period_start", OpenApiTypes.DATE)],
+                   responses={200: _page_of("PayrollPayInputPage", PayInputOutputSerializer(many=True)), **PROBLEMS})
+    def get(self, request: Request, department_slug: str) -> Response:
+        rows = selectors.pay_inputs()
+        schedule = _query_int(request, "schedule")
+        if schedule is not None:
+            rows = rows.filter(schedule_id=schedule)
+        raw_start = request.query_params.get("period_start", "")
+        if raw_start:
+            try:
+                rows = rows.filter(period_start=datetime.date.fromisoformat(raw_start))
+            except ValueError:
+                raise exceptions.ValidationError({"period_start": ["Give a date as YYYY-MM-DD."]}) from None
+        return _paginated(request, self, rows, PayInputOutputSerializer)
+
+
+class PayInputCreateApi(DepartmentScopedApi):
+    """Add a payment or deduction for one employee in the pay period containing a day (refused
+    once that period's run is open)."""
+
+    required_scopes = {"POST": Scope.PAYROLL_SUBMIT}
+
+    class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "PayrollPayInputCreateInput"
+
+        employee = serializers.SlugRelatedField(
+            slug_field="payroll_number", queryset=Employee.objects.all(), help_text="The payroll number.",
+            error_messages={"does_not_exist": "This department has no employee with the payroll number '{value}'."})
+        schedule = serializers.PrimaryKeyRelatedField(
+            queryset=PaySchedule.objects.all(),
+            error_messages={"does_not_exist": "This department has no pay schedule with the id {pk_value}."})
+        period_containing = serializers.DateField()
+        code = serializers.CharField(max_length=20)
+        description = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+        kind = serializers.ChoiceField(choices=PayInput.Kind.choices)
+        amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0.01"), required=False,
+                                          allow_null=True, default=None,
+                                          help_text="Leave out for hourly pay and give hours and hourly_rate.")
+        hours = serializers.DecimalField(max_digits=7, decimal_places=2, required=False, allow_null=True,
+                                         default=None)
+        hourly_rate = serializers.DecimalField(max_digits=8, decimal_places=4, required=False, allow_null=True,
+                                               default=None, help_text="The amount is hours × rate, to the penny.")
+        pensionable = serializers.BooleanField(default=False)
+        source_reference = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+
+    @extend_schema(operation_id="payroll_inputs_create", tags=TAGS, request=InputSerializer,
+                   parameters=[KEY_PARAMETER], responses={201: PayInputOutputSerializer, **PROBLEMS})
+    def post(self, request: Request, department_slug: str) -> Response:
+        def perform() -> Response:
+            serializer = self.InputSerializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            data = dict(serializer.validated_data)
+            with service_errors(rename={"rate": "hourly_rate"}):
+                pay_input = services.pay_input_add(acting_user=_caller(request), rate=data.pop("hourly_rate"), **data)
+            return Response(PayInputOutputSerializer(pay_input).data, status=status.HTTP_201_CREATED)
+
+        return idempotency.idempotent(request, records=PayrollIdempotencyKey, perform=perform)
+
+
+PayInputsApi = routed_by_method(PayInputListApi, PayInputCreateApi)
+
+
+# What a run gives out
+
+
+class PayRunExceptionOutputSerializer(serializers.Serializer):
+    class Meta:
+        ref_name = "PayrollPayRunException"
+
+    employee = serializers.CharField(source="employee.payroll_number")
+    employee_name = serializers.SerializerMethodField()
+    code = serializers.CharField()
+    reason = serializers.CharField()
+
+    def get_employee_name(self, item: PayRunException) -> str:
+        return f"{item.employee.first_name} {item.employee.last_name}"
+
+
+class PayRunExceptionListApi(DepartmentScopedApi):
+    """What to check before approving a run, by employee."""
+
+    required_scopes = {"GET": Scope.PAYROLL_READ}
+
+    @extend_schema(operation_id="payroll_run_exceptions_list", tags=TAGS,
+                   responses={200: _page_of("PayrollPayRunExceptionPage", PayRunExceptionOutputSerializer(many=True)),
+                              **PROBLEMS})
+    def get(self, request: Request, department_slug: str, run_id: int) -> Response:
+        run = _run_or_404(run_id)
+        return _paginated(request, self, selectors.pay_run_exceptions(run=run), PayRunExceptionOutputSerializer)
+
+
+class PayslipOutputSerializer(serializers.Serializer):
+    class Meta:
+        ref_name = "PayrollPayslip"
+
+    id = serializers.IntegerField()
+    employee = serializers.CharField(source="employee.payroll_number")
+    employee_name = serializers.SerializerMethodField()
+    status = serializers.CharField(help_text="calculated, or failed with failure_reason.")
+    failure_reason = serializers.CharField()
+    cost_centre = serializers.CharField(source="cost_centre.code", allow_null=True, default=None)
+    tax_code = serializers.CharField()
+    ni_category = serializers.CharField()
+    gross_pay = serializers.DecimalField(max_digits=14, decimal_places=2)
+    taxable_pay = serializers.DecimalField(max_digits=14, decimal_places=2)
+    income_tax = serializers.DecimalField(max_digits=14, decimal_places=2)
+    employee_ni = serializers.DecimalField(max_digits=14, decimal_places=2)
+    employer_ni = serializers.DecimalField(max_digits=14, decimal_places=2)
+    pension_employee = serializers.DecimalField(max_digits=14, decimal_places=2)
+    pension_employer = serializers.DecimalField(max_digits=14, decimal_places=2)
+    student_loan = serializers.DecimalField(max_digits=14, decimal_places=2)
+    postgraduate_loan = serializers.DecimalField(max_digits=14, decimal_places=2)
+    net_pay = serializers.DecimalField(max_digits=14, decimal_places=2)
+
+    def get_employee_name(self, slip: Payslip) -> str:
+        return f"{slip.employee.first_name} {slip.employee.last_name}"
+
+
+class PayslipLineOutputSerializer(serializers.Serializer):
+    class Meta:
+        ref_name = "PayrollPayslipLine"
+
+    code = serializers.CharField()
+    description = serializers.CharField()
+    section = serializers.CharField(help_text="payment, deduction or employer.")
+    after_tax = serializers.BooleanField()
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+
+
+class PayslipListApi(DepartmentScopedApi):
+    """A run's payslips (one per employee), by surname; ``status`` narrows them."""
+
+    required_scopes = {"GET": Scope.PAYROLL_READ}
+
+    @extend_schema(operation_id="payroll_payslips_list", tags=TAGS,
+                   parameters=[OpenApiParameter("status", str, enum=Payslip.Status.values)],
+                   responses={200: _page_of("PayrollPayslipPage", PayslipOutputSerializer(many=True)), **PROBLEMS})
+    def get(self, request: Request, department_slug: str, run_id: int) -> Response:
+        run = _run_or_404(run_id)
+        wanted = _query_choice(request, "status", Payslip.Status.values)
+        rows = selectors.payslips_of_run(run=run)
+        return _paginated(request, self, rows.filter(status=wanted) if wanted else rows, PayslipOutputSerializer)
+
+
+def _payslip_or_404(run_id: int, payslip_id: int) -> Payslip:
+    payslip = selectors.payslip_get(run_id=run_id, payslip_id=payslip_id)
+    if payslip is None:
+        raise exceptions.NotFound("This run has no payslip with that id.")
+    return payslip
+
+
+class PayslipDetailApi(DepartmentScopedApi):
+    """One payslip with its lines and the year-to-date figures after it."""
+
+    required_scopes = {"GET": Scope.PAYROLL_READ}
+
+    class OutputSerializer(PayslipOutputSerializer):
+        class Meta:
+            ref_name = "PayrollPayslipDetail"
+
+        lines = serializers.SerializerMethodField()
+        year_to_date = serializers.DictField(child=serializers.CharField())
+
+        @extend_schema_field(PayslipLineOutputSerializer(many=True))
+        def get_lines(self, slip: Payslip) -> Any:
+            return PayslipLineOutputSerializer(selectors.payslip_lines(payslip=slip), many=True).data
+
+    @extend_schema(operation_id="payroll_payslip_retrieve", tags=TAGS, responses={200: OutputSerializer, **PROBLEMS})
+    def get(self, request: Request, department_slug: str, run_id: int, payslip_id: int) -> Response:
+        return Response(self.OutputSerializer(_payslip_or_404(run_id, payslip_id)).data)
+
+
+class PayslipPdfApi(DepartmentScopedApi):
+    """A calculated payslip as the employee reads it, as a PDF."""
+
+    required_scopes = {"GET": Scope.PAYROLL_READ}
+
+    @extend_schema(operation_id="payroll_payslip_pdf", tags=TAGS,
+                   responses={(200, "application/pdf"): OpenApiTypes.BINARY, **PROBLEMS})
+    def get(self, request: Request, department_slug: str, run_id: int, payslip_id: int) -> HttpResponseBase:
+        payslip = _payslip_or_404(run_id, payslip_id)
+        if payslip.status != Payslip.Status.CALCULATED:
+            raise exceptions.NotFound("This payslip failed to calculate, so it has no document; see failure_reason.")
+        return downloads.payslip_pdf_response(payslip, self.department.name)
+
+
+class PayRunRegisterApi(DepartmentScopedApi):
+    """The payroll register: one row per employee on the run, as CSV or XLSX."""
+
+    required_scopes = {"GET": Scope.PAYROLL_READ}
+
+    @extend_schema(operation_id="payroll_run_register", tags=TAGS,
+                   responses={(200, "text/csv"): OpenApiTypes.BINARY,
+                              (200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"):
+                                  OpenApiTypes.BINARY, **PROBLEMS})
+    def get(self, request: Request, department_slug: str, run_id: int, file_format: str) -> HttpResponseBase:
+        response = downloads.run_file_response(run=_run_or_404(run_id), department_slug=self.department.slug,
+                                               what=f"register.{file_format}")
+        if response is None:
+            raise exceptions.NotFound("The register is register.csv or register.xlsx.")
+        return response
+
+
+class PayRunBacsFileApi(DepartmentScopedApi):
+    """The Bacs Standard 18 net-pay file, written when the run was finalised."""
+
+    required_scopes = {"GET": Scope.PAYROLL_READ}
+
+    @extend_schema(operation_id="payroll_run_bacs_file", tags=TAGS,
+                   responses={(200, "text/plain"): OpenApiTypes.BINARY, **PROBLEMS})
+    def get(self, request: Request, department_slug: str, run_id: int) -> HttpResponseBase:
+        response = downloads.run_file_response(run=_run_or_404(run_id), department_slug=self.department.slug,
+                                               what="bacs")
+        if response is None:
+            raise exceptions.NotFound("The Bacs file is written when the run is finalised; this run is not.")
+        return response

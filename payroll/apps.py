@@ -1,4 +1,4 @@
-from typing import Any
+from typing import Any, TextIO
 
 from django.apps import AppConfig
 
@@ -8,6 +8,16 @@ class PayrollConfig(AppConfig):
 
     name = "payroll"
     verbose_name = "Payroll"
+
+    def pay_period_lock(self, *, employee_id: int, day: Any) -> Any:
+        from payroll import selectors
+
+        return selectors.pay_period_lock(employee_id=employee_id, day=day)
+
+    def seed_demo(self, *, out: TextIO) -> None:
+        from payroll.demo import seed
+
+        seed(out=out)
 
     def department_home_figures(self, *, department: Any, access: Any) -> list[Any]:
         from departments.roles import Scope

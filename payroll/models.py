@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from departments.idempotency import IdempotencyRecord
 from departments.models import DepartmentOwnedModel
 
 ZERO = Decimal("0.00")
@@ -77,16 +78,41 @@ class PaySchedule(DepartmentOwnedModel):
     bank_sort_code = models.CharField(max_length=6, blank=True)
     bank_account_number = models.CharField(max_length=8, blank=True)
     bank_account_name = models.CharField(max_length=18, blank=True)
+    pays_everyone_else = models.BooleanField(
+        default=False, help_text="Pays every employee not moved onto another of the department's schedules")
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["department", "name"], name="payroll_payschedule_name_unique"),
+            # Exactly one schedule can be the one that pays everyone else, so nobody is paid twice.
+            models.UniqueConstraint(fields=["department"], condition=Q(pays_everyone_else=True),
+                                    name="payroll_payschedule_one_default"),
             models.CheckConstraint(condition=Q(pay_day_of_month__lte=31) & Q(pay_weekday__lte=6),
                                    name="payroll_payschedule_pay_day_valid"),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def pay_weekday_name(self) -> str:
+        return ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")[self.pay_weekday]
+
+
+class PayScheduleMember(DepartmentOwnedModel):
+    """An employee paid by a schedule other than the department's default one (weekly-paid staff,
+    say). At most one row per employee, so no employee is on two schedules."""
+
+    employee = models.ForeignKey("hr.Employee", on_delete=models.PROTECT, related_name="+")
+    schedule = models.ForeignKey(PaySchedule, on_delete=models.PROTECT, related_name="+")
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["department", "employee"], name="payroll_member_one_schedule"),
+        ]
+        indexes = [models.Index(fields=["department", "schedule"], name="payroll_member_schedule")]
 
 
 class PayInput(DepartmentOwnedModel):
@@ -107,6 +133,9 @@ class PayInput(DepartmentOwnedModel):
     description = models.CharField(max_length=100)
     kind = models.CharField(max_length=20, choices=Kind.choices)
     amount = models.DecimalField(max_digits=14, decimal_places=2)
+    hours = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True,
+                                help_text="For overtime and other hourly pay: the amount is hours × rate")
+    rate = models.DecimalField(max_digits=8, decimal_places=4, null=True, blank=True)
     pensionable = models.BooleanField(default=False)
     source_reference = models.CharField(max_length=100, blank=True,
                                         help_text="Where it came from, e.g. an expense claim or an import row")
@@ -247,3 +276,12 @@ class PayRunException(DepartmentOwnedModel):
 
     class Meta:
         indexes = [models.Index(fields=["department", "run"], name="payroll_exception_run")]
+
+
+class PayrollIdempotencyKey(IdempotencyRecord):
+    """An ``Idempotency-Key`` a caller sent to the payroll API, with the answer it got
+    (``departments.idempotency``)."""
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["department", "user", "key"],
+                                               name="payroll_idempotencykey_one_per_caller")]

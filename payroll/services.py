@@ -9,24 +9,26 @@ run twice, or after a crash, leaves exactly one payslip per employee.
 
 from __future__ import annotations
 
+import csv
 import datetime
 import gc
+import io
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.utils import timezone
 
 from departments.bulk import bulk_insert, refresh_statistics
-from departments.models import Department
-from departments.roles import Role
+from departments.models import ApiToken, Department, DepartmentMembership
+from departments.roles import Role, Scope
 from departments.services import AuditEntry, audit_changes, audit_record, audit_record_many
 from departments.tenancy import department_context
 from finance import selectors as finance_selectors
@@ -37,7 +39,16 @@ from hr.selectors import bank_holidays
 from payroll import assembly, bacs
 from payroll import bulk as payroll_bulk
 from payroll.engine.rates import available_tax_years
-from payroll.models import OpeningBalance, PayInput, PayRun, PayRunException, PaySchedule, Payslip, PayslipLine
+from payroll.models import (
+    OpeningBalance,
+    PayInput,
+    PayRun,
+    PayRunException,
+    PaySchedule,
+    PayScheduleMember,
+    Payslip,
+    PayslipLine,
+)
 from payroll.periods import PayDateRule, PayPeriod, PaySpell, PeriodError, basic_pay, pay_period
 from shared_services.accounts.models import User
 
@@ -50,8 +61,8 @@ def holidays_around(day: datetime.date) -> set[datetime.date]:
             for holiday, _ in bank_holidays(region=BANK_HOLIDAY_REGION, year=year)}
 
 
-def _refuse(field: str, message: str) -> None:
-    raise ValidationError({field: message})
+def _refuse(field: str, message: str, code: str | None = None) -> None:
+    raise ValidationError({field: ValidationError(message, code=code)})
 
 
 def _transition(run: PayRun, allowed_from: Sequence[str], doing: str) -> None:
@@ -167,7 +178,9 @@ def pay_schedule_create(*, department: Department, acting_user: User | None, nam
                         frequency: str = PaySchedule.Frequency.MONTHLY, pay_day_of_month: int = 0,
                         pay_weekday: int = 4, proration: str = PaySchedule.Proration.CALENDAR_DAYS,
                         bank_sort_code: str = "", bank_account_number: str = "",
-                        bank_account_name: str = "") -> PaySchedule:
+                        bank_account_name: str = "", pays_everyone_else: bool | None = None) -> PaySchedule:
+    """A new schedule. The department's first schedule pays everyone unless said otherwise; a later
+    one pays only the employees moved onto it (``pay_schedule_members_move``)."""
     with department_context(department.id):
         try:
             PayDateRule(frequency=frequency, day_of_month=pay_day_of_month, weekday=pay_weekday)
@@ -178,13 +191,73 @@ def pay_schedule_create(*, department: Department, acting_user: User | None, nam
             _refuse("name", "Enter a name for the pay schedule.")
         if PaySchedule.objects.filter(name=name.strip()).exists():
             _refuse("name", f"There is already a pay schedule called {name.strip()}.")
+        errors: dict[str, str] = {}
+        if frequency not in PaySchedule.Frequency.values:
+            errors["frequency"] = "Choose monthly or weekly."
+        if proration not in PaySchedule.Proration.values:
+            errors["proration"] = "Choose calendar days or working days."
+        if bank_sort_code and not (len(bank_sort_code) == 6 and bank_sort_code.isdigit()):
+            errors["bank_sort_code"] = "Enter the sort code as 6 digits, like 309430."
+        if bank_account_number and not (len(bank_account_number) == 8 and bank_account_number.isdigit()):
+            errors["bank_account_number"] = "Enter the account number as 8 digits."
+        current_default = PaySchedule.objects.filter(pays_everyone_else=True).first()
+        if pays_everyone_else is None:
+            pays_everyone_else = current_default is None
+        elif pays_everyone_else and current_default is not None:
+            errors["pays_everyone_else"] = (f"{current_default.name} already pays everyone not on another "
+                                            "schedule; a department has one such schedule.")
+        if errors:
+            raise ValidationError(errors)
         schedule = PaySchedule.objects.create(
             name=name.strip(), frequency=frequency, pay_day_of_month=pay_day_of_month, pay_weekday=pay_weekday,
             proration=proration, bank_sort_code=bank_sort_code, bank_account_number=bank_account_number,
-            bank_account_name=bank_account_name)
+            bank_account_name=bank_account_name, pays_everyone_else=pays_everyone_else)
         audit_record(department=department, action="pay_schedule.create", acting_user=acting_user, target=schedule,
-                     changes=audit_changes({}, {"name": schedule.name, "frequency": frequency}))
+                     changes=audit_changes({}, {"name": schedule.name, "frequency": frequency,
+                                                "pays_everyone_else": pays_everyone_else}))
         return schedule
+
+
+def _runs_in_progress(schedule_ids: Sequence[int]) -> list[PayRun]:
+    return list(PayRun.objects.filter(schedule_id__in=schedule_ids).exclude(
+        status__in=[PayRun.Status.DRAFT, PayRun.Status.FINALISED, PayRun.Status.CANCELLED]).select_related("schedule"))
+
+
+@transaction.atomic
+def pay_schedule_members_move(*, schedule: PaySchedule, payroll_numbers: Sequence[str],
+                              acting_user: User | None) -> int:
+    """Move employees, named by payroll number, onto ``schedule`` from whichever schedule paid them.
+
+    All or nothing: an unknown payroll number, or a run in progress (opened and not yet finalised
+    or cancelled) on either side of the move, refuses the whole move, since that run's list of
+    employees is fixed. Returns how many employees changed schedule."""
+    department = schedule.department
+    with department_context(department.id):
+        numbers = list(dict.fromkeys(number.strip() for number in payroll_numbers if number.strip()))
+        if not numbers:
+            _refuse("payroll_numbers", "Enter at least one payroll number.")
+        employees = dict(Employee.objects.filter(payroll_number__in=numbers).values_list("payroll_number", "pk"))
+        unknown = [number for number in numbers if number not in employees]
+        if unknown:
+            shown = ", ".join(unknown[:10]) + (f" and {len(unknown) - 10} more" if len(unknown) > 10 else "")
+            _refuse("payroll_numbers", f"No employee has the payroll number {shown}.")
+        memberships = dict(PayScheduleMember.objects.filter(employee_id__in=employees.values())
+                           .values_list("employee_id", "schedule_id"))
+        default = PaySchedule.objects.filter(pays_everyone_else=True).values_list("pk", flat=True).first()
+        moving = [pk for pk in employees.values() if memberships.get(pk, default) != schedule.pk]
+        touched = {memberships.get(pk, default) for pk in moving} | {schedule.pk}
+        busy = _runs_in_progress([pk for pk in touched if pk is not None]) if moving else []
+        if busy:
+            run = busy[0]
+            _refuse("payroll_numbers", f"The {run.schedule.name} run for {run.period_start:%B %Y} is in progress "
+                                       f"({run.get_status_display().lower()}). Finalise or cancel it first.")
+        PayScheduleMember.objects.filter(employee_id__in=moving).delete()
+        if not schedule.pays_everyone_else:
+            PayScheduleMember.objects.bulk_create(
+                PayScheduleMember(employee_id=pk, schedule=schedule, added_by=acting_user) for pk in moving)
+        audit_record(department=department, action="pay_schedule.members_move", acting_user=acting_user,
+                     target=schedule, changes=audit_changes({}, {"moved": len(moving)}))
+        return len(moving)
 
 
 def period_of(schedule: PaySchedule, day: datetime.date) -> PayPeriod:
@@ -195,9 +268,14 @@ def period_of(schedule: PaySchedule, day: datetime.date) -> PayPeriod:
 
 # --- Runs: create, open, cancel -----------------------------------------------------------
 
-def employees_paid_in(period_start: datetime.date, period_end: datetime.date) -> Q:
-    """Employees employed at some point in the period."""
-    return Q(start_date__lte=period_end) & (Q(leave_date__isnull=True) | Q(leave_date__gte=period_start))
+def employees_paid_in(schedule: PaySchedule, period_start: datetime.date, period_end: datetime.date) -> Q:
+    """Employees the schedule pays who were employed at some point in the period: those moved onto
+    it, or, for the schedule that pays everyone else, those not moved onto another."""
+    employed = Q(start_date__lte=period_end) & (Q(leave_date__isnull=True) | Q(leave_date__gte=period_start))
+    if schedule.pays_everyone_else:
+        return Q(employed, ~Exists(PayScheduleMember.objects.filter(employee_id=OuterRef("pk")).exclude(
+            schedule_id=schedule.pk)))
+    return Q(employed, Exists(PayScheduleMember.objects.filter(employee_id=OuterRef("pk"), schedule_id=schedule.pk)))
 
 
 @transaction.atomic
@@ -241,7 +319,8 @@ def pay_run_open(*, run: PayRun, acting_user: User) -> PayRun:
         run = _locked_run(run)
         _transition(run, [PayRun.Status.DRAFT], "opened")
         run.status, run.opened_by, run.opened_at = PayRun.Status.OPEN, acting_user, timezone.now()
-        run.employees_total = Employee.objects.filter(employees_paid_in(run.period_start, run.period_end)).count()
+        run.employees_total = Employee.objects.filter(
+            employees_paid_in(run.schedule, run.period_start, run.period_end)).count()
         run.save(update_fields=["status", "opened_by", "opened_at", "employees_total"])
         _queue_expense_claims(run, acting_user)
         audit_record(department=department, action="pay_run.open", acting_user=acting_user, target=run,
@@ -267,39 +346,230 @@ def pay_run_cancel(*, run: PayRun, acting_user: User, reason: str) -> PayRun:
         return run
 
 
+@transaction.atomic
+def pay_run_reopen(*, run: PayRun, acting_user: User, reason: str) -> PayRun:
+    """Send a calculated or approved run back to open, e.g. to correct an HR record first.
+
+    Any approval is withdrawn. The payslips stay as the last calculation wrote them, but approval
+    only follows a calculation (``pay_run_approve`` accepts calculated runs alone), so the run
+    must be recalculated before anyone can approve it again. Inputs stay locked and queued
+    expense claims stay on the run, exactly as when it was first opened.
+    """
+    department = run.department
+    with department_context(department.id):
+        run = _locked_run(run)
+        _transition(run, [PayRun.Status.CALCULATED, PayRun.Status.APPROVED], "reopened")
+        if not reason.strip():
+            _refuse("reason", "Say why the run is reopened.")
+        was = {"status": run.status, "approved_by": run.approved_by_id}
+        run.status, run.approved_by, run.approved_at = PayRun.Status.OPEN, None, None
+        run.save(update_fields=["status", "approved_by", "approved_at"])
+        audit_record(department=department, action="pay_run.reopen", acting_user=acting_user, target=run,
+                     changes=audit_changes(was, {"status": run.status, "approved_by": None}), reason=reason.strip())
+        return run
+
+
 def period_is_locked(*, schedule: PaySchedule, day: datetime.date) -> bool:
     """Whether inputs dated ``day`` fall in a period whose run is open or further on."""
     return PayRun.objects.filter(schedule=schedule, period_start__lte=day, period_end__gte=day).exclude(
         status__in=[PayRun.Status.DRAFT, PayRun.Status.CANCELLED]).exists()
 
 
+def _pay_input_errors(*, kind: str, code: str, amount: Decimal | None, hours: Decimal | None,
+                      rate: Decimal | None) -> tuple[dict[str, str], Decimal | None]:
+    """The problems with one input's values, and its amount (hours × rate, to the penny, for hourly pay)."""
+    errors: dict[str, str] = {}
+    if kind not in PayInput.Kind.values:
+        errors["kind"] = f"Choose one of: {', '.join(str(label) for label in PayInput.Kind.labels)}."
+    if not code.strip():
+        errors["code"] = "Enter a code for the payment or deduction."
+    elif len(code.strip()) > 20:
+        errors["code"] = "Enter a code of 20 characters or fewer."
+    if hours is not None or rate is not None:
+        if amount is not None:
+            errors["amount"] = "Enter an amount, or hours and an hourly rate, not both."
+        elif hours is None or not (Decimal("0") < hours <= Decimal("300")):
+            errors["hours"] = "Enter the hours, more than 0 and at most 300 in a period."
+        elif rate is None or not (Decimal("0") < rate <= Decimal("1000")):
+            errors["rate"] = "Enter the hourly rate, more than £0 and at most £1,000."
+        else:
+            amount = (hours * rate).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+            if amount <= 0:
+                errors["hours"] = "The hours at this rate come to less than a penny."
+    elif amount is None or amount <= 0 or amount != amount.quantize(Decimal("0.01")) or amount > Decimal("1000000"):
+        errors["amount"] = "Enter an amount above £0 and up to £1,000,000, in pounds and pence."
+    return errors, amount
+
+
+def _input_description(description: str, code: str, hours: Decimal | None, rate: Decimal | None) -> str:
+    """What the payslip says: the description, and for hourly pay how it was reached."""
+    text = description.strip() or code.strip()
+    if hours is not None and rate is not None:
+        pence = rate.quantize(Decimal("0.01"))
+        shown_rate = pence if pence == rate else rate.normalize()
+        text = f"{text}: {hours.normalize():f} hours at £{shown_rate:f}"
+    return text[:100]
+
+
+def _period_open_for_inputs(schedule: PaySchedule, period_containing: datetime.date) -> tuple[PayPeriod, str]:
+    period = period_of(schedule, period_containing)
+    if period_is_locked(schedule=schedule, day=period.start):
+        return period, (f"The pay run for the period from {period.start:%-d %B %Y} is open, so its inputs are "
+                        "locked. Enter this for the next period, or reopen the run.")
+    return period, ""
+
+
 @transaction.atomic
 def pay_input_add(*, employee: Employee, schedule: PaySchedule, period_containing: datetime.date, code: str,
-                  description: str, kind: str, amount: Decimal, acting_user: User | None, pensionable: bool = False,
-                  source_reference: str = "") -> PayInput:
+                  description: str, kind: str, amount: Decimal | None, acting_user: User | None,
+                  pensionable: bool = False, source_reference: str = "", hours: Decimal | None = None,
+                  rate: Decimal | None = None) -> PayInput:
+    """A payment or deduction for one employee in the period containing ``period_containing``: a
+    fixed amount, or hours at an hourly rate (the amount is then hours × rate, half a penny up)."""
     department = employee.department
     with department_context(department.id):
-        errors: dict[str, str] = {}
-        if kind not in PayInput.Kind.values:
-            errors["kind"] = f"Choose one of: {', '.join(label for label in PayInput.Kind.labels)}."
-        if amount <= 0 or amount != amount.quantize(Decimal("0.01")):
-            errors["amount"] = "Enter an amount above £0, in pounds and pence."
-        if not code.strip():
-            errors["code"] = "Enter a code for the payment or deduction."
-        period = period_of(schedule, period_containing)
-        if period_is_locked(schedule=schedule, day=period.start):
-            errors["period_containing"] = (f"The pay run for {period.start:%B %Y} is open, so its inputs are "
-                                           "locked. Enter this for the next period, or reopen the run.")
+        errors, amount = _pay_input_errors(kind=kind, code=code, amount=amount, hours=hours, rate=rate)
+        try:
+            period, locked = _period_open_for_inputs(schedule, period_containing)
+        except PeriodError as error:
+            raise ValidationError({"period_containing": str(error).partition(": ")[2] or str(error)}) from None
+        if locked:
+            errors["period_containing"] = locked
         if errors:
             raise ValidationError(errors)
+        assert amount is not None
         pay_input = PayInput.objects.create(
             employee=employee, schedule=schedule, period_start=period.start, code=code.strip().upper(),
-            description=description.strip() or code, kind=kind, amount=amount, pensionable=pensionable,
-            source_reference=source_reference, created_by=acting_user)
+            description=_input_description(description, code, hours, rate), kind=kind, amount=amount, hours=hours,
+            rate=rate,
+            pensionable=pensionable, source_reference=source_reference, created_by=acting_user)
         audit_record(department=department, action="pay_input.add", acting_user=acting_user, target=pay_input,
                      changes=audit_changes({}, {"employee": employee.payroll_number, "code": pay_input.code,
                                                 "amount": str(amount)}))
         return pay_input
+
+
+PAY_INPUT_COLUMNS = ("payroll_number", "code", "description", "kind", "amount", "hours", "hourly_rate",
+                     "pensionable")
+MAX_PAY_INPUT_ROWS = 100_000
+
+
+@dataclass(frozen=True)
+class PayInputRowError:
+    row: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"Row {self.row}, {self.column}: {self.message}"
+
+
+class PayInputImportError(ValidationError):
+    """A file of inputs refused as a whole, with every problem found, row by row."""
+
+    def __init__(self, row_errors: list[PayInputRowError]) -> None:
+        self.row_errors = row_errors
+        super().__init__({"file": [str(error) for error in row_errors[:200]]})
+
+
+def _decimal_cell(value: str) -> Decimal | None:
+    value = value.strip().replace(",", "").lstrip("£")
+    if not value:
+        return None
+    try:
+        number = Decimal(value)
+    except ArithmeticError:
+        raise ValueError("is not a number") from None
+    if not number.is_finite():
+        raise ValueError("is not a number")
+    return number
+
+
+@transaction.atomic
+def pay_inputs_import(*, schedule: PaySchedule, period_containing: datetime.date, content: bytes,
+                      acting_user: User | None, source_name: str = "") -> int:
+    """Inputs for one period from a CSV file with the header ``PAY_INPUT_COLUMNS`` (``description``,
+    ``hours``, ``hourly_rate`` and ``pensionable`` may be left out). All or nothing: any bad row
+    refuses the file, with every problem named by row and column. Returns how many were added."""
+    department = schedule.department
+    with department_context(department.id):
+        try:
+            text = content.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise PayInputImportError([PayInputRowError(1, "file", "is not UTF-8 text; save it as CSV UTF-8")]
+                                      ) from None
+        reader = csv.reader(io.StringIO(text, newline=""))
+        header = [cell.strip().lower().replace(" ", "_") for cell in next(reader, [])]
+        missing = [name for name in ("payroll_number", "code", "kind") if name not in header]
+        unknown = [name for name in header if name and name not in PAY_INPUT_COLUMNS]
+        if missing or unknown:
+            allowed = ", ".join(PAY_INPUT_COLUMNS)
+            raise PayInputImportError(
+                [PayInputRowError(1, name, "this column is missing") for name in missing]
+                + [PayInputRowError(1, name, f"is not a column this file can have ({allowed})") for name in unknown])
+        try:
+            period, locked = _period_open_for_inputs(schedule, period_containing)
+        except PeriodError as error:
+            raise ValidationError({"period_containing": str(error).partition(": ")[2] or str(error)}) from None
+        if locked:
+            raise ValidationError({"period_containing": locked})
+        problems: list[PayInputRowError] = []
+        parsed: list[tuple[int, dict[str, str], Decimal, Decimal | None, Decimal | None]] = []
+        for number, cells in enumerate(reader, start=2):
+            if not any(cell.strip() for cell in cells):
+                continue
+            if len(parsed) + len(problems) >= MAX_PAY_INPUT_ROWS:
+                problems.append(PayInputRowError(number, "file", f"has more than {MAX_PAY_INPUT_ROWS:,} rows"))
+                break
+            if len(cells) > len(header):
+                problems.append(PayInputRowError(number, "file", f"has {len(cells)} cells but the header has "
+                                                                 f"{len(header)} columns"))
+                continue
+            row = {name: (cells[index].strip() if index < len(cells) else "") for index, name in enumerate(header)}
+            values: dict[str, Decimal | None] = {}
+            for column in ("amount", "hours", "hourly_rate"):
+                try:
+                    values[column] = _decimal_cell(row.get(column, ""))
+                except ValueError as error:
+                    problems.append(PayInputRowError(number, column, f"'{row[column][:30]}' {error}"))
+            if len(values) < 3:
+                continue
+            kind = {label.lower(): value for value, label in PayInput.Kind.choices}.get(row["kind"].lower(),
+                                                                                       row["kind"].lower())
+            errors, amount = _pay_input_errors(kind=kind, code=row["code"], amount=values["amount"],
+                                               hours=values["hours"], rate=values["hourly_rate"])
+            if row.get("pensionable", "").lower() not in ("", "yes", "no", "y", "n", "true", "false"):
+                errors["pensionable"] = "Enter yes or no."
+            if not row["payroll_number"]:
+                errors["payroll_number"] = "Enter the employee's payroll number."
+            problems += [PayInputRowError(number, {"rate": "hourly_rate"}.get(column, column), message)
+                         for column, message in errors.items()]
+            if not errors and amount is not None:
+                row["kind"] = kind
+                parsed.append((number, row, amount, values["hours"], values["hourly_rate"]))
+        employees = dict(Employee.objects.filter(payroll_number__in={row["payroll_number"] for _, row, *_ in parsed})
+                         .values_list("payroll_number", "pk"))
+        for number, row, *_ in parsed:
+            if row["payroll_number"] not in employees:
+                problems.append(PayInputRowError(number, "payroll_number",
+                                                 f"no employee has the payroll number {row['payroll_number'][:20]}"))
+        if problems:
+            raise PayInputImportError(sorted(problems, key=lambda problem: problem.row))
+        if not parsed:
+            raise PayInputImportError([PayInputRowError(1, "file", "has no rows of inputs under the header")])
+        reference = f"import:{source_name[:80]}" if source_name else "import"
+        PayInput.objects.bulk_create(
+            PayInput(employee_id=employees[row["payroll_number"]], schedule=schedule, period_start=period.start,
+                     code=row["code"].strip().upper(),
+                     description=_input_description(row.get("description", ""), row["code"], hours, rate),
+                     kind=row["kind"], amount=amount, hours=hours, rate=rate,
+                     pensionable=row.get("pensionable", "").lower() in ("yes", "y", "true"),
+                     source_reference=f"{reference} row {number}"[:100], created_by=acting_user)
+            for number, row, amount, hours, rate in parsed)
+        audit_record(department=department, action="pay_input.import", acting_user=acting_user, target=schedule,
+                     changes=audit_changes({}, {"period_start": period.start.isoformat(), "inputs": len(parsed),
+                                                "file": source_name[:100]}))
+        return len(parsed)
 
 
 # --- Calculation ---------------------------------------------------------------------------
@@ -325,7 +595,7 @@ def pay_run_calculate(*, run: PayRun, acting_user: User, chunk_size: int = CHUNK
         if run.status == PayRun.Status.CALCULATING:
             _refuse("status", "This run is being calculated already. Wait for it to finish.")
         _transition(run, [PayRun.Status.OPEN, PayRun.Status.CALCULATED], "calculated")
-        ids = list(Employee.objects.filter(employees_paid_in(run.period_start, run.period_end))
+        ids = list(Employee.objects.filter(employees_paid_in(run.schedule, run.period_start, run.period_end))
                    .order_by("pk").values_list("pk", flat=True))
         was = run.status
         run.status, run.calculated_by = PayRun.Status.CALCULATING, acting_user
@@ -366,7 +636,7 @@ def pay_run_resume(*, run: PayRun, acting_user: User | None, chunk_size: int = C
         run = _locked_run(run)
         _transition(run, [PayRun.Status.CALCULATING], "resumed")
         done = Payslip.objects.filter(run=run, calculation_number=run.calculation_number).values("employee_id")
-        ids = list(Employee.objects.filter(employees_paid_in(run.period_start, run.period_end))
+        ids = list(Employee.objects.filter(employees_paid_in(run.schedule, run.period_start, run.period_end))
                    .exclude(pk__in=done).order_by("pk").values_list("pk", flat=True))
         audit_record(department=department, action="pay_run.resume", acting_user=acting_user, target=run,
                      changes=audit_changes({}, {"calculation": run.calculation_number, "employees_left": len(ids)}))
@@ -661,20 +931,38 @@ def _finish_calculation(run: PayRun) -> None:
 
 # --- Approval ------------------------------------------------------------------------------
 
+def _people_behind(user_id: int | None) -> set[int]:
+    """The user, and for an API client the person who created its token: four eyes means two
+    people, not two credentials of one person."""
+    if user_id is None:
+        return set()
+    creator = ApiToken.objects.filter(user_id=user_id).values_list("created_by_id", flat=True).first()
+    return {user_id} | ({creator} if creator is not None else set())
+
+
+def _may_approve(user: User, department: Department) -> bool:
+    """A person approves through the payroll approver role; an API client through a live token
+    of this department carrying the payroll:approve scope."""
+    if user.kind == User.Kind.API_CLIENT:
+        return ApiToken.objects.filter(user=user, department=department, revoked_at__isnull=True,
+                                       scopes__contains=[Scope.PAYROLL_APPROVE]).exists()
+    return DepartmentMembership.objects.filter(user=user, department=department, ended_at__isnull=True,
+                                               role=Role.PAYROLL_APPROVER).exists()
+
+
 @transaction.atomic
 def pay_run_approve(*, run: PayRun, acting_user: User) -> PayRun:
-    """Four eyes: a payroll approver who neither opened nor calculated the run."""
-    from departments.models import DepartmentMembership
-
+    """Four eyes: a payroll approver who neither opened nor calculated the run (nor created the
+    API token that did). Refusals for who is acting carry the code ``four_eyes``."""
     department = run.department
     with department_context(department.id):
         run = _locked_run(run)
         _transition(run, [PayRun.Status.CALCULATED], "approved")
-        if acting_user.pk in (run.opened_by_id, run.calculated_by_id):
-            _refuse("__all__", "You opened or calculated this run, so someone else must approve it.")
-        if not DepartmentMembership.objects.filter(user=acting_user, department=department, ended_at__isnull=True,
-                                                   role=Role.PAYROLL_APPROVER).exists():
-            _refuse("__all__", "Only a payroll approver can approve a pay run.")
+        if _people_behind(acting_user.pk) & (_people_behind(run.opened_by_id) | _people_behind(run.calculated_by_id)):
+            _refuse("__all__", "You opened or calculated this run, so someone else must approve it.",
+                    code="four_eyes")
+        if not _may_approve(acting_user, department):
+            _refuse("__all__", "Only a payroll approver can approve a pay run.", code="four_eyes")
         if run.employees_failed:
             _refuse("status", f"{run.employees_failed} employee(s) failed to calculate. Fix them and recalculate "
                               "first.")
@@ -690,8 +978,8 @@ def pay_run_approve(*, run: PayRun, acting_user: User) -> PayRun:
 def _queue_expense_claims(run: PayRun, acting_user: User | None) -> int:
     """Approved expense claims become non-taxable reimbursements on this run (one input each)."""
     claims = list(finance_selectors.expense_claims_payable_through_payroll(approved_on_or_before=run.period_end)
-                  .filter(employee__in=Employee.objects.filter(employees_paid_in(run.period_start,
-                                                                                  run.period_end))))
+                  .filter(employee__in=Employee.objects.filter(
+                      employees_paid_in(run.schedule, run.period_start, run.period_end))))
     if not claims:
         return 0
     finance_services.expense_claims_queue_for_payroll(department=run.department, claims=claims,

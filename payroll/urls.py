@@ -13,5 +13,9 @@ urlpatterns = [
     path("runs/<int:run_id>/downloads/<str:what>", views.PayRunDownloadView.as_view(), name="run-download"),
     path("runs/<int:run_id>/payslips/<int:payslip_id>/", views.PayslipView.as_view(), name="payslip"),
     path("runs/<int:run_id>/payslips/<int:payslip_id>/pdf/", views.PayslipPdfView.as_view(), name="payslip-pdf"),
+    path("schedules/", views.PayScheduleListView.as_view(), name="schedules"),
+    path("schedules/new/", views.PayScheduleCreateView.as_view(), name="schedule-new"),
+    path("schedules/<int:schedule_id>/", views.PayScheduleView.as_view(), name="schedule"),
+    path("schedules/<int:schedule_id>/inputs/", views.PayInputsView.as_view(), name="inputs"),
     path("me/payslips/", views.MyPayslipsView.as_view(), name="my-payslips"),
 ]

@@ -9,26 +9,28 @@ from typing import Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.db.models import Sum
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.views import View
-from django.views.generic import TemplateView
+from django.views.generic import FormView, TemplateView
 
 from departments.roles import Scope
 from departments.web import DepartmentPageMixin
+from hr import selectors as hr_selectors
+from hr.forms import add_service_errors
 from hr.selectors import employee_of_user
-from payroll import selectors, services
-from payroll.assembly import Line
-from payroll.models import PayRun, Payslip
-from payroll.payslip_document import PayslipDocument, payslip_document, payslip_pdf
+from payroll import downloads, selectors, services
+from payroll.forms import MoveEmployeesForm, PayInputForm, PayInputUploadForm, PayScheduleForm
+from payroll.models import PayRun, PaySchedule, Payslip
+from payroll.periods import PeriodError
 from payroll.tasks import resume_calculation, start_calculation
 from shared_services.accounts.models import User
-from shared_services.core.spreadsheets import csv_response, xlsx_response
+
+MAX_INPUT_UPLOAD_BYTES = 10_000_000
 
 ACTIONS = {
     # action: (scope needed, what it does, the message afterwards)
@@ -38,6 +40,8 @@ ACTIONS = {
     "finalise": (Scope.PAYROLL_APPROVE, "Finalise and publish payslips",
                  "The run is finalised: payslips are published, the journal posted and the Bacs file written."),
     "cancel": (Scope.PAYROLL_SUBMIT, "Cancel the run", "The run is cancelled."),
+    "reopen": (Scope.PAYROLL_SUBMIT, "Reopen the run",
+               "The run is open again: recalculate it before it is approved."),
     "resume": (Scope.PAYROLL_SUBMIT, "Resume the calculation",
                "The employees not yet calculated are queued again."),
 }
@@ -45,8 +49,8 @@ ACTIONS_BY_STATUS: dict[str, tuple[str, ...]] = {
     PayRun.Status.DRAFT: ("open", "cancel"),
     PayRun.Status.OPEN: ("calculate", "cancel"),
     PayRun.Status.CALCULATING: ("resume",),
-    PayRun.Status.CALCULATED: ("approve", "calculate", "cancel"),
-    PayRun.Status.APPROVED: ("finalise", "cancel"),
+    PayRun.Status.CALCULATED: ("approve", "calculate", "reopen", "cancel"),
+    PayRun.Status.APPROVED: ("finalise", "reopen", "cancel"),
 }
 
 
@@ -70,12 +74,10 @@ class PayRunListView(DepartmentPageMixin, TemplateView):
             raise PermissionDenied("Starting a pay run needs the payroll:submit permission.")
         schedule = selectors.pay_schedules().filter(pk=request.POST.get("schedule", "0") or "0").first() \
             if request.POST.get("schedule", "").isdigit() else None
-        try:
-            month = datetime.date.fromisoformat(request.POST.get("month", "") + "-01")
-        except ValueError:
-            month = None
+        month = _period_containing(request.POST.get("month", ""))
         if schedule is None or month is None:
-            messages.error(request, "Choose a pay schedule and a month for the run.")
+            messages.error(request, "Choose a pay schedule, and a month (like 2026-04) or a day in the pay period "
+                                    "(like 2026-04-17) for the run.")
             return redirect("payroll:runs", department_slug=self.department.slug)
         try:
             run = services.pay_run_create(schedule=schedule, period_containing=month, acting_user=_user(request))
@@ -109,7 +111,9 @@ class PayRunView(DepartmentPageMixin, PayRunMixin, TemplateView):
             employer_ni=Sum("employer_ni"), net=Sum("net_pay"))
         actions = [(name, ACTIONS[name][1]) for name in ACTIONS_BY_STATUS.get(run.status, ())
                    if self.department_access.allows(ACTIONS[name][0])]
-        context.update(run=run, totals=totals, actions=actions,
+        variance = selectors.pay_run_variance(run=run) if run.status in (
+            PayRun.Status.CALCULATED, PayRun.Status.APPROVED, PayRun.Status.FINALISED) else None
+        context.update(run=run, totals=totals, actions=actions, variance=variance,
                        exceptions=selectors.pay_run_exceptions(run=run)[:500],
                        page=Paginator(payslips, 50).get_page(self.request.GET.get("page")))
         return context
@@ -149,6 +153,8 @@ class PayRunActionView(DepartmentPageMixin, PayRunMixin, View):
                 services.pay_run_approve(run=run, acting_user=user)
             elif action == "finalise":
                 services.pay_run_finalise(run=run, acting_user=user)
+            elif action == "reopen":
+                services.pay_run_reopen(run=run, acting_user=user, reason=request.POST.get("reason", ""))
             else:
                 services.pay_run_cancel(run=run, acting_user=user, reason=request.POST.get("reason", ""))
         except ValidationError as error:
@@ -162,38 +168,11 @@ class PayRunDownloadView(DepartmentPageMixin, PayRunMixin, View):
     required_scope = Scope.PAYROLL_READ
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        run, what = self.run, kwargs["what"]
-        stem = f"{self.department.slug}-payroll-{run.period_start:%Y-%m}-run-{run.pk}"
-        if what == "bacs":
-            if not run.bacs_file:
-                raise Http404("The Bacs file is written when the run is finalised.")
-            response: HttpResponseBase = FileResponse(default_storage.open(run.bacs_file, "rb"), as_attachment=True,
-                                                      filename=f"{stem}-bacs.txt", content_type="text/plain")
-        elif what == "register.csv":
-            response = csv_response(filename=f"{stem}-register.csv", header=selectors.REGISTER_HEADER,
-                                    rows=selectors.register_rows(run=run))
-        elif what == "register.xlsx":
-            response = xlsx_response(filename=f"{stem}-register.xlsx", sheet_title="Payroll register",
-                                     header=selectors.REGISTER_HEADER, rows=selectors.register_rows(run=run))
-        else:
-            raise Http404("There is no such download.")
-        response["Cache-Control"] = "private, no-store"
+        response = downloads.run_file_response(run=self.run, department_slug=self.department.slug,
+                                               what=kwargs["what"])
+        if response is None:
+            raise Http404("There is no such download, or the Bacs file is not written yet (it is at finalising).")
         return response
-
-
-def document_for(payslip: Payslip, department_name: str) -> PayslipDocument:
-    employee, run = payslip.employee, payslip.run
-    lines = [Line(line.code, line.description, line.amount, line.section, line.after_tax)
-             for line in selectors.payslip_lines(payslip=payslip)]
-    working = dict(payslip.working)
-    result = {**working.pop("result", {}), "working": working}
-    return payslip_document(
-        lines=lines, result=result, year_to_date=payslip.year_to_date, gross_pay=payslip.gross_pay,
-        net_pay=payslip.net_pay, employer_name=department_name,
-        employee_name=f"{employee.preferred_name or employee.first_name} {employee.last_name}",
-        payroll_number=employee.payroll_number, ni_number=employee.ni_number, pay_date=run.pay_date,
-        frequency=run.schedule.frequency, tax_period=run.tax_period, tax_year=run.tax_year,
-        tax_code=payslip.tax_code, ni_category=payslip.ni_category, account_number=employee.bank_account_number)
 
 
 class PayslipMixin:
@@ -223,7 +202,8 @@ class PayslipView(DepartmentPageMixin, PayslipMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context.update(payslip=self.payslip, document=document_for(self.payslip, self.department.name),
+        context.update(payslip=self.payslip,
+                       document=downloads.payslip_document_for(self.payslip, self.department.name),
                        pdf_url=reverse("payroll:payslip-pdf", kwargs={
                            "department_slug": self.department.slug, "run_id": self.payslip.run_id,
                            "payslip_id": self.payslip.pk}))
@@ -234,13 +214,7 @@ class PayslipPdfView(DepartmentPageMixin, PayslipMixin, View):
     required_scope = Scope.SELF_SERVICE
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        payslip = self.payslip
-        response = HttpResponse(payslip_pdf(document_for(payslip, self.department.name)),
-                                content_type="application/pdf")
-        response["Content-Disposition"] = (f'attachment; filename="payslip-{payslip.employee.payroll_number}-'
-                                           f'{payslip.run.pay_date:%Y-%m-%d}.pdf"')
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return downloads.payslip_pdf_response(self.payslip, self.department.name)
 
 
 class MyPayslipsView(DepartmentPageMixin, TemplateView):
@@ -253,3 +227,168 @@ class MyPayslipsView(DepartmentPageMixin, TemplateView):
         context.update(own_record=own,
                        payslips=selectors.published_payslips_of(employee_id=own.pk)[:36] if own else [])
         return context
+
+
+# --- Pay schedules and who is on them ------------------------------------------------------
+
+class PayScheduleListView(DepartmentPageMixin, TemplateView):
+    template_name = "payroll/schedules.html"
+    required_scope = Scope.PAYROLL_READ
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        counts = selectors.pay_schedule_headcounts()
+        context.update(schedules=[(schedule, counts.get(schedule.pk, 0)) for schedule in selectors.pay_schedules()],
+                       can_submit=self.department_access.allows(Scope.PAYROLL_SUBMIT))
+        return context
+
+
+class PayScheduleCreateView(DepartmentPageMixin, FormView):
+    template_name = "payroll/schedule_form.html"
+    form_class = PayScheduleForm
+    required_scope = Scope.PAYROLL_SUBMIT
+
+    def form_valid(self, form: PayScheduleForm) -> HttpResponse:
+        try:
+            schedule = services.pay_schedule_create(department=self.department, acting_user=_user(self.request),
+                                                    **form.service_arguments())
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, f"The pay schedule {schedule.name} has been added")
+        return redirect("payroll:schedule", department_slug=self.department.slug, schedule_id=schedule.pk)
+
+
+class PayScheduleMixin:
+    kwargs: dict[str, Any]
+
+    @cached_property
+    def schedule(self) -> PaySchedule:
+        schedule = selectors.pay_schedule_get(schedule_id=self.kwargs["schedule_id"])
+        if schedule is None:
+            raise Http404("There is no pay schedule at this address.")
+        return schedule
+
+
+class PayScheduleView(DepartmentPageMixin, PayScheduleMixin, FormView):
+    """A schedule, the employees moved onto it, and the form that moves more."""
+
+    template_name = "payroll/schedule.html"
+    form_class = MoveEmployeesForm
+    required_scope = Scope.PAYROLL_READ
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        schedule = self.schedule
+        context.update(schedule=schedule, headcount=selectors.pay_schedule_headcounts().get(schedule.pk, 0),
+                       can_submit=self.department_access.allows(Scope.PAYROLL_SUBMIT),
+                       this_period=timezone.localdate(),
+                       page=Paginator(selectors.pay_schedule_members(schedule=schedule), 50).get_page(
+                           self.request.GET.get("page")))
+        return context
+
+    def form_valid(self, form: MoveEmployeesForm) -> HttpResponse:
+        if not self.department_access.allows(Scope.PAYROLL_SUBMIT):
+            raise PermissionDenied("Moving employees between schedules needs the payroll:submit permission.")
+        try:
+            moved = services.pay_schedule_members_move(schedule=self.schedule, acting_user=_user(self.request),
+                                                       payroll_numbers=form.cleaned_data["payroll_numbers"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, f"{moved} employee{'' if moved == 1 else 's'} moved onto {self.schedule.name}")
+        return redirect("payroll:schedule", department_slug=self.department.slug, schedule_id=self.schedule.pk)
+
+
+def _period_containing(raw: str) -> datetime.date | None:
+    """A day typed as YYYY-MM-DD, or a month as YYYY-MM (its first day)."""
+    raw = raw.strip()
+    try:
+        return datetime.date.fromisoformat(raw if len(raw) > 7 else raw + "-01")
+    except ValueError:
+        return None
+
+
+class PayInputsView(DepartmentPageMixin, PayScheduleMixin, FormView):
+    """A period's payments and deductions for one schedule: the list, one typed in, or a CSV file."""
+
+    template_name = "payroll/inputs.html"
+    form_class = PayInputForm
+    required_scope = Scope.PAYROLL_READ
+
+    @cached_property
+    def period(self) -> Any:
+        day = _period_containing(self.request.GET.get("period", "")) or timezone.localdate()
+        try:
+            return services.period_of(self.schedule, day)
+        except PeriodError:
+            return services.period_of(self.schedule, timezone.localdate())
+
+    def _here(self) -> str:
+        return (reverse("payroll:inputs", kwargs={"department_slug": self.department.slug,
+                                                   "schedule_id": self.schedule.pk})
+                + f"?period={self.period.start.isoformat()}")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        period, schedule = self.period, self.schedule
+        inputs = selectors.pay_inputs_of_period(schedule=schedule, period_start=period.start)
+        context.update(schedule=schedule, period=period, here=self._here(),
+                       previous_period=period.start - datetime.timedelta(days=1),
+                       next_period=period.end + datetime.timedelta(days=1),
+                       page_query=f"&period={period.start.isoformat()}",
+                       locked=services.period_is_locked(schedule=schedule, day=period.start),
+                       can_submit=self.department_access.allows(Scope.PAYROLL_SUBMIT),
+                       upload_form=kwargs.get("upload_form") or PayInputUploadForm(),
+                       upload_errors=kwargs.get("upload_errors", []),
+                       columns=services.PAY_INPUT_COLUMNS,
+                       total=inputs.aggregate(total=Sum("amount"))["total"],
+                       page=Paginator(inputs, 100).get_page(self.request.GET.get("page")))
+        return context
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not self.department_access.allows(Scope.PAYROLL_SUBMIT):
+            raise PermissionDenied("Entering payroll inputs needs the payroll:submit permission.")
+        if "file" in request.FILES or request.POST.get("upload"):
+            return self._upload()
+        return super().post(request, *args, **kwargs)
+
+    def _upload(self) -> HttpResponse:
+        form = PayInputUploadForm(self.request.POST, self.request.FILES)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=PayInputForm(), upload_form=form))
+        upload = form.cleaned_data["file"]
+        if upload.size > MAX_INPUT_UPLOAD_BYTES:
+            form.add_error("file", f"The file must be smaller than {MAX_INPUT_UPLOAD_BYTES // 1_000_000} MB")
+            return self.render_to_response(self.get_context_data(form=PayInputForm(), upload_form=form))
+        try:
+            added = services.pay_inputs_import(schedule=self.schedule, period_containing=self.period.start,
+                                               content=upload.read(), acting_user=_user(self.request),
+                                               source_name=upload.name or "")
+        except services.PayInputImportError as error:
+            form.add_error("file", f"The file was not loaded: {len(error.row_errors)} problem"
+                                   f"{'' if len(error.row_errors) == 1 else 's'} to fix, listed below")
+            return self.render_to_response(self.get_context_data(form=PayInputForm(), upload_form=form,
+                                                                 upload_errors=error.row_errors[:500]))
+        except ValidationError as error:
+            form.add_error("file", " ".join(error.messages))
+            return self.render_to_response(self.get_context_data(form=PayInputForm(), upload_form=form))
+        messages.success(self.request, f"{added} input{'' if added == 1 else 's'} added from {upload.name}")
+        return redirect(self._here())
+
+    def form_valid(self, form: PayInputForm) -> HttpResponse:
+        data = form.cleaned_data
+        employee = hr_selectors.employee_get(payroll_number=data["payroll_number"].strip())
+        if employee is None:
+            form.add_error("payroll_number", "No employee has this payroll number")
+            return self.form_invalid(form)
+        try:
+            services.pay_input_add(employee=employee, schedule=self.schedule, period_containing=self.period.start,
+                                   code=data["code"], description=data["description"], kind=data["kind"],
+                                   amount=data["amount"], hours=data["hours"], rate=data["hourly_rate"],
+                                   pensionable=data["pensionable"] == "yes", acting_user=_user(self.request))
+        except ValidationError as error:
+            add_service_errors(form, error, aliases={"rate": "hourly_rate"})
+            return self.form_invalid(form)
+        messages.success(self.request, f"{data['code'].upper()} added for {employee.first_name} {employee.last_name}")
+        return redirect(self._here())

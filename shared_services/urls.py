@@ -15,6 +15,7 @@ urlpatterns = [
     path("api/v1/payroll/", include("payroll.api_urls")),
     path("api/v1/departments/<slug:department_slug>/", include("hr.api_urls")),
     path("api/v1/departments/<slug:department_slug>/finance/", include("finance.api_urls")),
+    path("api/v1/departments/<slug:department_slug>/payroll/", include("payroll.department_api_urls")),
     path("api/v1/departments/<slug:department_slug>/imports/", include("onboarding.api_urls")),
     path("api/v1/", include("departments.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -41,6 +41,7 @@ from tests.factories.onboarding import (
 )
 from tests.factories.payroll import (
     PayInputFactory,
+    PayrollIdempotencyKeyFactory,
     PayRunExceptionFactory,
     PayRunFactory,
     PayScheduleFactory,
@@ -76,6 +77,7 @@ __all__ = [
     "OrganisationUnitFactory",
     "PayInputFactory",
     "PayRangeFactory",
+    "PayrollIdempotencyKeyFactory",
     "PayRunExceptionFactory",
     "PayRunFactory",
     "PayScheduleFactory",

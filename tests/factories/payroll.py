@@ -4,8 +4,18 @@ from decimal import Decimal
 import factory
 from django.utils import timezone
 
-from payroll.models import PayInput, PayRun, PayRunException, PaySchedule, Payslip, PayslipLine
+from payroll.models import (
+    PayInput,
+    PayrollIdempotencyKey,
+    PayRun,
+    PayRunException,
+    PaySchedule,
+    PayScheduleMember,
+    Payslip,
+    PayslipLine,
+)
 from tests.factories.base import DepartmentOwnedFactory
+from tests.factories.departments import UserFactory
 from tests.factories.hr import EmployeeFactory
 
 SAME_DEPARTMENT = factory.SelfAttribute("..department")
@@ -19,6 +29,14 @@ class PayScheduleFactory(DepartmentOwnedFactory):
     bank_sort_code = "202959"
     bank_account_number = "63748472"
     bank_account_name = "PAYROLL ACCOUNT"
+
+
+class PayScheduleMemberFactory(DepartmentOwnedFactory):
+    class Meta:
+        model = PayScheduleMember
+
+    employee = factory.SubFactory(EmployeeFactory, department=SAME_DEPARTMENT)
+    schedule = factory.SubFactory(PayScheduleFactory, department=SAME_DEPARTMENT)
 
 
 class PayInputFactory(DepartmentOwnedFactory):
@@ -78,3 +96,14 @@ class PayRunExceptionFactory(DepartmentOwnedFactory):
     employee = factory.SubFactory(EmployeeFactory, department=SAME_DEPARTMENT)
     code = "no_bank_details"
     reason = "No bank account: net pay cannot be paid by Bacs."
+
+
+class PayrollIdempotencyKeyFactory(DepartmentOwnedFactory):
+    class Meta:
+        model = PayrollIdempotencyKey
+
+    user = factory.LazyFunction(UserFactory.create)  # a saved global user, even when the key is only built
+    key = factory.Sequence(lambda n: f"key-{n}")
+    operation = "POST /api/v1/departments/moj/payroll/runs/1/open"
+    request_hash = "0" * 64
+    response_status = 200

@@ -1,16 +1,23 @@
-"""The isolation contract, run over every department-owned model (TENANCY.md §8).
+"""The isolation contract, run over every department-owned model and every department API route
+(TENANCY.md §8).
 
 A model joins this test by existing: it is discovered from the app registry, and the test fails
 until it has a factory in ``tests/factories`` (registered through ``DepartmentOwnedFactory``).
+A route joins by being in the URL configuration under ``/api/v1/departments/<slug>/``.
 """
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.apps import apps
 from django.db import IntegrityError, ProgrammingError, connection, models, transaction
+from django.urls import URLPattern, URLResolver, get_resolver
 
 from departments.models import DepartmentOwnedModel
+from departments.roles import TOKEN_SCOPES
+from departments.services import api_token_create
 from departments.tenancy import CrossDepartmentAccess
 from tests.factories import DEPARTMENT_OWNED_FACTORIES
 
@@ -109,3 +116,35 @@ def test_a_reference_into_another_department_is_rejected_by_the_database(model, 
     # when dft points its row at moj's
     with in_department(dft), pytest.raises(IntegrityError), transaction.atomic():
         model.objects.filter(pk=mine.pk).update(**{field.attname: theirs.pk})
+
+
+def _department_api_routes() -> list[tuple[str, type]]:
+    """Every route under /api/v1/departments/<slug>/, found from the URL configuration."""
+
+    def walk(patterns, prefix=""):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                yield from walk(pattern.url_patterns, prefix + str(pattern.pattern))
+            elif isinstance(pattern, URLPattern):
+                view_class = getattr(pattern.callback, "view_class", None) or getattr(pattern.callback, "cls", None)
+                yield prefix + str(pattern.pattern), view_class
+
+    return [(route, view) for route, view in walk(get_resolver().url_patterns)
+            if route.startswith("api/v1/departments/<slug:department_slug>/")]
+
+
+def test_every_department_api_route_answers_404_to_another_departments_token(moj, dft, api_client):
+    # given a dft token holding every scope a token may carry
+    _, raw = api_token_create(department=dft.department, name="Everything", acting_user=None, scopes=TOKEN_SCOPES)
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    routes = _department_api_routes()
+    assert any("/payroll/runs/" in route for route, _ in routes)
+    # when it calls each of moj's addresses with each method the route handles
+    answers = {}
+    for route, view in routes:
+        path = "/" + re.sub(r"<(?:(\w+):)?(\w+)>", lambda match: moj.slug if match.group(2) == "department_slug"
+                            else "1" if match.group(1) == "int" else "x", route)
+        for method in view.required_scopes:
+            answers[f"{method} {path}"] = getattr(api_client, method.lower())(path).status_code
+    # then every one is "not found", as if moj did not exist
+    assert {call: status for call, status in answers.items() if status != 404} == {}

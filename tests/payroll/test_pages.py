@@ -103,4 +103,4 @@ def test_starting_a_run_with_a_bad_month_says_so(client, moj, finance_setting):
     services.pay_schedule_create(department=moj.department, acting_user=None, name="Monthly")
     client.force_login(moj.payroll_officer)
     response = client.post(_url(moj), {"schedule": "1", "month": "next month"}, follow=True)
-    assert "Choose a pay schedule and a month for the run." in response.content.decode()
+    assert "Choose a pay schedule, and a month (like 2026-04) or a day in the pay period" in response.content.decode()

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('payroll', '0002_pay_runs'),
+        ('payroll', '0004_pay_run_api'),
     ]
 
     operations = [

@@ -1,0 +1,81 @@
+"""Statutory Sick Pay in a pay period, from periods of sickness linked into spells."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal as D
+
+from hr.models import SicknessPeriod
+from payroll.assembly import TAXABLE_PAYMENT, Element
+from payroll.periods import PayPeriod
+from payroll.sick_pay import SspDue, ssp_due, weekly_earnings, with_sick_pay
+
+WEEKDAYS = [0, 1, 2, 3, 4]
+NOVEMBER = PayPeriod(frequency="monthly", start=datetime.date(2026, 11, 1), end=datetime.date(2026, 11, 30),
+                     pay_date=datetime.date(2026, 11, 30), tax_year="2026-27", tax_period=8)
+APRIL = PayPeriod(frequency="monthly", start=datetime.date(2026, 4, 1), end=datetime.date(2026, 4, 30),
+                  pay_date=datetime.date(2026, 4, 30), tax_year="2026-27", tax_period=1)
+
+
+def _sick(first, last, days=WEEKDAYS):
+    return SicknessPeriod(first_day=first, last_day=last, qualifying_days=days)
+
+
+def test_a_week_off_sick_in_2026_27_is_paid_from_the_first_day_at_the_flat_rate():
+    # given Monday to Friday off sick, earning £577 a week (80% of it is above the flat rate)
+    sickness = [_sick(datetime.date(2026, 11, 2), datetime.date(2026, 11, 6))]
+    # when
+    due = ssp_due(period=NOVEMBER, sickness=sickness, average_weekly_earnings=weekly_earnings(D("30000"), D("1")))
+    # then: no waiting days since April 2026, five days at £123.25 / 5
+    assert due == SspDue(amount=D("123.25"), days_payable=5, waiting_days=0)
+
+
+def test_low_earnings_get_80_percent_of_them_in_2026_27():
+    sickness = [_sick(datetime.date(2026, 11, 2), datetime.date(2026, 11, 6))]
+    due = ssp_due(period=NOVEMBER, sickness=sickness, average_weekly_earnings=D("100.00"))
+    assert due == SspDue(amount=D("80.00"), days_payable=5, waiting_days=0)
+
+
+def test_a_spell_across_two_periods_pays_only_this_periods_days():
+    # given a spell from Monday 26 October to Friday 6 November
+    sickness = [_sick(datetime.date(2026, 10, 26), datetime.date(2026, 11, 6))]
+    # when / then: November pays 2 to 6 November
+    due = ssp_due(period=NOVEMBER, sickness=sickness, average_weekly_earnings=D("577.00"))
+    assert due == SspDue(amount=D("123.25"), days_payable=5, waiting_days=0)
+
+
+def test_a_spell_begun_before_april_2026_keeps_its_waiting_days():
+    # given a spell from Monday 30 March 2026 (two qualifying days in March) to Friday 10 April
+    sickness = [_sick(datetime.date(2026, 3, 30), datetime.date(2026, 4, 10))]
+    # when
+    due = ssp_due(period=APRIL, sickness=sickness, average_weekly_earnings=D("577.00"))
+    # then: the third waiting day falls on 1 April; seven days are paid at 2025-26's £118.75 / 5
+    assert due == SspDue(amount=D("166.25"), days_payable=7, waiting_days=1)
+
+
+def test_fewer_than_four_days_or_linked_short_absences_are_not_a_spell():
+    # given three days off sick
+    sickness = [_sick(datetime.date(2026, 11, 2), datetime.date(2026, 11, 4))]
+    # then
+    assert ssp_due(period=NOVEMBER, sickness=sickness, average_weekly_earnings=D("577.00")) is None
+
+
+def test_periods_within_eight_weeks_link_and_ssp_stops_after_28_weeks():
+    # given an employee off sick since 6 April 2026, Monday to Friday, with no break
+    sickness = [_sick(datetime.date(2026, 4, 6), None)]
+    # when November is paid (more than 28 weeks of qualifying days before it)
+    due = ssp_due(period=NOVEMBER, sickness=sickness, average_weekly_earnings=D("577.00"))
+    # then nothing more is due
+    assert due is None
+
+
+def test_ssp_is_part_of_full_pay_and_paid_whole_when_pay_is_less():
+    basic = Element("BASIC", "Basic pay", TAXABLE_PAYMENT, D("2500.00"), pensionable=True)
+    due = SspDue(amount=D("123.25"), days_payable=5, waiting_days=0)
+    split = with_sick_pay(basic, due)
+    assert [(element.code, element.amount) for element in split] == [("BASIC", D("2376.75")), ("SSP", D("123.25"))]
+    assert split[1].description == "Statutory Sick Pay, 5 days"
+    assert sum(element.amount for element in split) == basic.amount
+    unpaid = with_sick_pay(Element("BASIC", "Basic pay", TAXABLE_PAYMENT, D("0.00")), due)
+    assert [(element.code, element.amount) for element in unpaid] == [("SSP", D("123.25"))]
+    assert with_sick_pay(basic, None) == [basic]
