@@ -34,11 +34,12 @@ from departments.tenancy import department_context
 from finance import selectors as finance_selectors
 from finance import services as finance_services
 from finance.models import Account, Journal
-from hr.models import CostCentre, Employee, Employment
+from hr.models import CostCentre, Employee, Employment, SicknessPeriod
 from hr.selectors import bank_holidays
-from payroll import assembly, bacs
+from payroll import assembly, bacs, sick_pay
 from payroll import bulk as payroll_bulk
 from payroll.engine.rates import available_tax_years
+from payroll.engine.statutory import StatutoryPayError
 from payroll.models import (
     OpeningBalance,
     PayInput,
@@ -53,6 +54,7 @@ from payroll.periods import PayDateRule, PayPeriod, PaySpell, PeriodError, basic
 from shared_services.accounts.models import User
 
 BANK_HOLIDAY_REGION = "england-and-wales"  # Bacs and payroll follow the English calendar
+SICKNESS_LOOKBACK = datetime.timedelta(days=3 * 366)
 CHUNK_SIZE = 1000  # employees per task: a few MB of work, a fraction of a second
 
 
@@ -786,6 +788,13 @@ def _calculate_chunk(run: PayRun, calculation_number: int, ids: list[int]) -> in
     for row in (PayInput.objects.filter(schedule=run.schedule, period_start=run.period_start, employee_id__in=ids)
                 .order_by("pk").values_list(*_Input._fields)):
         inputs.setdefault(row[0], []).append(_Input._make(row))
+    # Periods of sickness that could be part of a spell reaching into this period (spells link
+    # back at most three years).
+    sickness: dict[int, list[SicknessPeriod]] = {}
+    for sick in (SicknessPeriod.objects.filter(employee_id__in=ids, first_day__lte=run.period_end)
+                 .filter(Q(last_day__isnull=True) | Q(last_day__gte=run.period_start - SICKNESS_LOOKBACK))
+                 .only("employee_id", "first_day", "last_day", "qualifying_days").order_by("first_day")):
+        sickness.setdefault(sick.employee_id, []).append(sick)
     # The tax year's finalised runs before this one, oldest first: the latest payslip wins.
     finalised = list(PayRun.objects.filter(status=PayRun.Status.FINALISED, tax_year=run.tax_year,
                                            pay_date__lt=run.pay_date).order_by("pay_date", "pk")
@@ -812,7 +821,8 @@ def _calculate_chunk(run: PayRun, calculation_number: int, ids: list[int]) -> in
         calculated: assembly.Payslip | None = None
         try:
             calculated = _payslip(run, period, holidays, employee, own_versions, inputs.get(employee_id, ()),
-                                  _year_to_date(earlier, openings.get(employee_id)), week1_month1=week1_month1)
+                                  _year_to_date(earlier, openings.get(employee_id)), week1_month1=week1_month1,
+                                  sickness=sickness.get(employee_id, ()))
         except (assembly.PayslipError, PeriodError) as error:
             reason = str(error)[:500]
             figures: tuple[Any, ...] = (Payslip.Status.FAILED, reason, *FAILED_FIGURES[2:])
@@ -864,12 +874,20 @@ def _calculate_chunk(run: PayRun, calculation_number: int, ids: list[int]) -> in
 
 def _payslip(run: PayRun, period: PayPeriod, holidays: set[datetime.date], employee: _Person,
              versions: Sequence[_Terms], inputs: Sequence[_Input], ytd: assembly.YearToDate, *,
-             week1_month1: bool) -> assembly.Payslip:
+             week1_month1: bool, sickness: Sequence[SicknessPeriod] = ()) -> assembly.Payslip:
     if not versions:
         raise assembly.PayslipError("employment: no employment version covers this period")
     basic = basic_pay(period, _spells(period, employee, versions), method=run.schedule.proration, holidays=holidays)
-    elements = [assembly.Element("BASIC", "Basic pay", assembly.TAXABLE_PAYMENT, basic,
-                                 pensionable=bool(employee.pension_scheme))]
+    basic_element = assembly.Element("BASIC", "Basic pay", assembly.TAXABLE_PAYMENT, basic,
+                                     pensionable=bool(employee.pension_scheme))
+    due = None
+    if sickness:
+        try:
+            due = sick_pay.ssp_due(period=period, sickness=sickness, average_weekly_earnings=sick_pay.weekly_earnings(
+                versions[-1].annual_salary, versions[-1].fte))
+        except StatutoryPayError as error:
+            raise assembly.PayslipError(f"sickness: {error}") from None
+    elements = sick_pay.with_sick_pay(basic_element, due)
     elements += [assembly.Element(item.code, item.description, item.kind, item.amount, pensionable=item.pensionable)
                  for item in inputs]
     return assembly.payslip_for(
