@@ -215,6 +215,7 @@ class Payslip(DepartmentOwnedModel):
     class Status(models.TextChoices):
         CALCULATED = "calculated", "Calculated"
         FAILED = "failed", "Failed"
+        UNCHANGED = "unchanged", "Nothing more to pay"  # a supplementary run's employee already paid right
 
     # A run writes tens of thousands of payslips and lines: each reference is checked once, by the
     # composite (department_id, x_id) foreign keys of the migrations, and indexed once, by the

@@ -36,7 +36,7 @@ from finance import services as finance_services
 from finance.models import Account, Journal
 from hr.models import CostCentre, Employee, Employment, SicknessPeriod
 from hr.selectors import bank_holidays
-from payroll import assembly, bacs, sick_pay
+from payroll import assembly, bacs, sick_pay, supplementary
 from payroll import bulk as payroll_bulk
 from payroll.engine.rates import available_tax_years
 from payroll.engine.statutory import StatutoryPayError
@@ -54,6 +54,7 @@ from payroll.periods import PayDateRule, PayPeriod, PaySpell, PeriodError, basic
 from shared_services.accounts.models import User
 
 BANK_HOLIDAY_REGION = "england-and-wales"  # Bacs and payroll follow the English calendar
+RUN_IN_PROGRESS = (PayRun.Status.OPEN, PayRun.Status.CALCULATING, PayRun.Status.CALCULATED, PayRun.Status.APPROVED)
 SICKNESS_LOOKBACK = datetime.timedelta(days=3 * 366)
 CHUNK_SIZE = 1000  # employees per task: a few MB of work, a fraction of a second
 
@@ -298,6 +299,11 @@ def pay_run_create(*, schedule: PaySchedule, period_containing: datetime.date, a
         if kind == PayRun.Kind.SUPPLEMENTARY and not PayRun.objects.filter(
                 schedule=schedule, period_start=period.start, status=PayRun.Status.FINALISED).exists():
             _refuse("kind", "A supplementary run corrects a finalised period; this period has none.")
+        if kind == PayRun.Kind.SUPPLEMENTARY and PayRun.objects.filter(
+                schedule=schedule, period_start=period.start, kind=PayRun.Kind.SUPPLEMENTARY,
+                status__in=[PayRun.Status.DRAFT, *RUN_IN_PROGRESS]).exists():
+            _refuse("kind", "This period already has a supplementary run that is not finalised; finish or cancel "
+                            "it first.")
         run = PayRun.objects.create(schedule=schedule, kind=kind, period_start=period.start, period_end=period.end,
                                     pay_date=period.pay_date, tax_year=period.tax_year, tax_period=period.tax_period,
                                     created_by=acting_user)
@@ -372,9 +378,14 @@ def pay_run_reopen(*, run: PayRun, acting_user: User, reason: str) -> PayRun:
 
 
 def period_is_locked(*, schedule: PaySchedule, day: datetime.date) -> bool:
-    """Whether inputs dated ``day`` fall in a period whose run is open or further on."""
-    return PayRun.objects.filter(schedule=schedule, period_start__lte=day, period_end__gte=day).exclude(
-        status__in=[PayRun.Status.DRAFT, PayRun.Status.CANCELLED]).exists()
+    """Whether inputs dated ``day`` fall in a period whose run is open or further on. A finalised
+    period takes inputs again while a supplementary run for it waits in draft: they are its
+    corrections."""
+    runs = PayRun.objects.filter(schedule=schedule, period_start__lte=day, period_end__gte=day)
+    if runs.filter(status__in=RUN_IN_PROGRESS).exists():
+        return True
+    return runs.filter(status=PayRun.Status.FINALISED).exists() and not runs.filter(
+        kind=PayRun.Kind.SUPPLEMENTARY, status=PayRun.Status.DRAFT).exists()
 
 
 def _pay_input_errors(*, kind: str, code: str, amount: Decimal | None, hours: Decimal | None,
@@ -808,6 +819,7 @@ def _calculate_chunk(run: PayRun, calculation_number: int, ids: list[int]) -> in
             previous[row[0]] = _Previous._make(row)
     openings = {row[0]: _Opening._make(row) for row in OpeningBalance.objects.filter(
         tax_year=run.tax_year, employee_id__in=ids).values_list(*_Opening._fields)}
+    paid = _paid_in_period(run, ids) if run.kind == PayRun.Kind.SUPPLEMENTARY else None
     now = timezone.now()
     slips: list[tuple[Any, ...]] = []
     slip_lines: dict[int, tuple[assembly.Line, ...]] = {}
@@ -823,13 +835,19 @@ def _calculate_chunk(run: PayRun, calculation_number: int, ids: list[int]) -> in
             calculated = _payslip(run, period, holidays, employee, own_versions, inputs.get(employee_id, ()),
                                   _year_to_date(earlier, openings.get(employee_id)), week1_month1=week1_month1,
                                   sickness=sickness.get(employee_id, ()))
+            if paid is not None:
+                calculated = supplementary.correction(calculated, paid.get(employee_id, supplementary.PaidInPeriod()))
         except (assembly.PayslipError, PeriodError) as error:
+            calculated = None
             reason = str(error)[:500]
             figures: tuple[Any, ...] = (Payslip.Status.FAILED, reason, *FAILED_FIGURES[2:])
             exceptions.append((run_id, employee_id, "calculation_failed", reason))
         else:
-            figures = _fill(calculated)
-            slip_lines[employee_id] = calculated.lines
+            if calculated is None:  # a supplementary run's employee already paid right
+                figures = (Payslip.Status.UNCHANGED, "", *FAILED_FIGURES[2:])
+            else:
+                figures = _fill(calculated)
+                slip_lines[employee_id] = calculated.lines
             calculated_count += 1
         slips.append((run_id, employee_id, calculation_number, now,
                       own_versions[-1].cost_centre_id if own_versions else None, employee.tax_code, week1_month1,
@@ -839,9 +857,11 @@ def _calculate_chunk(run: PayRun, calculation_number: int, ids: list[int]) -> in
             left_before_period=employee.leave_date is not None and employee.leave_date < run.period_start,
             tax_code=employee.tax_code, week1_month1=week1_month1,
             previous_tax_code=earlier.tax_code if earlier else None,
-            previous_net_pay=earlier.net_pay if earlier else None)
-        exceptions += [(run_id, employee_id, code, reason)
-                       for code, reason in assembly.review_exceptions(payslip=calculated, facts=facts)]
+            # A correction's net pay is a difference: comparing it with last period's says nothing.
+            previous_net_pay=earlier.net_pay if earlier and paid is None else None)
+        if paid is None or calculated is not None:
+            exceptions += [(run_id, employee_id, code, reason)
+                           for code, reason in assembly.review_exceptions(payslip=calculated, facts=facts)]
     try:
         with transaction.atomic():
             # A chunk's first run only inserts; the employees it finds already written (the chunk
@@ -864,12 +884,34 @@ def _calculate_chunk(run: PayRun, calculation_number: int, ids: list[int]) -> in
             bulk_insert(PayRunException, ("run", "employee", "code", "reason"), exceptions, returning=())
             if not _record_progress(
                     run_id, calculation_number,
-                    calculated=calculated_count - removed.get(Payslip.Status.CALCULATED, 0),
+                    calculated=calculated_count - removed.get(Payslip.Status.CALCULATED, 0)
+                    - removed.get(Payslip.Status.UNCHANGED, 0),
                     failed=len(slips) - calculated_count - removed.get(Payslip.Status.FAILED, 0)):
                 raise _Superseded
     except _Superseded:
         return 0
     return len(slips)
+
+
+PAID_FIGURES = ("taxable_pay", "income_tax", "employee_ni", "employer_ni", "pension_employee", "student_loan",
+                "postgraduate_loan", "net_pay")
+
+
+def _paid_in_period(run: PayRun, ids: Sequence[int]) -> dict[int, supplementary.PaidInPeriod]:
+    """What the schedule's finalised runs of this period paid each employee of the chunk."""
+    slips = {row[0]: row[1:] for row in Payslip.objects.filter(
+        run__schedule_id=run.schedule_id, run__period_start=run.period_start, run__status=PayRun.Status.FINALISED,
+        employee_id__in=ids, status=Payslip.Status.CALCULATED).values_list("pk", "employee_id", "gross_pay",
+                                                                           *PAID_FIGURES)}
+    lines: dict[int, list[tuple[str, str, str, bool, Decimal]]] = {}
+    for payslip_id, *line in PayslipLine.objects.filter(payslip_id__in=list(slips)).values_list(
+            "payslip_id", "code", "description", "section", "after_tax", "amount"):
+        lines.setdefault(payslip_id, []).append(tuple(line))  # type: ignore[arg-type]
+    paid: dict[int, supplementary.PaidInPeriod] = {}
+    for payslip_id, (employee_id, gross, *figures) in slips.items():
+        paid.setdefault(employee_id, supplementary.PaidInPeriod()).add_payslip(
+            gross_pay=gross, figures=dict(zip(PAID_FIGURES, figures, strict=True)), lines=lines.get(payslip_id, ()))
+    return paid
 
 
 def _payslip(run: PayRun, period: PayPeriod, holidays: set[datetime.date], employee: _Person,
@@ -927,7 +969,7 @@ def _record_progress(run_id: int, calculation_number: int, *, calculated: int | 
     if calculated is None:
         counts = {row["status"]: row["n"] for row in Payslip.objects.filter(
             run=run, calculation_number=calculation_number).values("status").annotate(n=Count("pk"))}
-        run.employees_calculated = counts.get(Payslip.Status.CALCULATED, 0)
+        run.employees_calculated = counts.get(Payslip.Status.CALCULATED, 0) + counts.get(Payslip.Status.UNCHANGED, 0)
         run.employees_failed = counts.get(Payslip.Status.FAILED, 0)
     else:
         run.employees_calculated += calculated

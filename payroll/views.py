@@ -80,7 +80,11 @@ class PayRunListView(DepartmentPageMixin, TemplateView):
                                     "(like 2026-04-17) for the run.")
             return redirect("payroll:runs", department_slug=self.department.slug)
         try:
-            run = services.pay_run_create(schedule=schedule, period_containing=month, acting_user=_user(request))
+            kind = request.POST.get("kind", PayRun.Kind.REGULAR)
+            if kind not in PayRun.Kind.values:
+                kind = PayRun.Kind.REGULAR
+            run = services.pay_run_create(schedule=schedule, period_containing=month, acting_user=_user(request),
+                                          kind=kind)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
             return redirect("payroll:runs", department_slug=self.department.slug)
@@ -111,7 +115,7 @@ class PayRunView(DepartmentPageMixin, PayRunMixin, TemplateView):
             employer_ni=Sum("employer_ni"), net=Sum("net_pay"))
         actions = [(name, ACTIONS[name][1]) for name in ACTIONS_BY_STATUS.get(run.status, ())
                    if self.department_access.allows(ACTIONS[name][0])]
-        variance = selectors.pay_run_variance(run=run) if run.status in (
+        variance = selectors.pay_run_variance(run=run) if run.kind == PayRun.Kind.REGULAR and run.status in (
             PayRun.Status.CALCULATED, PayRun.Status.APPROVED, PayRun.Status.FINALISED) else None
         context.update(run=run, totals=totals, actions=actions, variance=variance,
                        exceptions=selectors.pay_run_exceptions(run=run)[:500],
