@@ -7,11 +7,11 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Func, Q, QuerySet, Sum
 from django.utils import timezone
 
 from hr.models import (
@@ -80,6 +80,13 @@ LIST_ROW_FIELDS = (
     "grade__code", "cost_centre__code",
 )
 HIGHEST_CHARACTER = chr(0x10FFFF)
+# From this many matching versions, a filtered page walks the name index (probing a hash of the
+# matches) rather than sorting the matches: the walk is bounded by half the department's staff,
+# the sort grows with the matches. Below it, sorting the few matches is the cheaper of the two.
+WALK_FROM = 1000
+# A search's matches are fetched whole, counted and sliced in Python up to this many; beyond it,
+# the database counts them and returns one page.
+SEARCH_FETCHED_WHOLE = 2500
 
 
 def _starts_with(key: str, term: str) -> Q:
@@ -89,6 +96,15 @@ def _starts_with(key: str, term: str) -> Q:
     return Q(**{f"{key}__gte": prefix, f"{key}__lt": prefix + HIGHEST_CHARACTER})
 
 
+class _IsTrue(Func):
+    """``(condition) IS TRUE``. Around ``id IN (subquery)`` it stops PostgreSQL turning the IN into
+    a join (whose output is never in index order): the subquery becomes a hash probed row by row
+    while the name index is read in order, so a LIMIT stops the scan early."""
+
+    template = "(%(expressions)s) IS TRUE"
+    output_field = BooleanField()
+
+
 @dataclass(frozen=True)
 class EmployeeListing:
     """The employee list in two parts, so any page stays cheap with tens of thousands of staff.
@@ -96,16 +112,98 @@ class EmployeeListing:
     ``keys`` are the matching employees in name order, as (employee id, last name, first name,
     payroll number): narrow rows the database counts and skips through on an index. ``rows_for``
     then loads one page's employment versions (the version each employee shows) in one query.
+
+    The listing itself is what a paginator should be given: ``count()`` and slicing answer the
+    same as ``keys`` does, but count from the narrowest index that can answer and read a deep
+    page from whichever end of the name order is nearer.
     """
 
     keys: QuerySet[Any]
     versions: QuerySet[Employment]
+    on: datetime.date
+    status: str = EmployeeStatus.CURRENT
+    # The versions a unit, grade or cost centre filter matched, when only those filters apply.
+    matching: QuerySet[Employment] | None = None
+    # ``keys`` as a walk along the name index, probing a hash of the matching employees.
+    walk: QuerySet[Any] | None = None
+    searched: bool = False
 
     def rows_for(self, keys: Sequence[tuple[Any, ...]]) -> list[Employment]:
         employee_ids = [key[0] for key in keys]
         shown = {row.employee_id: row for row in self.versions.filter(employee_id__in=employee_ids)
                  .select_related("employee", "organisation_unit", "grade", "cost_centre").only(*LIST_ROW_FIELDS)}
         return [shown[employee_id] for employee_id in employee_ids if employee_id in shown]
+
+    def values_for(self, keys: Sequence[tuple[Any, ...]]) -> list[dict[str, Any]]:
+        """What the list page shows of one page's employees, as plain values, in the keys' order:
+        ``rows_for`` without building five model instances per row."""
+        employee_ids = [key[0] for key in keys]
+        shown = {row["employee_id"]: row for row in self.versions.filter(employee_id__in=employee_ids).values(
+            "employee_id", "post_title", payroll_number=F("employee__payroll_number"),
+            last_name=F("employee__last_name"), first_name=F("employee__first_name"),
+            preferred_name=F("employee__preferred_name"), start_date=F("employee__start_date"),
+            leave_date=F("employee__leave_date"), unit_name=F("organisation_unit__name"),
+            grade_code=F("grade__code"), cost_centre_code=F("cost_centre__code"),
+        )}
+        return [shown[employee_id] for employee_id in employee_ids if employee_id in shown]
+
+    def count(self) -> int:
+        """How many employees ``keys`` holds (counted once)."""
+        return self._count
+
+    @cached_property
+    def _count(self) -> int:
+        if self.searched:
+            first, complete = self._searched
+            return len(first) if complete else self.keys.count()
+        if self.status != EmployeeStatus.CURRENT:
+            return self.keys.count()  # leavers and starters are few, each on its own date index
+        leaving, starting = Q(leave_date__lt=self.on), Q(start_date__gt=self.on)
+        if self.matching is None:
+            # Employed on the day: everyone but those who had left and those yet to start (two
+            # groups that cannot overlap, as nobody leaves before starting). Three index-only
+            # counts, where the direct count reads every row's dates.
+            everyone = Employee.objects.count()
+            return everyone - Employee.objects.filter(leaving).count() - Employee.objects.filter(starting).count()
+        # No employee has two versions true on one day (an exclusion constraint), so the matching
+        # versions count their employees; less any whose employee is not employed that day (there
+        # should be none, as versions end with employment, but the list's rule is the employee's).
+        # Every column read is in the filter indexes, so all three counts are index-only.
+        def employee_is(condition: Q) -> Q:
+            return Q(employee_id__in=Employee.objects.filter(condition).order_by().values("pk"))
+
+        counts = self.matching.order_by().aggregate(
+            versions=Count("employee_id"),
+            left=Count("employee_id", filter=employee_is(leaving)),
+            not_started=Count("employee_id", filter=employee_is(starting)),
+        )
+        return int(counts["versions"]) - int(counts["left"]) - int(counts["not_started"])
+
+    @cached_property
+    def _searched(self) -> tuple[list[tuple[Any, ...]], bool]:
+        """A search's first keys, and whether they are all of them: a typical search matches few
+        enough that one query both counts and pages them."""
+        keys = list(self.keys[:SEARCH_FETCHED_WHOLE + 1])
+        return keys[:SEARCH_FETCHED_WHOLE], len(keys) <= SEARCH_FETCHED_WHOLE
+
+    def __getitem__(self, index: slice) -> list[tuple[Any, ...]]:
+        if not isinstance(index, slice) or index.step is not None:
+            raise TypeError("An employee listing is read a page at a time, as a slice.")
+        total = self.count()
+        start, stop = max(0, index.start or 0), min(total, total if index.stop is None else index.stop)
+        if start >= stop:
+            return []
+        if self.searched:
+            first, complete = self._searched
+            if complete or stop <= len(first):
+                return first[start:stop]
+            return list(self.keys[start:stop])
+        keys = self.walk if self.walk is not None and total >= WALK_FROM else self.keys
+        if start + stop <= total:
+            return list(keys[start:stop])
+        # In the second half, read backwards from the end of the name order: as far as either
+        # end is from the middle, so the deepest page costs what the middle one does.
+        return list(reversed(keys.reverse()[total - stop:total - start]))
 
 
 def employee_list(
@@ -142,11 +240,16 @@ def employee_list(
     if cost_centre is not None:
         matching = matching.filter(cost_centre__path__startswith=cost_centre.path)
     employees = Employee.objects.filter(employed).order_by()
+    walk = None
+    columns = ("pk", *NAME_ORDER)
     if matching is not versions:
         # A unit, grade or cost centre narrows the versions first; only their employees are sorted.
-        employees = employees.filter(pk__in=matching.order_by().values("employee_id"))
-    columns = ("pk", *NAME_ORDER)
-    if term := search.strip():
+        matched = matching.order_by().values("employee_id")
+        walk = employees.filter(_IsTrue(ExpressionWrapper(Q(pk__in=matched), output_field=BooleanField()))) \
+            .values_list(*columns).order_by(*NAME_ORDER)
+        employees = employees.filter(pk__in=matched)
+    term = search.strip()
+    if term:
         # Two halves, each answered from its own index, then merged: an OR across the two tables
         # would read every employee.
         by_name = employees.filter(
@@ -157,7 +260,11 @@ def employee_list(
         keys = by_name.values_list(*columns).union(by_post.values_list(*columns)).order_by(*NAME_ORDER)
     else:
         keys = employees.values_list(*columns).order_by(*NAME_ORDER)
-    return EmployeeListing(keys=keys, versions=versions)
+    return EmployeeListing(
+        keys=keys, versions=versions, on=on, status=status, searched=bool(term),
+        matching=matching if matching is not versions and not term else None,
+        walk=walk if not term else None,
+    )
 
 
 def employee_get(*, payroll_number: str) -> Employee | None:

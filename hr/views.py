@@ -10,6 +10,7 @@ import datetime
 from decimal import Decimal
 from functools import cached_property
 from typing import Any, cast
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -18,6 +19,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import dateformat, timezone
+from django.utils.dates import MONTHS_3
+from django.utils.http import RFC3986_SUBDELIMS
 from django.views.generic import FormView, TemplateView
 
 from departments.models import Department
@@ -51,6 +54,10 @@ def _shown(value: Any) -> Any:
     if isinstance(value, Decimal):
         return f"£{value:,.2f}"
     return value
+
+
+# What ``reverse()`` leaves unescaped in a path argument.
+URL_SAFE = RFC3986_SUBDELIMS + "/~:@"
 
 
 def _number(value: Decimal) -> str:
@@ -130,17 +137,30 @@ class EmployeeListView(DepartmentPageMixin, HrPageMixin, TemplateView):
         form.is_valid()
         filters = form.filters()
         listing = selectors.employee_list(on=timezone.localdate(), **filters)
-        page = Paginator(listing.keys, self.page_size).get_page(
-            self.request.GET.get("page"))
+        page = Paginator(listing, self.page_size).get_page(self.request.GET.get("page"))
         context.update(
             form=form,
             status=filters["status"],
             page=page,
-            rows=listing.rows_for(list(page.object_list)),
+            rows=self.rows(listing.values_for(page.object_list),
+                           leavers=filters["status"] == selectors.EmployeeStatus.LEAVERS),
             page_range=list(page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1)),
             ellipsis=Paginator.ELLIPSIS,
         )
         return context
+
+    def rows(self, rows: list[dict[str, Any]], *, leavers: bool) -> list[dict[str, Any]]:
+        """The rows with their links and dates ready to show: a page of them renders in a fraction
+        of the time the template's ``{% url %}`` and ``|date`` take fifty times over."""
+        marker = "payroll-number"
+        link = reverse("hr:employee", kwargs={"department_slug": self.department.slug, "payroll_number": marker})
+        before, _, after = link.rpartition(marker)
+        months = [str(name).title() for name in MONTHS_3.values()]
+        for row in rows:
+            day = row["leave_date"] if leavers else row["start_date"]
+            row["url"] = f"{before}{quote(row['payroll_number'], safe=URL_SAFE)}{after}"
+            row["date"] = f"{day.day} {months[day.month - 1]} {day.year}" if day else ""
+        return rows
 
 
 class EmployeeRecordView(DepartmentPageMixin, EmployeePageMixin, TemplateView):
