@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache, cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, Func, Q, QuerySet, Sum
 from django.utils import timezone
@@ -37,12 +37,16 @@ def employment_as_of(*, employee: Employee, on: datetime.date) -> Employment | N
             .select_related("organisation_unit", "grade", "cost_centre", "line_manager").first())
 
 
+def employment_shown_on(*, employee: Employee) -> datetime.date:
+    """The day whose version an employee's record shows: today; a future starter's first day; a
+    leaver's last."""
+    on = max(timezone.localdate(), employee.start_date)
+    return on if employee.leave_date is None else min(on, employee.leave_date)
+
+
 def employment_shown(*, employee: Employee) -> Employment | None:
     """The version an employee's record shows: today's; a future starter's first; a leaver's last."""
-    on = max(timezone.localdate(), employee.start_date)
-    if employee.leave_date is not None:
-        on = min(on, employee.leave_date)
-    return employment_as_of(employee=employee, on=on)
+    return employment_as_of(employee=employee, on=employment_shown_on(employee=employee))
 
 
 def employment_as_known(*, employee: Employee, on: datetime.date,
@@ -134,17 +138,17 @@ class EmployeeListing:
                  .select_related("employee", "organisation_unit", "grade", "cost_centre").only(*LIST_ROW_FIELDS)}
         return [shown[employee_id] for employee_id in employee_ids if employee_id in shown]
 
-    def values_for(self, keys: Sequence[tuple[Any, ...]]) -> list[dict[str, Any]]:
+    def values_for(self, keys: Iterable[tuple[Any, ...]]) -> list[dict[str, Any]]:
         """What the list page shows of one page's employees, as plain values, in the keys' order:
         ``rows_for`` without building five model instances per row."""
         employee_ids = [key[0] for key in keys]
-        shown = {row["employee_id"]: row for row in self.versions.filter(employee_id__in=employee_ids).values(
+        shown = {row["employee_id"]: dict(row) for row in self.versions.filter(employee_id__in=employee_ids).values(
             "employee_id", "post_title", payroll_number=F("employee__payroll_number"),
             last_name=F("employee__last_name"), first_name=F("employee__first_name"),
             preferred_name=F("employee__preferred_name"), start_date=F("employee__start_date"),
             leave_date=F("employee__leave_date"), unit_name=F("organisation_unit__name"),
             grade_code=F("grade__code"), cost_centre_code=F("cost_centre__code"),
-        )}
+        ).order_by()}
         return [shown[employee_id] for employee_id in employee_ids if employee_id in shown]
 
     def count(self) -> int:
@@ -186,9 +190,26 @@ class EmployeeListing:
         keys = list(self.keys[:SEARCH_FETCHED_WHOLE + 1])
         return keys[:SEARCH_FETCHED_WHOLE], len(keys) <= SEARCH_FETCHED_WHOLE
 
-    def __getitem__(self, index: slice) -> list[tuple[Any, ...]]:
-        if not isinstance(index, slice) or index.step is not None:
-            raise TypeError("An employee listing is read a page at a time, as a slice.")
+    def __len__(self) -> int:
+        return self.count()
+
+    def __iter__(self) -> Iterator[tuple[Any, ...]]:
+        return iter(self.keys)
+
+    @overload
+    def __getitem__(self, index: int) -> tuple[Any, ...]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[tuple[Any, ...]]: ...
+
+    def __getitem__(self, index: int | slice) -> tuple[Any, ...] | list[tuple[Any, ...]]:
+        if isinstance(index, int):
+            found = self[index:index + 1] if index >= 0 else []
+            if not found:
+                raise IndexError(index)
+            return found[0]
+        if index.step is not None:
+            raise TypeError("An employee listing is read in order, without a step.")
         total = self.count()
         start, stop = max(0, index.start or 0), min(total, total if index.stop is None else index.stop)
         if start >= stop:

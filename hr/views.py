@@ -137,7 +137,8 @@ class EmployeeListView(DepartmentPageMixin, HrPageMixin, TemplateView):
         form.is_valid()
         filters = form.filters()
         listing = selectors.employee_list(on=timezone.localdate(), **filters)
-        page = Paginator(listing, self.page_size).get_page(self.request.GET.get("page"))
+        paginator: Paginator[tuple[Any, ...]] = Paginator(listing, self.page_size)
+        page = paginator.get_page(self.request.GET.get("page"))
         context.update(
             form=form,
             status=filters["status"],
@@ -167,6 +168,16 @@ class EmployeeRecordView(DepartmentPageMixin, EmployeePageMixin, TemplateView):
     template_name = "hr/employee_record.html"
     required_scope = Scope.HR_READ
 
+    @cached_property
+    def versions(self) -> list[Employment]:
+        return list(selectors.employment_history(employee=self.employee))
+
+    @cached_property
+    def employment_now(self) -> Employment | None:
+        """The version shown, found among the history the page lists anyway (one query fewer)."""
+        on = selectors.employment_shown_on(employee=self.employee)
+        return next((version for version in self.versions if version.covers(on)), None)
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         employee, today = self.employee, timezone.localdate()
@@ -176,7 +187,7 @@ class EmployeeRecordView(DepartmentPageMixin, EmployeePageMixin, TemplateView):
         history = [
             {"version": version, "pay": self.pay(version),
              "status": "planned" if version.valid_from > today else ("current" if version.covers(today) else "past")}
-            for version in selectors.employment_history(employee=employee)
+            for version in self.versions
         ]
         sees_health = may_see_sensitive(self.department_access.scopes)
         context.update(
