@@ -11,7 +11,18 @@ from functools import cache, cached_property
 from pathlib import Path
 from typing import Any, overload
 
-from django.db.models import BooleanField, Count, ExpressionWrapper, F, Func, Q, QuerySet, Sum
+from django.db.models import (
+    BooleanField,
+    Count,
+    ExpressionWrapper,
+    F,
+    Func,
+    IntegerField,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
 from django.utils import timezone
 
 from hr.models import (
@@ -109,6 +120,16 @@ class _IsTrue(Func):
     output_field = BooleanField()
 
 
+class _CountOf(Subquery):
+    """How many rows a queryset has, as a scalar subquery: several counts in one query."""
+
+    template = "(SELECT count(*) FROM (%(subquery)s) counted)"
+    output_field = IntegerField()
+
+    def __init__(self, queryset: QuerySet[Any]) -> None:
+        super().__init__(queryset.order_by().values("pk"))
+
+
 @dataclass(frozen=True)
 class EmployeeListing:
     """The employee list in two parts, so any page stays cheap with tens of thousands of staff.
@@ -166,9 +187,10 @@ class EmployeeListing:
         if self.matching is None:
             # Employed on the day: everyone but those who had left and those yet to start (two
             # groups that cannot overlap, as nobody leaves before starting). Three index-only
-            # counts, where the direct count reads every row's dates.
-            everyone = Employee.objects.count()
-            return everyone - Employee.objects.filter(leaving).count() - Employee.objects.filter(starting).count()
+            # counts in one query, where the direct count reads every row's dates.
+            employed = Employee.objects.order_by().aggregate(employed=Count("*") - _CountOf(
+                Employee.objects.filter(leaving)) - _CountOf(Employee.objects.filter(starting)))
+            return int(employed["employed"])
         # No employee has two versions true on one day (an exclusion constraint), so the matching
         # versions count their employees; less any whose employee is not employed that day (there
         # should be none, as versions end with employment, but the list's rule is the employee's).
