@@ -230,15 +230,14 @@ class EmployeeFilterForm(forms.Form):
         """Each select's options as (value, label, selected), read as plain values: ``hr/_select.html``
         loops over them where a widget would build an object per option (a department can have
         hundreds of units and cost centres). Values, labels and selection match the fields' own."""
+        choices = selectors.organisation_choices()
         labelled = {
             "status": [(value, str(label)) for value, label in self.STATUS_CHOICES],
             "organisation_unit": [(code, _unit_label(code=code, name=name, depth=depth))
-                                  for code, name, depth in selectors.organisation_units()
-                                  .values_list("code", "name", "depth")],
-            "grade": [(code, _grade_label(code=code, name=name))
-                      for code, name in selectors.grades().values_list("code", "name")],
+                                  for code, name, depth in choices["organisation_unit"]],
+            "grade": [(code, _grade_label(code=code, name=name)) for code, name, _ in choices["grade"]],
             "cost_centre": [(code, _cost_centre_label(code=code, name=name))
-                            for code, name in selectors.cost_centres().values_list("code", "name")],
+                            for code, name, _ in choices["cost_centre"]],
         }
         lists = {}
         for name, options in labelled.items():

@@ -13,6 +13,7 @@ from typing import Any, overload
 
 from django.db.models import (
     BooleanField,
+    CharField,
     Count,
     ExpressionWrapper,
     F,
@@ -22,7 +23,9 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Sum,
+    Value,
 )
+from django.db.models.functions import Cast, Concat, LPad
 from django.utils import timezone
 
 from hr.models import (
@@ -324,6 +327,25 @@ def cost_centres() -> QuerySet[CostCentre]:
 
 def grades() -> QuerySet[Grade]:
     return Grade.objects.order_by("rank", "code")
+
+
+def organisation_choices() -> dict[str, list[tuple[str, str, int]]]:
+    """The department's units, grades and cost centres as (code, name, depth), each in the order
+    its select lists them (units and cost centres as their trees, grades by rank), in one query."""
+    def listed(queryset: QuerySet[Any], kind: str, *, depth: Any, order: Any) -> QuerySet[Any]:
+        return queryset.order_by().annotate(choice_of=Value(kind), tree_depth=depth, sort_key=order) \
+            .values_list("choice_of", "code", "name", "tree_depth", "sort_key")
+
+    rank = LPad(Cast("rank", CharField()), 5, Value("0"))
+    rows = listed(OrganisationUnit.objects.all(), "organisation_unit", depth=F("depth"), order=F("path")).union(
+        listed(Grade.objects.all(), "grade", depth=Value(0), order=Concat(rank, Value(" "), "code")),
+        listed(CostCentre.objects.all(), "cost_centre", depth=F("depth"), order=F("path")),
+        all=True,
+    ).order_by("choice_of", "sort_key")
+    choices: dict[str, list[tuple[str, str, int]]] = {"organisation_unit": [], "grade": [], "cost_centre": []}
+    for kind, code, name, depth, _ in rows:
+        choices[kind].append((code, name, depth))
+    return choices
 
 
 def pay_ranges() -> QuerySet[PayRange]:
