@@ -98,10 +98,13 @@ LIST_ROW_FIELDS = (
     "grade__code", "cost_centre__code",
 )
 HIGHEST_CHARACTER = chr(0x10FFFF)
-# From this many matching versions, a filtered page walks the name index (probing a hash of the
+# From this many employees in a filtered list, a page walks the name index (probing a hash of the
 # matches) rather than sorting the matches: the walk is bounded by half the department's staff,
 # the sort grows with the matches. Below it, sorting the few matches is the cheaper of the two.
 WALK_FROM = 1000
+# Above this many, PostgreSQL's hash of the matches might not fit in memory (at the default 4 MB
+# work_mem, twice that for hashes), and an unhashed subquery would run once per row walked.
+WALK_UNTIL = 100_000
 # A search's matches are fetched whole, counted and sliced in Python up to this many; beyond it,
 # the database counts them and returns one page.
 SEARCH_FETCHED_WHOLE = 2500
@@ -244,7 +247,7 @@ class EmployeeListing:
             if complete or stop <= len(first):
                 return first[start:stop]
             return list(self.keys[start:stop])
-        keys = self.walk if self.walk is not None and total >= WALK_FROM else self.keys
+        keys = self.walk if self.walk is not None and WALK_FROM <= total <= WALK_UNTIL else self.keys
         if start + stop <= total:
             return list(keys[start:stop])
         # In the second half, read backwards from the end of the name order: as far as either
