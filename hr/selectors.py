@@ -105,9 +105,10 @@ WALK_FROM = 1000
 # Above this many, PostgreSQL's hash of the matches might not fit in memory (at the default 4 MB
 # work_mem, twice that for hashes), and an unhashed subquery would run once per row walked.
 WALK_UNTIL = 100_000
-# A search's matches are fetched whole, counted and sliced in Python up to this many; beyond it,
-# the database counts them and returns one page.
-SEARCH_FETCHED_WHOLE = 2500
+# A search's matches are fetched whole, counted and sliced in Python up to this many: taking a few
+# thousand keys costs less than running the search a second time to count it. Beyond it, the
+# database counts them and returns one page.
+SEARCH_FETCHED_WHOLE = 5000
 
 
 def _starts_with(key: str, term: str) -> Q:
