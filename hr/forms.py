@@ -341,6 +341,11 @@ class EmploymentChangeForm(forms.Form):
     line_manager = _line_manager_field()
     reason = _text("Reason for the change", max_length=200)
     salary_override_reason = _text("Reason for a salary outside the pay range", required=False, max_length=200)
+    when_period_locked = forms.ChoiceField(
+        label="If the date falls in a pay period whose pay run is already open",
+        choices=[("refuse", "Do not save the change, so I can talk to payroll"),
+                 ("next_period", "Make the change from the start of the next pay period")],
+        initial="refuse", required=False)
 
     CHANGE_FIELDS = TERMS_FORM_FIELDS
 

@@ -256,6 +256,7 @@ class EmploymentChangeView(DepartmentPageMixin, EmployeePageMixin, FormView):
                 employee=self.employee, effective_from=effective_from, changes=form.changes(),
                 acting_user=self.acting_user, reason=form.cleaned_data["reason"],
                 salary_override_reason=form.cleaned_data["salary_override_reason"],
+                when_period_locked=form.cleaned_data["when_period_locked"] or "refuse",
             )
         except ValidationError as error:
             add_service_errors(form, error, aliases={"valid_from": "effective_from"})
