@@ -30,8 +30,8 @@ class HrConfig(AppConfig):
             listing = selectors.employee_list(on=today)
             starting = selectors.employee_list(on=today, status=selectors.EmployeeStatus.STARTING)
             figures += [
-                HomeFigure(label="Employees", value=listing.keys.count(), hint="Employed today", url=base),
-                HomeFigure(label="Starting soon", value=starting.keys.count(),
+                HomeFigure(label="Employees", value=listing.count(), hint="Employed today", url=base),
+                HomeFigure(label="Starting soon", value=starting.count(),
                            hint="Hired, with a start date to come", url=f"{base}?status=starting"),
             ]
         own = selectors.employee_of_user(user_id=access.user.pk) if access.user is not None else None

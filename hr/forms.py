@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Mapping
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 from django import forms
@@ -110,16 +111,33 @@ def _text(label: str, *, required: bool = True, max_length: int = 100, **widget_
     )
 
 
+def _unit_label(*, code: str, name: str, depth: int) -> str:
+    return f"{'– ' * depth}{name} ({code})"
+
+
+def _grade_label(*, code: str, name: str) -> str:
+    return f"{code}: {name}"
+
+
+def _cost_centre_label(*, code: str, name: str) -> str:
+    return f"{code} {name}"
+
+
 class UnitChoiceField(forms.ModelChoiceField):
     """Organisation units, indented by depth so the select reads as the tree."""
 
     def label_from_instance(self, obj: Any) -> str:
-        return f"{'– ' * obj.depth}{obj.name} ({obj.code})"
+        return _unit_label(code=obj.code, name=obj.name, depth=obj.depth)
 
 
 class GradeChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.code}: {obj.name}"
+        return _grade_label(code=obj.code, name=obj.name)
+
+
+class CostCentreChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return _cost_centre_label(code=obj.code, name=obj.name)
 
 
 def _choice(label: str, queryset: Any = None, *, required: bool = True, empty_label: str | None = None,
@@ -184,7 +202,8 @@ class EmployeeFilterForm(forms.Form):
     organisation_unit = _choice("Organisation unit", required=False, empty_label="All units",
                                 field_class=UnitChoiceField)
     grade = _choice("Grade", required=False, empty_label="All grades", field_class=GradeChoiceField)
-    cost_centre = _choice("Cost centre", required=False, empty_label="All cost centres")
+    cost_centre = _choice("Cost centre", required=False, empty_label="All cost centres",
+                          field_class=CostCentreChoiceField)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -205,6 +224,30 @@ class EmployeeFilterForm(forms.Form):
     def is_filtered(self) -> bool:
         filters = self.filters()
         return bool(filters["search"] or filters["organisation_unit"] or filters["grade"] or filters["cost_centre"])
+
+    @cached_property
+    def option_lists(self) -> dict[str, list[tuple[str, str, bool]]]:
+        """Each select's options as (value, label, selected), read as plain values: ``hr/_select.html``
+        loops over them where a widget would build an object per option (a department can have
+        hundreds of units and cost centres). Values, labels and selection match the fields' own."""
+        choices = selectors.organisation_choices()
+        labelled = {
+            "status": [(value, str(label)) for value, label in self.STATUS_CHOICES],
+            "organisation_unit": [(code, _unit_label(code=code, name=name, depth=depth))
+                                  for code, name, depth in choices["organisation_unit"]],
+            "grade": [(code, _grade_label(code=code, name=name)) for code, name, _ in choices["grade"]],
+            "cost_centre": [(code, _cost_centre_label(code=code, name=name))
+                            for code, name, _ in choices["cost_centre"]],
+        }
+        lists = {}
+        for name, options in labelled.items():
+            field = self.fields[name]
+            if isinstance(field, forms.ModelChoiceField) and field.empty_label is not None:
+                options.insert(0, ("", str(field.empty_label)))
+            chosen = self[name].value()
+            chosen = "" if chosen is None else str(chosen)
+            lists[name] = [(value, label, value == chosen) for value, label in options]
+        return lists
 
 
 # --- Starters, movers, leavers --------------------------------------------------------------------
@@ -245,7 +288,7 @@ class EmployeeHireForm(forms.Form):
     post_title = _text("Post title", max_length=200)
     organisation_unit = _choice("Organisation unit", field_class=UnitChoiceField)
     grade = _choice("Grade", field_class=GradeChoiceField)
-    cost_centre = _choice("Cost centre")
+    cost_centre = _choice("Cost centre", field_class=CostCentreChoiceField)
     location = forms.ChoiceField(label="Pay location", choices=Location.choices, initial=Location.NATIONAL)
     annual_salary = MoneyField(label="Full-time annual salary", max_digits=14, decimal_places=2, min_value=0,
                                error_messages={"required": "Enter the full-time annual salary",
@@ -285,7 +328,7 @@ class EmploymentChangeForm(forms.Form):
     organisation_unit = _choice("Organisation unit", required=False, empty_label="No change",
                                 field_class=UnitChoiceField)
     grade = _choice("Grade", required=False, empty_label="No change", field_class=GradeChoiceField)
-    cost_centre = _choice("Cost centre", required=False, empty_label="No change")
+    cost_centre = _choice("Cost centre", required=False, empty_label="No change", field_class=CostCentreChoiceField)
     location = forms.ChoiceField(label="Pay location", choices=[("", "No change"), *Location.choices], required=False)
     annual_salary = MoneyField(label="Full-time annual salary", required=False, max_digits=14, decimal_places=2,
                                min_value=0, error_messages={"invalid": "Enter the salary as a number, like 30000",
@@ -298,6 +341,11 @@ class EmploymentChangeForm(forms.Form):
     line_manager = _line_manager_field()
     reason = _text("Reason for the change", max_length=200)
     salary_override_reason = _text("Reason for a salary outside the pay range", required=False, max_length=200)
+    when_period_locked = forms.ChoiceField(
+        label="If the date falls in a pay period whose pay run is already open",
+        choices=[("refuse", "Do not save the change, so I can talk to payroll"),
+                 ("next_period", "Make the change from the start of the next pay period")],
+        initial="refuse", required=False)
 
     CHANGE_FIELDS = TERMS_FORM_FIELDS
 

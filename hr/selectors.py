@@ -4,14 +4,28 @@ from __future__ import annotations
 
 import datetime
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import (
+    BooleanField,
+    CharField,
+    Count,
+    ExpressionWrapper,
+    F,
+    Func,
+    IntegerField,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Cast, Concat, LPad
 from django.utils import timezone
 
 from hr.models import (
@@ -37,12 +51,16 @@ def employment_as_of(*, employee: Employee, on: datetime.date) -> Employment | N
             .select_related("organisation_unit", "grade", "cost_centre", "line_manager").first())
 
 
+def employment_shown_on(*, employee: Employee) -> datetime.date:
+    """The day whose version an employee's record shows: today; a future starter's first day; a
+    leaver's last."""
+    on = max(timezone.localdate(), employee.start_date)
+    return on if employee.leave_date is None else min(on, employee.leave_date)
+
+
 def employment_shown(*, employee: Employee) -> Employment | None:
     """The version an employee's record shows: today's; a future starter's first; a leaver's last."""
-    on = max(timezone.localdate(), employee.start_date)
-    if employee.leave_date is not None:
-        on = min(on, employee.leave_date)
-    return employment_as_of(employee=employee, on=on)
+    return employment_as_of(employee=employee, on=employment_shown_on(employee=employee))
 
 
 def employment_as_known(*, employee: Employee, on: datetime.date,
@@ -80,6 +98,17 @@ LIST_ROW_FIELDS = (
     "grade__code", "cost_centre__code",
 )
 HIGHEST_CHARACTER = chr(0x10FFFF)
+# From this many employees in a filtered list, a page walks the name index (probing a hash of the
+# matches) rather than sorting the matches: the walk is bounded by half the department's staff,
+# the sort grows with the matches. Below it, sorting the few matches is the cheaper of the two.
+WALK_FROM = 1000
+# Above this many, PostgreSQL's hash of the matches might not fit in memory (at the default 4 MB
+# work_mem, twice that for hashes), and an unhashed subquery would run once per row walked.
+WALK_UNTIL = 100_000
+# A search's matches are fetched whole, counted and sliced in Python up to this many: taking a few
+# thousand keys costs less than running the search a second time to count it. Beyond it, the
+# database counts them and returns one page.
+SEARCH_FETCHED_WHOLE = 5000
 
 
 def _starts_with(key: str, term: str) -> Q:
@@ -89,6 +118,25 @@ def _starts_with(key: str, term: str) -> Q:
     return Q(**{f"{key}__gte": prefix, f"{key}__lt": prefix + HIGHEST_CHARACTER})
 
 
+class _IsTrue(Func):
+    """``(condition) IS TRUE``. Around ``id IN (subquery)`` it stops PostgreSQL turning the IN into
+    a join (whose output is never in index order): the subquery becomes a hash probed row by row
+    while the name index is read in order, so a LIMIT stops the scan early."""
+
+    template = "(%(expressions)s) IS TRUE"
+    output_field = BooleanField()
+
+
+class _CountOf(Subquery):
+    """How many rows a queryset has, as a scalar subquery: several counts in one query."""
+
+    template = "(SELECT count(*) FROM (%(subquery)s) counted)"
+    output_field = IntegerField()
+
+    def __init__(self, queryset: QuerySet[Any]) -> None:
+        super().__init__(queryset.order_by().values("pk"))
+
+
 @dataclass(frozen=True)
 class EmployeeListing:
     """The employee list in two parts, so any page stays cheap with tens of thousands of staff.
@@ -96,16 +144,116 @@ class EmployeeListing:
     ``keys`` are the matching employees in name order, as (employee id, last name, first name,
     payroll number): narrow rows the database counts and skips through on an index. ``rows_for``
     then loads one page's employment versions (the version each employee shows) in one query.
+
+    The listing itself is what a paginator should be given: ``count()`` and slicing answer the
+    same as ``keys`` does, but count from the narrowest index that can answer and read a deep
+    page from whichever end of the name order is nearer.
     """
 
     keys: QuerySet[Any]
     versions: QuerySet[Employment]
+    on: datetime.date
+    status: str = EmployeeStatus.CURRENT
+    # The versions a unit, grade or cost centre filter matched, when only those filters apply.
+    matching: QuerySet[Employment] | None = None
+    # ``keys`` as a walk along the name index, probing a hash of the matching employees.
+    walk: QuerySet[Any] | None = None
+    searched: bool = False
 
     def rows_for(self, keys: Sequence[tuple[Any, ...]]) -> list[Employment]:
         employee_ids = [key[0] for key in keys]
         shown = {row.employee_id: row for row in self.versions.filter(employee_id__in=employee_ids)
                  .select_related("employee", "organisation_unit", "grade", "cost_centre").only(*LIST_ROW_FIELDS)}
         return [shown[employee_id] for employee_id in employee_ids if employee_id in shown]
+
+    def values_for(self, keys: Iterable[tuple[Any, ...]]) -> list[dict[str, Any]]:
+        """What the list page shows of one page's employees, as plain values, in the keys' order:
+        ``rows_for`` without building five model instances per row."""
+        employee_ids = [key[0] for key in keys]
+        shown = {row["employee_id"]: dict(row) for row in self.versions.filter(employee_id__in=employee_ids).values(
+            "employee_id", "post_title", payroll_number=F("employee__payroll_number"),
+            last_name=F("employee__last_name"), first_name=F("employee__first_name"),
+            preferred_name=F("employee__preferred_name"), start_date=F("employee__start_date"),
+            leave_date=F("employee__leave_date"), unit_name=F("organisation_unit__name"),
+            grade_code=F("grade__code"), cost_centre_code=F("cost_centre__code"),
+        ).order_by()}
+        return [shown[employee_id] for employee_id in employee_ids if employee_id in shown]
+
+    def count(self) -> int:
+        """How many employees ``keys`` holds (counted once)."""
+        return self._count
+
+    @cached_property
+    def _count(self) -> int:
+        if self.searched:
+            first, complete = self._searched
+            return len(first) if complete else self.keys.count()
+        if self.status != EmployeeStatus.CURRENT:
+            return self.keys.count()  # leavers and starters are few, each on its own date index
+        leaving, starting = Q(leave_date__lt=self.on), Q(start_date__gt=self.on)
+        if self.matching is None:
+            # Employed on the day: everyone but those who had left and those yet to start (two
+            # groups that cannot overlap, as nobody leaves before starting). Three index-only
+            # counts in one query, where the direct count reads every row's dates.
+            employed = Employee.objects.order_by().aggregate(employed=Count("*") - _CountOf(
+                Employee.objects.filter(leaving)) - _CountOf(Employee.objects.filter(starting)))
+            return int(employed["employed"])
+        # No employee has two versions true on one day (an exclusion constraint), so the matching
+        # versions count their employees; less any whose employee is not employed that day (there
+        # should be none, as versions end with employment, but the list's rule is the employee's).
+        # Every column read is in the filter indexes, so all three counts are index-only.
+        def employee_is(condition: Q) -> Q:
+            return Q(employee_id__in=Employee.objects.filter(condition).order_by().values("pk"))
+
+        counts = self.matching.order_by().aggregate(
+            versions=Count("employee_id"),
+            left=Count("employee_id", filter=employee_is(leaving)),
+            not_started=Count("employee_id", filter=employee_is(starting)),
+        )
+        return int(counts["versions"]) - int(counts["left"]) - int(counts["not_started"])
+
+    @cached_property
+    def _searched(self) -> tuple[list[tuple[Any, ...]], bool]:
+        """A search's first keys, and whether they are all of them: a typical search matches few
+        enough that one query both counts and pages them."""
+        keys = list(self.keys[:SEARCH_FETCHED_WHOLE + 1])
+        return keys[:SEARCH_FETCHED_WHOLE], len(keys) <= SEARCH_FETCHED_WHOLE
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __iter__(self) -> Iterator[tuple[Any, ...]]:
+        return iter(self.keys)
+
+    @overload
+    def __getitem__(self, index: int) -> tuple[Any, ...]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[tuple[Any, ...]]: ...
+
+    def __getitem__(self, index: int | slice) -> tuple[Any, ...] | list[tuple[Any, ...]]:
+        if isinstance(index, int):
+            found = self[index:index + 1] if index >= 0 else []
+            if not found:
+                raise IndexError(index)
+            return found[0]
+        if index.step is not None:
+            raise TypeError("An employee listing is read in order, without a step.")
+        total = self.count()
+        start, stop = max(0, index.start or 0), min(total, total if index.stop is None else index.stop)
+        if start >= stop:
+            return []
+        if self.searched:
+            first, complete = self._searched
+            if complete or stop <= len(first):
+                return first[start:stop]
+            return list(self.keys[start:stop])
+        keys = self.walk if self.walk is not None and WALK_FROM <= total <= WALK_UNTIL else self.keys
+        if start + stop <= total:
+            return list(keys[start:stop])
+        # In the second half, read backwards from the end of the name order: as far as either
+        # end is from the middle, so the deepest page costs what the middle one does.
+        return list(reversed(keys.reverse()[total - stop:total - start]))
 
 
 def employee_list(
@@ -142,11 +290,16 @@ def employee_list(
     if cost_centre is not None:
         matching = matching.filter(cost_centre__path__startswith=cost_centre.path)
     employees = Employee.objects.filter(employed).order_by()
+    walk = None
+    columns = ("pk", *NAME_ORDER)
     if matching is not versions:
         # A unit, grade or cost centre narrows the versions first; only their employees are sorted.
-        employees = employees.filter(pk__in=matching.order_by().values("employee_id"))
-    columns = ("pk", *NAME_ORDER)
-    if term := search.strip():
+        matched = matching.order_by().values("employee_id")
+        walk = employees.filter(_IsTrue(ExpressionWrapper(Q(pk__in=matched), output_field=BooleanField()))) \
+            .values_list(*columns).order_by(*NAME_ORDER)
+        employees = employees.filter(pk__in=matched)
+    term = search.strip()
+    if term:
         # Two halves, each answered from its own index, then merged: an OR across the two tables
         # would read every employee.
         by_name = employees.filter(
@@ -157,7 +310,11 @@ def employee_list(
         keys = by_name.values_list(*columns).union(by_post.values_list(*columns)).order_by(*NAME_ORDER)
     else:
         keys = employees.values_list(*columns).order_by(*NAME_ORDER)
-    return EmployeeListing(keys=keys, versions=versions)
+    return EmployeeListing(
+        keys=keys, versions=versions, on=on, status=status, searched=bool(term),
+        matching=matching if matching is not versions and not term else None,
+        walk=walk if not term else None,
+    )
 
 
 def employee_get(*, payroll_number: str) -> Employee | None:
@@ -174,6 +331,25 @@ def cost_centres() -> QuerySet[CostCentre]:
 
 def grades() -> QuerySet[Grade]:
     return Grade.objects.order_by("rank", "code")
+
+
+def organisation_choices() -> dict[str, list[tuple[str, str, int]]]:
+    """The department's units, grades and cost centres as (code, name, depth), each in the order
+    its select lists them (units and cost centres as their trees, grades by rank), in one query."""
+    def listed(queryset: QuerySet[Any], kind: str, *, depth: Any, order: Any) -> QuerySet[Any]:
+        return queryset.order_by().annotate(choice_of=Value(kind), tree_depth=depth, sort_key=order) \
+            .values_list("choice_of", "code", "name", "tree_depth", "sort_key")
+
+    rank = LPad(Cast("rank", CharField()), 5, Value("0"))
+    rows = listed(OrganisationUnit.objects.all(), "organisation_unit", depth=F("depth"), order=F("path")).union(
+        listed(Grade.objects.all(), "grade", depth=Value(0), order=Concat(rank, Value(" "), "code")),
+        listed(CostCentre.objects.all(), "cost_centre", depth=F("depth"), order=F("path")),
+        all=True,
+    ).order_by("choice_of", "sort_key")
+    choices: dict[str, list[tuple[str, str, int]]] = {"organisation_unit": [], "grade": [], "cost_centre": []}
+    for kind, code, name, depth, _ in rows:
+        choices[kind].append((code, name, depth))
+    return choices
 
 
 def pay_ranges() -> QuerySet[PayRange]:

@@ -10,6 +10,7 @@ import datetime
 from decimal import Decimal
 from functools import cached_property
 from typing import Any, cast
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -18,6 +19,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import dateformat, timezone
+from django.utils.dates import MONTHS_3
+from django.utils.http import RFC3986_SUBDELIMS
 from django.views.generic import FormView, TemplateView
 
 from departments.models import Department
@@ -51,6 +54,10 @@ def _shown(value: Any) -> Any:
     if isinstance(value, Decimal):
         return f"£{value:,.2f}"
     return value
+
+
+# What ``reverse()`` leaves unescaped in a path argument.
+URL_SAFE = RFC3986_SUBDELIMS + "/~:@"
 
 
 def _number(value: Decimal) -> str:
@@ -130,22 +137,46 @@ class EmployeeListView(DepartmentPageMixin, HrPageMixin, TemplateView):
         form.is_valid()
         filters = form.filters()
         listing = selectors.employee_list(on=timezone.localdate(), **filters)
-        page = Paginator(listing.keys, self.page_size).get_page(
-            self.request.GET.get("page"))
+        paginator: Paginator[tuple[Any, ...]] = Paginator(listing, self.page_size)
+        page = paginator.get_page(self.request.GET.get("page"))
         context.update(
             form=form,
             status=filters["status"],
             page=page,
-            rows=listing.rows_for(list(page.object_list)),
+            rows=self.rows(listing.values_for(page.object_list),
+                           leavers=filters["status"] == selectors.EmployeeStatus.LEAVERS),
             page_range=list(page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1)),
             ellipsis=Paginator.ELLIPSIS,
         )
         return context
 
+    def rows(self, rows: list[dict[str, Any]], *, leavers: bool) -> list[dict[str, Any]]:
+        """The rows with their links and dates ready to show: a page of them renders in a fraction
+        of the time the template's ``{% url %}`` and ``|date`` take fifty times over."""
+        marker = "payroll-number"
+        link = reverse("hr:employee", kwargs={"department_slug": self.department.slug, "payroll_number": marker})
+        before, _, after = link.rpartition(marker)
+        months = [str(name).title() for name in MONTHS_3.values()]
+        for row in rows:
+            day = row["leave_date"] if leavers else row["start_date"]
+            row["url"] = f"{before}{quote(row['payroll_number'], safe=URL_SAFE)}{after}"
+            row["date"] = f"{day.day} {months[day.month - 1]} {day.year}" if day else ""
+        return rows
+
 
 class EmployeeRecordView(DepartmentPageMixin, EmployeePageMixin, TemplateView):
     template_name = "hr/employee_record.html"
     required_scope = Scope.HR_READ
+
+    @cached_property
+    def versions(self) -> list[Employment]:
+        return list(selectors.employment_history(employee=self.employee))
+
+    @cached_property
+    def employment_now(self) -> Employment | None:
+        """The version shown, found among the history the page lists anyway (one query fewer)."""
+        on = selectors.employment_shown_on(employee=self.employee)
+        return next((version for version in self.versions if version.covers(on)), None)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -156,7 +187,7 @@ class EmployeeRecordView(DepartmentPageMixin, EmployeePageMixin, TemplateView):
         history = [
             {"version": version, "pay": self.pay(version),
              "status": "planned" if version.valid_from > today else ("current" if version.covers(today) else "past")}
-            for version in selectors.employment_history(employee=employee)
+            for version in self.versions
         ]
         sees_health = may_see_sensitive(self.department_access.scopes)
         context.update(
@@ -225,6 +256,7 @@ class EmploymentChangeView(DepartmentPageMixin, EmployeePageMixin, FormView):
                 employee=self.employee, effective_from=effective_from, changes=form.changes(),
                 acting_user=self.acting_user, reason=form.cleaned_data["reason"],
                 salary_override_reason=form.cleaned_data["salary_override_reason"],
+                when_period_locked=form.cleaned_data["when_period_locked"] or "refuse",
             )
         except ValidationError as error:
             add_service_errors(form, error, aliases={"valid_from": "effective_from"})

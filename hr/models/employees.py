@@ -108,7 +108,10 @@ class Employee(DepartmentOwnedModel):
             models.Index(fields=["department", "last_name_key"], name="hr_employee_dept_last_key"),
             models.Index(fields=["department", "first_name_key"], name="hr_employee_dept_first_key"),
             models.Index(fields=["department", "preferred_name_key"], name="hr_employee_dept_pref_key"),
-            models.Index(fields=["department", "leave_date"], name="hr_employee_dept_leave"),
+            # Leavers and those yet to start, by date with their ids: the list counts current staff
+            # as everyone less these two, each an index-only count.
+            models.Index(fields=["department", "leave_date"], include=["id"], name="hr_employee_dept_leave_ids"),
+            models.Index(fields=["department", "start_date"], include=["id"], name="hr_employee_dept_start_ids"),
         ]
 
     def __str__(self) -> str:

@@ -99,3 +99,22 @@ def test_the_api_refuses_a_locked_change_or_moves_it_as_asked(api_client, moj, f
     assert moved.json()["valid_from"] == "2026-12-01"
     assert unknown.status_code == 400
     assert "when_period_locked" in str(unknown.json())
+
+
+def test_the_change_page_refuses_a_locked_date_or_moves_it_as_chosen(client, moj, finance_setting, open_november,
+                                                                       in_department):
+    # given an HR officer on the change page of an employee paid in the open November run
+    client.force_login(moj.hr_officer)
+    url = f"/departments/{moj.slug}/hr/employees/E0001/change/"
+    form = {"effective_from-day": "16", "effective_from-month": "11", "effective_from-year": "2026",
+            "post_title": "Senior officer", "reason": "Promotion"}
+    # when they save without choosing, then choose the next period
+    refused = client.post(url, form)
+    moved = client.post(url, {**form, "when_period_locked": "next_period"})
+    # then
+    assert refused.status_code == 200
+    assert "There is a problem" in refused.content.decode()
+    assert "so changes effective in that period are locked" in refused.content.decode()
+    assert moved.status_code == 302
+    assert _live_versions(moj, in_department, finance_setting.claimant)[-1] == (
+        datetime.date(2026, 12, 1), "Senior officer")
