@@ -659,6 +659,36 @@ def pay_run_resume(*, run: PayRun, acting_user: User | None, chunk_size: int = C
                                 chunks=[ids[start:start + chunk_size] for start in range(0, len(ids), chunk_size)])
 
 
+@transaction.atomic
+def pay_run_recalculate_failed(*, run: PayRun, acting_user: User,
+                               chunk_size: int = CHUNK_SIZE) -> CalculationStart:
+    """Calculate again only the employees whose calculation failed (their record since fixed),
+    leaving everyone else's payslip as it is. A new calculation, so chunks of the old one still in
+    flight do nothing; the payslips kept are counted as part of it."""
+    department = run.department
+    with department_context(department.id):
+        run = _locked_run(run)
+        _transition(run, [PayRun.Status.CALCULATED], "recalculated")
+        failed = list(Payslip.objects.filter(run=run, status=Payslip.Status.FAILED).order_by("employee_id")
+                      .values_list("employee_id", flat=True))
+        if not failed:
+            _refuse("status", "No employee's calculation failed in this run; recalculate the whole run instead.")
+        run.calculation_number += 1
+        kept = Payslip.objects.filter(run=run).exclude(status=Payslip.Status.FAILED).update(
+            calculation_number=run.calculation_number)
+        run.status, run.calculated_by = PayRun.Status.CALCULATING, acting_user
+        run.employees_calculated, run.employees_failed = kept, 0
+        run.save(update_fields=["status", "calculated_by", "calculation_number", "employees_calculated",
+                                "employees_failed"])
+        audit_record(department=department, action="pay_run.recalculate_failed", acting_user=acting_user,
+                     target=run, changes=audit_changes({"status": PayRun.Status.CALCULATED},
+                                                       {"status": run.status, "calculation": run.calculation_number,
+                                                        "employees": len(failed)}))
+        chunks = [failed[start:start + chunk_size] for start in range(0, len(failed), chunk_size)]
+        return CalculationStart(department_id=department.id, run_id=run.pk, calculation_number=run.calculation_number,
+                                chunks=chunks)
+
+
 class _Person(NamedTuple):
     """What a calculation reads of an employee (a row, not a model: a chunk reads hundreds)."""
 
