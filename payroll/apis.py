@@ -34,7 +34,7 @@ from hr.models import Employee
 from payroll import downloads, selectors, services
 from payroll.engine import calculate_batch
 from payroll.models import PayInput, PayrollIdempotencyKey, PayRun, PayRunException, PaySchedule, Payslip
-from payroll.tasks import resume_calculation, start_calculation
+from payroll.tasks import recalculate_failed, resume_calculation, start_calculation
 from shared_services.accounts.models import User
 
 MAX_CALCULATIONS_PER_REQUEST = 10_000
@@ -453,6 +453,20 @@ class PayRunResumeApi(DepartmentScopedApi):
     def post(self, request: Request, department_slug: str, run_id: int) -> Response:
         return _step(request, run_id,
                      lambda run, _: resume_calculation(run=run, acting_user=_caller(request)),
+                     answer_status=status.HTTP_202_ACCEPTED)
+
+
+class PayRunRecalculateFailedApi(DepartmentScopedApi):
+    """Calculate again, alone, the employees whose calculation failed (their records since fixed);
+    everyone else's payslip stays as it is."""
+
+    required_scopes = {"POST": Scope.PAYROLL_SUBMIT}
+
+    @extend_schema(operation_id="payroll_run_recalculate_failed", tags=TAGS, request=None,
+                   parameters=[KEY_PARAMETER], responses={202: PayRunOutputSerializer, **PROBLEMS})
+    def post(self, request: Request, department_slug: str, run_id: int) -> Response:
+        return _step(request, run_id,
+                     lambda run, _: recalculate_failed(run=run, acting_user=_caller(request)),
                      answer_status=status.HTTP_202_ACCEPTED)
 
 

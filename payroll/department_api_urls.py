@@ -14,6 +14,8 @@ urlpatterns = [
     path("runs/<int:run_id>/open/", apis.PayRunOpenApi.as_view(), name="run-open"),
     path("runs/<int:run_id>/calculate/", apis.PayRunCalculateApi.as_view(), name="run-calculate"),
     path("runs/<int:run_id>/resume/", apis.PayRunResumeApi.as_view(), name="run-resume"),
+    path("runs/<int:run_id>/recalculate-failed/", apis.PayRunRecalculateFailedApi.as_view(),
+         name="run-recalculate-failed"),
     path("runs/<int:run_id>/approve/", apis.PayRunApproveApi.as_view(), name="run-approve"),
     path("runs/<int:run_id>/finalise/", apis.PayRunFinaliseApi.as_view(), name="run-finalise"),
     path("runs/<int:run_id>/cancel/", apis.PayRunCancelApi.as_view(), name="run-cancel"),

@@ -215,13 +215,19 @@ class Payslip(DepartmentOwnedModel):
     class Status(models.TextChoices):
         CALCULATED = "calculated", "Calculated"
         FAILED = "failed", "Failed"
+        UNCHANGED = "unchanged", "Nothing more to pay"  # a supplementary run's employee already paid right
 
-    run = models.ForeignKey(PayRun, on_delete=models.PROTECT, related_name="+")
-    employee = models.ForeignKey("hr.Employee", on_delete=models.PROTECT, related_name="+")
+    # A run writes tens of thousands of payslips and lines: each reference is checked once, by the
+    # composite (department_id, x_id) foreign keys of the migrations, and indexed once, by the
+    # indexes that lead with department_id (which every query has, from the ORM or from RLS).
+    run = models.ForeignKey(PayRun, on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False)
+    employee = models.ForeignKey("hr.Employee", on_delete=models.PROTECT, related_name="+", db_constraint=False,
+                                 db_index=False)
     status = models.CharField(max_length=20, choices=Status.choices)
     failure_reason = models.CharField(max_length=500, blank=True)
     calculation_number = models.PositiveIntegerField(default=0, help_text="The run's calculation that wrote it")
-    cost_centre = models.ForeignKey("hr.CostCentre", on_delete=models.PROTECT, null=True, related_name="+")
+    cost_centre = models.ForeignKey("hr.CostCentre", on_delete=models.PROTECT, null=True, related_name="+",
+                                    db_constraint=False)
     tax_code = models.CharField(max_length=12, blank=True)
     week1_month1 = models.BooleanField(default=False)
     ni_category = models.CharField(max_length=1, blank=True)
@@ -247,8 +253,10 @@ class Payslip(DepartmentOwnedModel):
 
 
 class PayslipLine(DepartmentOwnedModel):
-    payslip = models.ForeignKey(Payslip, on_delete=models.CASCADE, related_name="+")
-    run = models.ForeignKey(PayRun, on_delete=models.PROTECT, related_name="+")
+    # Checked by the composite foreign keys only, as on Payslip.
+    payslip = models.ForeignKey(Payslip, on_delete=models.CASCADE, related_name="+", db_constraint=False,
+                                db_index=False)
+    run = models.ForeignKey(PayRun, on_delete=models.PROTECT, related_name="+", db_constraint=False)
     code = models.CharField(max_length=20)
     description = models.CharField(max_length=100)
     section = models.CharField(max_length=10)  # payment, deduction or employer

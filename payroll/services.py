@@ -11,16 +11,19 @@ from __future__ import annotations
 
 import csv
 import datetime
+import gc
 import io
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.utils import timezone
 
 from departments.bulk import bulk_insert, refresh_statistics
@@ -31,10 +34,12 @@ from departments.tenancy import department_context
 from finance import selectors as finance_selectors
 from finance import services as finance_services
 from finance.models import Account, Journal
-from hr.models import CostCentre, Employee, Employment
+from hr.models import CostCentre, Employee, Employment, SicknessPeriod
 from hr.selectors import bank_holidays
-from payroll import assembly, bacs
+from payroll import assembly, bacs, sick_pay, supplementary
+from payroll import bulk as payroll_bulk
 from payroll.engine.rates import available_tax_years
+from payroll.engine.statutory import StatutoryPayError
 from payroll.models import (
     OpeningBalance,
     PayInput,
@@ -49,7 +54,9 @@ from payroll.periods import PayDateRule, PayPeriod, PaySpell, PeriodError, basic
 from shared_services.accounts.models import User
 
 BANK_HOLIDAY_REGION = "england-and-wales"  # Bacs and payroll follow the English calendar
-CHUNK_SIZE = 500
+RUN_IN_PROGRESS = (PayRun.Status.OPEN, PayRun.Status.CALCULATING, PayRun.Status.CALCULATED, PayRun.Status.APPROVED)
+SICKNESS_LOOKBACK = datetime.timedelta(days=3 * 366)
+CHUNK_SIZE = 1000  # employees per task: a few MB of work, a fraction of a second
 
 
 def holidays_around(day: datetime.date) -> set[datetime.date]:
@@ -292,6 +299,11 @@ def pay_run_create(*, schedule: PaySchedule, period_containing: datetime.date, a
         if kind == PayRun.Kind.SUPPLEMENTARY and not PayRun.objects.filter(
                 schedule=schedule, period_start=period.start, status=PayRun.Status.FINALISED).exists():
             _refuse("kind", "A supplementary run corrects a finalised period; this period has none.")
+        if kind == PayRun.Kind.SUPPLEMENTARY and PayRun.objects.filter(
+                schedule=schedule, period_start=period.start, kind=PayRun.Kind.SUPPLEMENTARY,
+                status__in=[PayRun.Status.DRAFT, *RUN_IN_PROGRESS]).exists():
+            _refuse("kind", "This period already has a supplementary run that is not finalised; finish or cancel "
+                            "it first.")
         run = PayRun.objects.create(schedule=schedule, kind=kind, period_start=period.start, period_end=period.end,
                                     pay_date=period.pay_date, tax_year=period.tax_year, tax_period=period.tax_period,
                                     created_by=acting_user)
@@ -366,9 +378,14 @@ def pay_run_reopen(*, run: PayRun, acting_user: User, reason: str) -> PayRun:
 
 
 def period_is_locked(*, schedule: PaySchedule, day: datetime.date) -> bool:
-    """Whether inputs dated ``day`` fall in a period whose run is open or further on."""
-    return PayRun.objects.filter(schedule=schedule, period_start__lte=day, period_end__gte=day).exclude(
-        status__in=[PayRun.Status.DRAFT, PayRun.Status.CANCELLED]).exists()
+    """Whether inputs dated ``day`` fall in a period whose run is open or further on. A finalised
+    period takes inputs again while a supplementary run for it waits in draft: they are its
+    corrections."""
+    runs = PayRun.objects.filter(schedule=schedule, period_start__lte=day, period_end__gte=day)
+    if runs.filter(status__in=RUN_IN_PROGRESS).exists():
+        return True
+    return runs.filter(status=PayRun.Status.FINALISED).exists() and not runs.filter(
+        kind=PayRun.Kind.SUPPLEMENTARY, status=PayRun.Status.DRAFT).exists()
 
 
 def _pay_input_errors(*, kind: str, code: str, amount: Decimal | None, hours: Decimal | None,
@@ -600,10 +617,19 @@ def pay_run_calculate(*, run: PayRun, acting_user: User, chunk_size: int = CHUNK
         run.save(update_fields=["status", "calculated_by", "calculation_number", "employees_total",
                                 "employees_calculated", "employees_failed"])
         # Employees no longer on the run (a leaver corrected since the last calculation) lose their payslip.
-        stale = Payslip.objects.filter(run=run).exclude(employee_id__in=ids)
-        PayslipLine.objects.filter(payslip__in=stale).delete()
-        PayRunException.objects.filter(run=run).exclude(employee_id__in=ids).delete()
-        stale.delete()
+        # Found in Python: a list of every employee on the run would make a statement of 75,000 parameters.
+        on_run = set(ids)
+        gone = {employee_id for model in (Payslip, PayRunException)
+                for employee_id in model.objects.filter(run=run).values_list("employee_id", flat=True)
+                if employee_id not in on_run}
+        if gone:
+            stale = Payslip.objects.filter(run=run, employee_id__in=gone)
+            PayslipLine.objects.filter(payslip__in=stale).delete()
+            PayRunException.objects.filter(run=run, employee_id__in=gone).delete()
+            stale.delete()
+        # Each chunk finds its employees' rows by index; the planner needs to know how big the
+        # tables have grown since they were last analysed (say, the run's own earlier calculation).
+        refresh_statistics(Payslip, PayslipLine, PayRunException, OpeningBalance, only_if_stale=True)
         audit_record(department=department, action="pay_run.calculate", acting_user=acting_user, target=run,
                      changes=audit_changes({"status": was}, {"status": run.status,
                                                              "calculation": run.calculation_number}))
@@ -633,7 +659,102 @@ def pay_run_resume(*, run: PayRun, acting_user: User | None, chunk_size: int = C
                                 chunks=[ids[start:start + chunk_size] for start in range(0, len(ids), chunk_size)])
 
 
-def _spells(period: PayPeriod, employee: Employee, versions: list[Employment]) -> list[PaySpell]:
+@transaction.atomic
+def pay_run_recalculate_failed(*, run: PayRun, acting_user: User,
+                               chunk_size: int = CHUNK_SIZE) -> CalculationStart:
+    """Calculate again only the employees whose calculation failed (their record since fixed),
+    leaving everyone else's payslip as it is. A new calculation, so chunks of the old one still in
+    flight do nothing; the payslips kept are counted as part of it."""
+    department = run.department
+    with department_context(department.id):
+        run = _locked_run(run)
+        _transition(run, [PayRun.Status.CALCULATED], "recalculated")
+        failed = list(Payslip.objects.filter(run=run, status=Payslip.Status.FAILED).order_by("employee_id")
+                      .values_list("employee_id", flat=True))
+        if not failed:
+            _refuse("status", "No employee's calculation failed in this run; recalculate the whole run instead.")
+        run.calculation_number += 1
+        kept = Payslip.objects.filter(run=run).exclude(status=Payslip.Status.FAILED).update(
+            calculation_number=run.calculation_number)
+        run.status, run.calculated_by = PayRun.Status.CALCULATING, acting_user
+        run.employees_calculated, run.employees_failed = kept, 0
+        run.save(update_fields=["status", "calculated_by", "calculation_number", "employees_calculated",
+                                "employees_failed"])
+        audit_record(department=department, action="pay_run.recalculate_failed", acting_user=acting_user,
+                     target=run, changes=audit_changes({"status": PayRun.Status.CALCULATED},
+                                                       {"status": run.status, "calculation": run.calculation_number,
+                                                        "employees": len(failed)}))
+        chunks = [failed[start:start + chunk_size] for start in range(0, len(failed), chunk_size)]
+        return CalculationStart(department_id=department.id, run_id=run.pk, calculation_number=run.calculation_number,
+                                chunks=chunks)
+
+
+class _Person(NamedTuple):
+    """What a calculation reads of an employee (a row, not a model: a chunk reads hundreds)."""
+
+    pk: int
+    payroll_number: str
+    tax_code: str
+    tax_basis: str
+    ni_category: str
+    student_loans: list[str]
+    pension_scheme: str
+    start_date: datetime.date
+    leave_date: datetime.date | None
+    bank_sort_code: str
+    bank_account_number: str
+
+
+class _Terms(NamedTuple):
+    """What a calculation reads of an employment version."""
+
+    employee_id: int
+    valid_from: datetime.date
+    valid_to: datetime.date | None
+    annual_salary: Decimal
+    fte: Decimal
+    cost_centre_id: int | None
+
+
+class _Input(NamedTuple):
+    employee_id: int
+    code: str
+    description: str
+    kind: str
+    amount: Decimal
+    pensionable: bool
+
+
+class _Opening(NamedTuple):
+    employee_id: int
+    taxable_pay: Decimal
+    tax_paid: Decimal
+    ni_employee: Decimal
+    ni_employer: Decimal
+    student_loan: Decimal
+    postgraduate_loan: Decimal
+    pension_employee: Decimal
+
+
+class _Previous(NamedTuple):
+    """The employee's last finalised payslip of the tax year."""
+
+    employee_id: int
+    year_to_date: dict[str, str]
+    tax_code: str
+    net_pay: Decimal
+
+
+# The columns a chunk writes, in the order of the rows ``_payslip_row`` makes.
+PAYSLIP_COLUMNS = ("run", "employee", "calculation_number", "calculated_at", "cost_centre", "tax_code", "week1_month1",
+                   "ni_category", "status", "failure_reason", "gross_pay", "taxable_pay", "income_tax", "employee_ni",
+                   "employer_ni", "pension_employee", "pension_employer", "student_loan", "postgraduate_loan",
+                   "net_pay", "year_to_date", "working")
+LINE_COLUMNS = ("payslip", "run", "code", "description", "section", "after_tax", "amount")
+FAILED_FIGURES: tuple[Any, ...] = (Payslip.Status.FAILED, "", *(("0.00",) * 10), {}, {})
+
+
+def _spells(period: PayPeriod, employee: _Person, versions: Sequence[_Terms]) -> list[PaySpell]:
     spells = []
     first_day = max(period.start, employee.start_date)
     last_day = min(period.end, employee.leave_date or period.end)
@@ -645,7 +766,7 @@ def _spells(period: PayPeriod, employee: Employee, versions: list[Employment]) -
     return spells
 
 
-def _year_to_date(previous: Payslip | None, opening: OpeningBalance | None) -> assembly.YearToDate:
+def _year_to_date(previous: _Previous | None, opening: _Opening | None) -> assembly.YearToDate:
     """Figures before this period: the last finalised payslip of the tax year, or else what the
     previous payroll system paid (the opening balance), or else nothing yet."""
     if previous is not None:
@@ -658,92 +779,187 @@ def _year_to_date(previous: Payslip | None, opening: OpeningBalance | None) -> a
     return assembly.YearToDate()
 
 
+class _Superseded(Exception):
+    """A chunk's calculation was replaced by a newer one while it ran: its writes are undone."""
+
+
 def calculate_employees(*, run_id: int, calculation_number: int, employee_ids: Sequence[int]) -> int:
     """Calculate one chunk, in the department context the task opened. Replaces these employees'
     payslips, lines and exceptions in the run, and no others; a chunk from a superseded calculation
-    does nothing. Returns how many payslips it wrote."""
+    does nothing. Returns how many payslips it wrote.
+
+    Reads rows rather than model instances and writes each table with one set-based INSERT; a
+    failed employee gets a failed payslip with the reason and a ``calculation_failed`` exception.
+    """
     run = PayRun.objects.select_related("schedule").get(pk=run_id)
     if run.status != PayRun.Status.CALCULATING or run.calculation_number != calculation_number:
         return 0
+    with _no_cycle_collection():
+        return _calculate_chunk(run, calculation_number, list(employee_ids))
+
+
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """A chunk makes tens of thousands of short-lived dicts and tuples, which reference counting
+    frees; the cycle collector would walk the whole heap over and over meanwhile (a third of the
+    chunk's time), so it waits until the chunk is done."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _calculate_chunk(run: PayRun, calculation_number: int, ids: list[int]) -> int:
+    run_id = run.pk
     period = PayPeriod(frequency=run.schedule.frequency, start=run.period_start, end=run.period_end,
                        pay_date=run.pay_date, tax_year=run.tax_year, tax_period=run.tax_period)
     holidays = holidays_around(run.pay_date)
-    employees = {employee.pk: employee for employee in Employee.objects.filter(pk__in=employee_ids)}
-    versions: dict[int, list[Employment]] = {}
-    for version in (Employment.objects.filter(employee_id__in=employee_ids, superseded_at__isnull=True,
-                                              valid_from__lte=run.period_end)
-                    .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=run.period_start)).order_by("valid_from")):
-        versions.setdefault(version.employee_id, []).append(version)
-    inputs: dict[int, list[PayInput]] = {}
-    for pay_input in PayInput.objects.filter(schedule=run.schedule, period_start=run.period_start,
-                                             employee_id__in=employee_ids).order_by("pk"):
-        inputs.setdefault(pay_input.employee_id, []).append(pay_input)
-    previous: dict[int, Payslip] = {}
-    for slip in (Payslip.objects.filter(employee_id__in=employee_ids, status=Payslip.Status.CALCULATED,
-                                        run__status=PayRun.Status.FINALISED, run__tax_year=run.tax_year,
-                                        run__pay_date__lt=run.pay_date)
-                 .order_by("employee_id", "run__pay_date", "run__pk")):
-        previous[slip.employee_id] = slip  # the latest, by pay date
-    openings = {balance.employee_id: balance for balance in OpeningBalance.objects.filter(
-        tax_year=run.tax_year, employee_id__in=employee_ids)}
+    employees = {row[0]: _Person._make(row) for row in Employee.objects.filter(pk__in=ids).values_list(
+        *_Person._fields)}
+    versions: dict[int, list[_Terms]] = {}
+    for row in (Employment.objects.filter(employee_id__in=ids, superseded_at__isnull=True,
+                                          valid_from__lte=run.period_end)
+                .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=run.period_start)).order_by("valid_from")
+                .values_list(*_Terms._fields)):
+        versions.setdefault(row[0], []).append(_Terms._make(row))
+    inputs: dict[int, list[_Input]] = {}
+    for row in (PayInput.objects.filter(schedule=run.schedule, period_start=run.period_start, employee_id__in=ids)
+                .order_by("pk").values_list(*_Input._fields)):
+        inputs.setdefault(row[0], []).append(_Input._make(row))
+    # Periods of sickness that could be part of a spell reaching into this period (spells link
+    # back at most three years).
+    sickness: dict[int, list[SicknessPeriod]] = {}
+    for sick in (SicknessPeriod.objects.filter(employee_id__in=ids, first_day__lte=run.period_end)
+                 .filter(Q(last_day__isnull=True) | Q(last_day__gte=run.period_start - SICKNESS_LOOKBACK))
+                 .only("employee_id", "first_day", "last_day", "qualifying_days").order_by("first_day")):
+        sickness.setdefault(sick.employee_id, []).append(sick)
+    # The tax year's finalised runs before this one, oldest first: the latest payslip wins.
+    finalised = list(PayRun.objects.filter(status=PayRun.Status.FINALISED, tax_year=run.tax_year,
+                                           pay_date__lt=run.pay_date).order_by("pay_date", "pk")
+                     .values_list("pk", flat=True))
+    previous: dict[int, _Previous] = {}
+    if finalised:
+        order = {run_pk: position for position, run_pk in enumerate(finalised)}
+        for _, *row in sorted(
+                Payslip.objects.filter(run_id__in=finalised, employee_id__in=ids, status=Payslip.Status.CALCULATED)
+                .values_list("run_id", *_Previous._fields), key=lambda row: order[row[0]]):
+            previous[row[0]] = _Previous._make(row)
+    openings = {row[0]: _Opening._make(row) for row in OpeningBalance.objects.filter(
+        tax_year=run.tax_year, employee_id__in=ids).values_list(*_Opening._fields)}
+    paid = _paid_in_period(run, ids) if run.kind == PayRun.Kind.SUPPLEMENTARY else None
     now = timezone.now()
-    slips: list[Payslip] = []
-    lines: list[tuple[Payslip, list[assembly.Line]]] = []
-    exceptions: list[PayRunException] = []
-    for employee_id in employee_ids:
+    slips: list[tuple[Any, ...]] = []
+    slip_lines: dict[int, tuple[assembly.Line, ...]] = {}
+    exceptions: list[tuple[int, int, str, str]] = []
+    calculated_count = 0
+    for employee_id in ids:
         employee = employees[employee_id]
-        own_versions = versions.get(employee_id, [])
-        slip = Payslip(run=run, employee=employee, calculated_at=now, calculation_number=calculation_number,
-                       tax_code=employee.tax_code,
-                       week1_month1=employee.tax_basis == Employee.TaxBasis.WEEK1_MONTH1,
-                       ni_category=employee.ni_category,
-                       cost_centre_id=own_versions[-1].cost_centre_id if own_versions else None)
+        own_versions = versions.get(employee_id, ())
+        week1_month1 = employee.tax_basis == Employee.TaxBasis.WEEK1_MONTH1
+        earlier = previous.get(employee_id)
         calculated: assembly.Payslip | None = None
         try:
-            calculated = _payslip(run, period, holidays, employee, own_versions, inputs.get(employee_id, []),
-                                  _year_to_date(previous.get(employee_id), openings.get(employee_id)),
-                                  week1_month1=slip.week1_month1)
+            calculated = _payslip(run, period, holidays, employee, own_versions, inputs.get(employee_id, ()),
+                                  _year_to_date(earlier, openings.get(employee_id)), week1_month1=week1_month1,
+                                  sickness=sickness.get(employee_id, ()))
+            if paid is not None:
+                calculated = supplementary.correction(calculated, paid.get(employee_id, supplementary.PaidInPeriod()))
         except (assembly.PayslipError, PeriodError) as error:
-            slip.status, slip.failure_reason = Payslip.Status.FAILED, str(error)[:500]
-        if calculated is not None:
-            _fill(slip, calculated)
-            lines.append((slip, list(calculated.lines)))
-        slips.append(slip)
-        earlier = previous.get(employee_id)
+            calculated = None
+            reason = str(error)[:500]
+            figures: tuple[Any, ...] = (Payslip.Status.FAILED, reason, *FAILED_FIGURES[2:])
+            exceptions.append((run_id, employee_id, "calculation_failed", reason))
+        else:
+            if calculated is None:  # a supplementary run's employee already paid right
+                figures = (Payslip.Status.UNCHANGED, "", *FAILED_FIGURES[2:])
+            else:
+                figures = _fill(calculated)
+                slip_lines[employee_id] = calculated.lines
+            calculated_count += 1
+        slips.append((run_id, employee_id, calculation_number, now,
+                      own_versions[-1].cost_centre_id if own_versions else None, employee.tax_code, week1_month1,
+                      employee.ni_category, *figures))
         facts = assembly.ReviewFacts(
             has_bank_details=bool(employee.bank_sort_code and employee.bank_account_number),
             left_before_period=employee.leave_date is not None and employee.leave_date < run.period_start,
-            tax_code=employee.tax_code, week1_month1=slip.week1_month1,
+            tax_code=employee.tax_code, week1_month1=week1_month1,
             previous_tax_code=earlier.tax_code if earlier else None,
-            previous_net_pay=earlier.net_pay if earlier else None)
-        if slip.status == Payslip.Status.FAILED:
-            exceptions.append(PayRunException(run=run, employee=employee, code="calculation_failed",
-                                              reason=slip.failure_reason))
-        exceptions += [PayRunException(run=run, employee=employee, code=code, reason=reason)
-                       for code, reason in assembly.review_exceptions(payslip=calculated, facts=facts)]
-    with transaction.atomic():
-        replaced = Payslip.objects.filter(run=run, employee_id__in=employee_ids)
-        PayslipLine.objects.filter(payslip__in=replaced).delete()
-        PayRunException.objects.filter(run=run, employee_id__in=employee_ids).delete()
-        replaced.delete()
-        Payslip.objects.bulk_create(slips)
-        PayslipLine.objects.bulk_create(
-            PayslipLine(payslip=slip, run=run, code=line.code, description=line.description[:100],
-                        section=line.section, after_tax=line.after_tax, amount=line.amount)
-            for slip, slip_lines in lines for line in slip_lines)
-        PayRunException.objects.bulk_create(exceptions)
-        _record_progress(run.pk, calculation_number)
+            # A correction's net pay is a difference: comparing it with last period's says nothing.
+            previous_net_pay=earlier.net_pay if earlier and paid is None else None)
+        if paid is None or calculated is not None:
+            exceptions += [(run_id, employee_id, code, reason)
+                           for code, reason in assembly.review_exceptions(payslip=calculated, facts=facts)]
+    try:
+        with transaction.atomic():
+            # A chunk's first run only inserts; the employees it finds already written (the chunk
+            # run again, or a recalculation) have their payslips and lines replaced.
+            written = payroll_bulk.insert_new(Payslip, PAYSLIP_COLUMNS, slips, unique=("department", "run", "employee"),
+                                              returning=("id", "employee"))
+            removed: dict[str, int] = {}
+            if len(written) < len(slips):
+                inserted = {employee_id for _, employee_id in written}
+                again = [slip for slip in slips if slip[1] not in inserted]
+                removed = payroll_bulk.payslips_delete(run_id=run_id, employee_ids=[slip[1] for slip in again],
+                                                       calculation_number=calculation_number)
+                written += bulk_insert(Payslip, PAYSLIP_COLUMNS, again, returning=("id", "employee"))
+            payroll_bulk.exceptions_delete(run_id=run_id, employee_ids=ids)
+            payslip_ids = {employee_id: slip_id for slip_id, employee_id in written}
+            bulk_insert(PayslipLine, LINE_COLUMNS, [
+                (payslip_ids[employee_id], run_id, line.code, line.description[:100], line.section, line.after_tax,
+                 line.amount)
+                for employee_id, lines in slip_lines.items() for line in lines], returning=())
+            bulk_insert(PayRunException, ("run", "employee", "code", "reason"), exceptions, returning=())
+            if not _record_progress(
+                    run_id, calculation_number,
+                    calculated=calculated_count - removed.get(Payslip.Status.CALCULATED, 0)
+                    - removed.get(Payslip.Status.UNCHANGED, 0),
+                    failed=len(slips) - calculated_count - removed.get(Payslip.Status.FAILED, 0)):
+                raise _Superseded
+    except _Superseded:
+        return 0
     return len(slips)
 
 
-def _payslip(run: PayRun, period: PayPeriod, holidays: set[datetime.date], employee: Employee,
-             versions: list[Employment], inputs: list[PayInput], ytd: assembly.YearToDate, *,
-             week1_month1: bool) -> assembly.Payslip:
+PAID_FIGURES = ("taxable_pay", "income_tax", "employee_ni", "employer_ni", "pension_employee", "student_loan",
+                "postgraduate_loan", "net_pay")
+
+
+def _paid_in_period(run: PayRun, ids: Sequence[int]) -> dict[int, supplementary.PaidInPeriod]:
+    """What the schedule's finalised runs of this period paid each employee of the chunk."""
+    slips = {row[0]: row[1:] for row in Payslip.objects.filter(
+        run__schedule_id=run.schedule_id, run__period_start=run.period_start, run__status=PayRun.Status.FINALISED,
+        employee_id__in=ids, status=Payslip.Status.CALCULATED).values_list("pk", "employee_id", "gross_pay",
+                                                                           *PAID_FIGURES)}
+    lines: dict[int, list[tuple[str, str, str, bool, Decimal]]] = {}
+    for payslip_id, *line in PayslipLine.objects.filter(payslip_id__in=list(slips)).values_list(
+            "payslip_id", "code", "description", "section", "after_tax", "amount"):
+        lines.setdefault(payslip_id, []).append(tuple(line))  # type: ignore[arg-type]
+    paid: dict[int, supplementary.PaidInPeriod] = {}
+    for payslip_id, (employee_id, gross, *figures) in slips.items():
+        paid.setdefault(employee_id, supplementary.PaidInPeriod()).add_payslip(
+            gross_pay=gross, figures=dict(zip(PAID_FIGURES, figures, strict=True)), lines=lines.get(payslip_id, ()))
+    return paid
+
+
+def _payslip(run: PayRun, period: PayPeriod, holidays: set[datetime.date], employee: _Person,
+             versions: Sequence[_Terms], inputs: Sequence[_Input], ytd: assembly.YearToDate, *,
+             week1_month1: bool, sickness: Sequence[SicknessPeriod] = ()) -> assembly.Payslip:
     if not versions:
         raise assembly.PayslipError("employment: no employment version covers this period")
     basic = basic_pay(period, _spells(period, employee, versions), method=run.schedule.proration, holidays=holidays)
-    elements = [assembly.Element("BASIC", "Basic pay", assembly.TAXABLE_PAYMENT, basic,
-                                 pensionable=bool(employee.pension_scheme))]
+    basic_element = assembly.Element("BASIC", "Basic pay", assembly.TAXABLE_PAYMENT, basic,
+                                     pensionable=bool(employee.pension_scheme))
+    due = None
+    if sickness:
+        try:
+            due = sick_pay.ssp_due(period=period, sickness=sickness, average_weekly_earnings=sick_pay.weekly_earnings(
+                versions[-1].annual_salary, versions[-1].fte))
+        except StatutoryPayError as error:
+            raise assembly.PayslipError(f"sickness: {error}") from None
+    elements = sick_pay.with_sick_pay(basic_element, due)
     elements += [assembly.Element(item.code, item.description, item.kind, item.amount, pensionable=item.pensionable)
                  for item in inputs]
     return assembly.payslip_for(
@@ -754,32 +970,44 @@ def _payslip(run: PayRun, period: PayPeriod, holidays: set[datetime.date], emplo
                                         pension_scheme=employee.pension_scheme or None))
 
 
-def _fill(slip: Payslip, calculated: assembly.Payslip) -> None:
+def _fill(calculated: assembly.Payslip) -> tuple[Any, ...]:
+    """A calculated payslip's figures, in ``PAYSLIP_COLUMNS`` order from ``status`` on. The engine's
+    amounts stay the decimal strings it formatted: PostgreSQL reads them as numeric exactly."""
     result = calculated.result
-    slip.status = Payslip.Status.CALCULATED
-    slip.gross_pay, slip.taxable_pay, slip.net_pay = calculated.gross_pay, calculated.taxable_pay, calculated.net_pay
-    for field in ("income_tax", "employee_ni", "employer_ni", "pension_employee", "student_loan",
-                  "postgraduate_loan"):
-        setattr(slip, field, Decimal(result[field]))
-    slip.pension_employer = calculated.amount("ER_PENSION")
-    slip.year_to_date = {name: str(value) for name, value in vars(calculated.ytd_after).items()}
+    ytd = calculated.ytd_after
     # The engine's own result is kept with its working: the payslip's explanation is written from both.
-    slip.working = {**calculated.working, "result": {key: value for key, value in result.items() if key != "working"}}
+    working = {**calculated.working, "result": {key: value for key, value in result.items() if key != "working"}}
+    return (Payslip.Status.CALCULATED, "", calculated.gross_pay, calculated.taxable_pay, result["income_tax"],
+            result["employee_ni"], result["employer_ni"], result["pension_employee"],
+            calculated.amount("ER_PENSION"), result["student_loan"], result["postgraduate_loan"], calculated.net_pay,
+            {name: str(value) for name, value in vars(ytd).items()}, working)
 
 
-def _record_progress(run_id: int, calculation_number: int) -> None:
-    """Count what the chunks have written (not what they say), so a chunk run twice is counted
-    once; the last chunk moves the run to calculated."""
+def _record_progress(run_id: int, calculation_number: int, *, calculated: int | None = None,
+                     failed: int = 0) -> bool:
+    """Add a chunk's payslips to the run's progress (``calculated``/``failed``: how many it wrote,
+    less how many of the same calculation it replaced), or, with no figures, count the run's
+    payslips afresh. The last chunk moves the run to calculated.
+
+    Under the run's lock, held to the chunk's commit, so each payslip of the calculation is counted
+    exactly once however chunks are retried or doubled. Returns False when the calculation is no
+    longer the run's current one (nothing is recorded).
+    """
     run = PayRun.objects.select_for_update(no_key=True).get(pk=run_id)
     if run.status != PayRun.Status.CALCULATING or run.calculation_number != calculation_number:
-        return
-    counts = {row["status"]: row["n"] for row in Payslip.objects.filter(
-        run=run, calculation_number=calculation_number).values("status").annotate(n=Count("pk"))}
-    run.employees_calculated = counts.get(Payslip.Status.CALCULATED, 0)
-    run.employees_failed = counts.get(Payslip.Status.FAILED, 0)
+        return False
+    if calculated is None:
+        counts = {row["status"]: row["n"] for row in Payslip.objects.filter(
+            run=run, calculation_number=calculation_number).values("status").annotate(n=Count("pk"))}
+        run.employees_calculated = counts.get(Payslip.Status.CALCULATED, 0) + counts.get(Payslip.Status.UNCHANGED, 0)
+        run.employees_failed = counts.get(Payslip.Status.FAILED, 0)
+    else:
+        run.employees_calculated += calculated
+        run.employees_failed += failed
     run.save(update_fields=["employees_calculated", "employees_failed"])
     if run.employees_calculated + run.employees_failed >= run.employees_total:
         _finish_calculation(run)
+    return True
 
 
 def _finish_calculation(run: PayRun) -> None:
@@ -883,42 +1111,47 @@ def payroll_journal_lines(run: PayRun) -> list[finance_services.JournalLineInput
     pension scheme and others, net pay through net pay control, and net pay out of the bank.
 
     Balanced by construction: on every payslip, payments less deductions is net pay, and each
-    employer cost is both a cost and a liability.
+    employer cost is both a cost and a liability. The lines are summed in the database by code,
+    section and cost centre, so a run of any size reads a few hundred rows.
     """
     totals: dict[tuple[str, bool, int | None], Decimal] = {}
 
-    def add(purpose: str, debit: bool, cost_centre_id: int | None, amount: Decimal) -> None:
-        if amount:
+    def add(purpose: str, debit: bool, cost_centre_id: int | None, amount: Decimal, lines: int = 1) -> None:
+        # ``lines``: how many non-zero payslip lines make up the amount; zero lines post nothing.
+        if lines:
             key = (purpose, debit, cost_centre_id)
             totals[key] = totals.get(key, Decimal("0.00")) + amount
 
-    net_total = Decimal("0.00")
     reimbursed = Decimal("0.00")
+    non_zero = ~Q(amount=0)
     for line in (PayslipLine.objects.filter(run=run, payslip__status=Payslip.Status.CALCULATED)
-                 .values("code", "section", "amount", "payslip__cost_centre_id")):
-        code, section, amount, centre = line["code"], line["section"], line["amount"], line["payslip__cost_centre_id"]
+                 .values("code", "section", "payslip__cost_centre_id")
+                 .annotate(total=Sum("amount", filter=non_zero, default=Decimal("0.00")),
+                           lines=Count("pk", filter=non_zero))
+                 .order_by()):
+        code, section, amount, centre = line["code"], line["section"], line["total"], line["payslip__cost_centre_id"]
+        lines = line["lines"]
         if code == "EXPENSES" and section == "payment":
             reimbursed += amount  # finance moves these from expenses payable into net pay control
         elif section == "payment":
-            add("staff_costs", True, centre, amount)
+            add("staff_costs", True, centre, amount, lines)
         elif code == "ER_NI":
-            add("employer_ni", True, centre, amount)
-            add("paye_ni_liability", False, None, amount)
+            add("employer_ni", True, centre, amount, lines)
+            add("paye_ni_liability", False, None, amount, lines)
         elif code == "ER_PENSION":
-            add("employer_pension", True, centre, amount)
-            add("pension_liability", False, None, amount)
+            add("employer_pension", True, centre, amount, lines)
+            add("pension_liability", False, None, amount, lines)
         elif code in JOURNAL_ACCOUNTS:
-            add(JOURNAL_ACCOUNTS[code][0], False, None, amount)
+            add(JOURNAL_ACCOUNTS[code][0], False, None, amount, lines)
         else:  # salary sacrifice and deductions from net pay, owed to whoever they are for
-            add("pay_deductions_payable", False, None, amount)
-    for slip_net in Payslip.objects.filter(run=run, status=Payslip.Status.CALCULATED).values_list("net_pay",
-                                                                                                flat=True):
-        net_total += slip_net
-    add("net_pay_control", False, None, net_total - reimbursed)
-    add("net_pay_control", True, None, net_total)
-    add("bank", False, None, net_total)
+            add("pay_deductions_payable", False, None, amount, lines)
+    net_total = Payslip.objects.filter(run=run, status=Payslip.Status.CALCULATED).aggregate(
+        total=Sum("net_pay", default=Decimal("0.00")))["total"]
+    for purpose, debit, amount in (("net_pay_control", False, net_total - reimbursed),
+                                   ("net_pay_control", True, net_total), ("bank", False, net_total)):
+        add(purpose, debit, None, amount, 1 if amount else 0)
     accounts: dict[str, Account] = {}
-    for purpose, _, _ in totals:
+    for purpose in {purpose for purpose, _, _ in totals}:
         account = finance_selectors.account_for_purpose(purpose=purpose)
         if account is None:
             raise ValidationError({"journal": f"Finance has no active account for {purpose.replace('_', ' ')}: "
@@ -936,14 +1169,19 @@ def payroll_journal_lines(run: PayRun) -> list[finance_services.JournalLineInput
 
 
 def bacs_payments(run: PayRun) -> list[bacs.Payment]:
+    """Net pay to every calculated payslip above zero whose employee has bank details, in payroll
+    number order; read as rows, a few thousand at a time."""
     reference = f"SALARY {run.pay_date:%b %Y}".upper()
-    return [bacs.Payment(sort_code=slip.employee.bank_sort_code, account_number=slip.employee.bank_account_number,
-                         account_name=f"{slip.employee.first_name[:1]} {slip.employee.last_name}",
-                         amount_pence=int(slip.net_pay * 100),
-                         reference=slip.employee.building_society_roll_number or reference)
-            for slip in Payslip.objects.filter(run=run, status=Payslip.Status.CALCULATED, net_pay__gt=0)
-            .select_related("employee").order_by("employee__payroll_number")
-            if slip.employee.bank_sort_code and slip.employee.bank_account_number]
+    return [bacs.Payment(sort_code=sort_code, account_number=account_number,
+                         account_name=f"{first_name[:1]} {last_name}", amount_pence=int(net_pay * 100),
+                         reference=roll_number or reference)
+            for sort_code, account_number, first_name, last_name, roll_number, net_pay in (
+                Payslip.objects.filter(run=run, status=Payslip.Status.CALCULATED, net_pay__gt=0)
+                .order_by("employee__payroll_number")
+                .values_list("employee__bank_sort_code", "employee__bank_account_number", "employee__first_name",
+                             "employee__last_name", "employee__building_society_roll_number", "net_pay")
+                .iterator(chunk_size=5000))
+            if sort_code and account_number]
 
 
 @transaction.atomic

@@ -47,6 +47,11 @@ def start_calculation(*, run: PayRun, acting_user: User) -> None:
     enqueue(services.pay_run_calculate(run=run, acting_user=acting_user))
 
 
+def recalculate_failed(*, run: PayRun, acting_user: User) -> None:
+    """Calculate again, alone, the employees whose calculation failed."""
+    enqueue(services.pay_run_recalculate_failed(run=run, acting_user=acting_user))
+
+
 def resume_calculation(*, run: PayRun, acting_user: User | None) -> None:
     """Queue again the chunks a calculation has not written (its worker died part-way)."""
     enqueue(services.pay_run_resume(run=run, acting_user=acting_user))

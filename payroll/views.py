@@ -27,7 +27,7 @@ from payroll import downloads, selectors, services
 from payroll.forms import MoveEmployeesForm, PayInputForm, PayInputUploadForm, PayScheduleForm
 from payroll.models import PayRun, PaySchedule, Payslip
 from payroll.periods import PeriodError
-from payroll.tasks import resume_calculation, start_calculation
+from payroll.tasks import recalculate_failed, resume_calculation, start_calculation
 from shared_services.accounts.models import User
 
 MAX_INPUT_UPLOAD_BYTES = 10_000_000
@@ -44,12 +44,14 @@ ACTIONS = {
                "The run is open again: recalculate it before it is approved."),
     "resume": (Scope.PAYROLL_SUBMIT, "Resume the calculation",
                "The employees not yet calculated are queued again."),
+    "recalculate-failed": (Scope.PAYROLL_SUBMIT, "Recalculate the failed employees",
+                           "The employees whose calculation failed are being calculated again."),
 }
 ACTIONS_BY_STATUS: dict[str, tuple[str, ...]] = {
     PayRun.Status.DRAFT: ("open", "cancel"),
     PayRun.Status.OPEN: ("calculate", "cancel"),
     PayRun.Status.CALCULATING: ("resume",),
-    PayRun.Status.CALCULATED: ("approve", "calculate", "reopen", "cancel"),
+    PayRun.Status.CALCULATED: ("approve", "recalculate-failed", "calculate", "reopen", "cancel"),
     PayRun.Status.APPROVED: ("finalise", "reopen", "cancel"),
 }
 
@@ -80,7 +82,11 @@ class PayRunListView(DepartmentPageMixin, TemplateView):
                                     "(like 2026-04-17) for the run.")
             return redirect("payroll:runs", department_slug=self.department.slug)
         try:
-            run = services.pay_run_create(schedule=schedule, period_containing=month, acting_user=_user(request))
+            kind = request.POST.get("kind", PayRun.Kind.REGULAR)
+            if kind not in PayRun.Kind.values:
+                kind = PayRun.Kind.REGULAR
+            run = services.pay_run_create(schedule=schedule, period_containing=month, acting_user=_user(request),
+                                          kind=kind)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
             return redirect("payroll:runs", department_slug=self.department.slug)
@@ -110,8 +116,9 @@ class PayRunView(DepartmentPageMixin, PayRunMixin, TemplateView):
             gross=Sum("gross_pay"), tax=Sum("income_tax"), employee_ni=Sum("employee_ni"),
             employer_ni=Sum("employer_ni"), net=Sum("net_pay"))
         actions = [(name, ACTIONS[name][1]) for name in ACTIONS_BY_STATUS.get(run.status, ())
-                   if self.department_access.allows(ACTIONS[name][0])]
-        variance = selectors.pay_run_variance(run=run) if run.status in (
+                   if self.department_access.allows(ACTIONS[name][0])
+                   and (name != "recalculate-failed" or run.employees_failed)]
+        variance = selectors.pay_run_variance(run=run) if run.kind == PayRun.Kind.REGULAR and run.status in (
             PayRun.Status.CALCULATED, PayRun.Status.APPROVED, PayRun.Status.FINALISED) else None
         context.update(run=run, totals=totals, actions=actions, variance=variance,
                        exceptions=selectors.pay_run_exceptions(run=run)[:500],
@@ -149,6 +156,8 @@ class PayRunActionView(DepartmentPageMixin, PayRunMixin, View):
                 start_calculation(run=run, acting_user=user)
             elif action == "resume":
                 resume_calculation(run=run, acting_user=user)
+            elif action == "recalculate-failed":
+                recalculate_failed(run=run, acting_user=user)
             elif action == "approve":
                 services.pay_run_approve(run=run, acting_user=user)
             elif action == "finalise":

@@ -109,6 +109,34 @@ def test_calculation_pays_everyone_and_reports_each_problem(moj, payroll_setting
         slips["MJ0003"].employee_ni
 
 
+def test_a_fixed_record_is_recalculated_alone(moj, payroll_setting, in_department,
+                                             django_capture_on_commit_callbacks):
+    # given a calculated run with one failed employee
+    from payroll.tasks import recalculate_failed
+
+    run, staff = payroll_setting["run"], payroll_setting["staff"]
+    with in_department(moj):
+        Employee.objects.filter(pk=staff[0].pk).update(tax_code="12X57")
+    services.pay_run_open(run=run, acting_user=moj.payroll_officer)
+    _calculate(moj, run, django_capture_on_commit_callbacks)
+    with in_department(moj):
+        kept = dict(Payslip.objects.exclude(employee=staff[0]).values_list("pk", "calculated_at"))
+        Employee.objects.filter(pk=staff[0].pk).update(tax_code="1257L")
+    # when only the failed employee is calculated again
+    with django_capture_on_commit_callbacks(execute=True):
+        recalculate_failed(run=_reload(moj, in_department, run), acting_user=moj.payroll_officer)
+    # then the run is complete, the others' payslips untouched
+    run = _reload(moj, in_department, run)
+    assert (run.status, run.employees_calculated, run.employees_failed) == (PayRun.Status.CALCULATED, 3, 0)
+    with in_department(moj):
+        assert dict(Payslip.objects.exclude(employee=staff[0]).values_list("pk", "calculated_at")) == kept
+        assert Payslip.objects.get(employee=staff[0]).status == Payslip.Status.CALCULATED
+        assert not PayRunException.objects.filter(code="calculation_failed").exists()
+    # and with nobody failed, there is nothing to recalculate alone
+    with pytest.raises(ValidationError, match="No employee's calculation failed"):
+        recalculate_failed(run=run, acting_user=moj.payroll_officer)
+
+
 def test_a_fixed_record_recalculates_to_exactly_one_payslip_each(moj, payroll_setting, in_department,
                                                                  django_capture_on_commit_callbacks):
     run, staff = payroll_setting["run"], payroll_setting["staff"]

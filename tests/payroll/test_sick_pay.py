@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal as D
 
+import pytest
+
 from hr.models import SicknessPeriod
 from payroll.assembly import TAXABLE_PAYMENT, Element
 from payroll.periods import PayPeriod
@@ -79,3 +81,34 @@ def test_ssp_is_part_of_full_pay_and_paid_whole_when_pay_is_less():
     unpaid = with_sick_pay(Element("BASIC", "Basic pay", TAXABLE_PAYMENT, D("0.00")), due)
     assert [(element.code, element.amount) for element in unpaid] == [("SSP", D("123.25"))]
     assert with_sick_pay(basic, None) == [basic]
+
+
+# --- In a pay run ----------------------------------------------------------------------------
+
+@pytest.mark.django_db
+def test_a_pay_run_shows_ssp_within_full_pay(moj, finance_setting, in_department, django_capture_on_commit_callbacks):
+    from hr import services as hr_services
+    from payroll import services
+    from payroll.models import Payslip, PayslipLine
+    from payroll.tasks import start_calculation
+
+    # given an employee on £30,000 off sick from Monday 2 to Friday 6 November 2026
+    hr_services.sickness_record(employee=finance_setting.claimant, first_day=datetime.date(2026, 11, 2),
+                                last_day=datetime.date(2026, 11, 6), acting_user=None, reason="Flu")
+    schedule = services.pay_schedule_create(department=moj.department, acting_user=None, name="Monthly")
+    run = services.pay_run_create(schedule=schedule, period_containing=datetime.date(2026, 11, 15), acting_user=None)
+    services.pay_run_open(run=run, acting_user=moj.payroll_officer)
+    # when November is calculated
+    with django_capture_on_commit_callbacks(execute=True):
+        start_calculation(run=run, acting_user=moj.payroll_officer)
+    # then five days of SSP are part of the month's £2,500, and a colleague has none
+    with in_department(moj):
+        sick = Payslip.objects.get(run=run, employee=finance_setting.claimant)
+        lines = {line.code: line for line in PayslipLine.objects.filter(payslip=sick)}
+        colleague_codes = set(PayslipLine.objects.filter(payslip__employee=finance_setting.colleague)
+                              .values_list("code", flat=True))
+    assert lines["SSP"].amount == D("123.25")
+    assert lines["SSP"].description == "Statutory Sick Pay, 5 days"
+    assert lines["BASIC"].amount == D("2376.75")
+    assert sick.gross_pay == D("2500.00")
+    assert "SSP" not in colleague_codes

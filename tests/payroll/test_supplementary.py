@@ -78,3 +78,79 @@ def test_a_correction_that_takes_pay_back_is_refused():
     regular = _slip(BASIC, OVERTIME)
     with pytest.raises(assembly.PayslipError, match="net_pay: the correction takes back £"):
         correction(_slip(BASIC), _paid(regular))
+
+
+# --- A supplementary run, start to finish ------------------------------------------------------
+
+@pytest.mark.django_db
+def test_a_supplementary_run_pays_a_missed_payment_in_a_finalised_period(
+        moj, finance_setting, in_department, django_capture_on_commit_callbacks):
+    import datetime
+
+    from django.core.exceptions import ValidationError
+
+    from payroll import services
+    from payroll.bacs import read_standard18
+    from payroll.models import PayInput, PayRun, Payslip, PayslipLine
+    from payroll.tasks import start_calculation
+
+    def calculate(run):
+        services.pay_run_open(run=run, acting_user=moj.payroll_officer)
+        with django_capture_on_commit_callbacks(execute=True):
+            start_calculation(run=run, acting_user=moj.payroll_officer)
+        services.pay_run_approve(run=run, acting_user=moj.payroll_approver)
+        return services.pay_run_finalise(run=run, acting_user=moj.payroll_approver)
+
+    # given November was finalised without an employee's overtime
+    november = datetime.date(2026, 11, 15)
+    schedule = services.pay_schedule_create(department=moj.department, acting_user=None, name="Monthly",
+                                            bank_sort_code="202959", bank_account_number="63748472",
+                                            bank_account_name="MOJ PAYROLL")
+    regular = calculate(services.pay_run_create(schedule=schedule, period_containing=november, acting_user=None))
+    overtime = {"employee": finance_setting.claimant, "schedule": schedule, "period_containing": november,
+                "code": "OVERTIME", "description": "Overtime", "kind": PayInput.Kind.TAXABLE_PAYMENT,
+                "amount": D("300.00"), "acting_user": moj.payroll_officer}
+    with pytest.raises(ValidationError):
+        services.pay_input_add(**overtime)
+    # when a supplementary run is started for November, the overtime entered, and the run finalised
+    correcting = services.pay_run_create(schedule=schedule, period_containing=november, acting_user=None,
+                                         kind=PayRun.Kind.SUPPLEMENTARY)
+    with pytest.raises(ValidationError):
+        services.pay_run_create(schedule=schedule, period_containing=november, acting_user=None,
+                                kind=PayRun.Kind.SUPPLEMENTARY)
+    services.pay_input_add(**overtime)
+    correcting = calculate(correcting)
+    # then only the overtime and what the whole month owes on it are paid
+    with in_department(moj):
+        slips = {slip.employee.payroll_number: slip for slip in
+                 Payslip.objects.filter(run=correcting).select_related("employee")}
+        first = Payslip.objects.get(run=regular, employee=finance_setting.claimant)
+        lines = {line.code: line.amount for line in PayslipLine.objects.filter(payslip=slips["E0001"])}
+        correcting.refresh_from_db()
+        bacs_file = correcting.bacs_file
+    assert {number: slip.status for number, slip in slips.items()} == {
+        "E0001": "calculated", "E0002": "unchanged", "M0001": "unchanged"}
+    assert correcting.employees_calculated == 3
+    assert slips["E0001"].gross_pay == D("300.00")
+    assert lines["OVERTIME"] == D("300.00")
+    assert "BASIC" not in lines
+    # (no tax: with nothing paid earlier in the year, eight months' free pay still covers the month)
+    assert "TAX" not in lines
+    assert lines["NI"] == D("24.00")  # 8% of £300, the month's earnings being above the primary threshold
+    assert lines["ER_NI"] == D("45.00")  # 15%
+    # and the year to date runs on from the whole month
+    year_to_date = slips["E0001"].year_to_date
+    assert D(year_to_date["gross_pay"]) == D(first.year_to_date["gross_pay"]) + D("300.00")
+    assert D(year_to_date["employee_ni"]) == D(first.year_to_date["employee_ni"]) + D("24.00")
+    # and the Bacs file pays the one employee the difference
+    from django.core.files.storage import default_storage
+
+    with default_storage.open(bacs_file, "rb") as stored:
+        payments = read_standard18(stored.read().decode("ascii")).payments
+    assert [payment.amount_pence for payment in payments] == [int(slips["E0001"].net_pay * 100)]
+    # and December starts from the corrected year to date
+    december = calculate(services.pay_run_create(schedule=schedule, period_containing=datetime.date(2026, 12, 15),
+                                                 acting_user=None))
+    with in_department(moj):
+        next_slip = Payslip.objects.get(run=december, employee=finance_setting.claimant)
+    assert D(next_slip.year_to_date["gross_pay"]) == D(year_to_date["gross_pay"]) + next_slip.gross_pay

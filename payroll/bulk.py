@@ -1,0 +1,99 @@
+"""Set-based SQL of a pay run's calculation: inserts that skip rows already written, and deletes
+that report what they removed, where the ORM would load rows only to delete them.
+
+Reviewed raw SQL (allowlisted in pyproject.toml). Every statement names the department of the
+context as well, so the indexes that lead with ``department_id`` serve it, and row-level security
+judges it as any other query.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import connection
+from django.db.models import Model
+
+from departments.models import DepartmentOwnedModel
+from departments.tenancy import require_department_id
+from payroll.models import PayRunException, Payslip, PayslipLine
+
+
+def _column_type(model: type[Model], name: str) -> tuple[str, str]:
+    field = model._meta.get_field(name)
+    db_type = field.db_type(connection) or "text"  # type: ignore[union-attr]
+    base = re.sub(r"\(.*?\)", "", db_type).strip()
+    return str(field.column), {"timestamp with time zone": "timestamptz"}.get(base, base)  # type: ignore[union-attr]
+
+
+def insert_new(model: type[DepartmentOwnedModel], fields: Sequence[str], rows: Sequence[Sequence[Any]], *,
+               unique: Sequence[str], returning: Sequence[str]) -> list[tuple[Any, ...]]:
+    """``departments.bulk.bulk_insert`` for rows that may be there already: inserts ``rows`` into
+    the current department, skips each row whose ``unique`` key (the columns of a unique
+    constraint that starts with ``department``) exists, and returns the ``returning`` columns of
+    the rows it inserted. The unique index finds the existing rows, whatever the planner's
+    statistics say, so a first write pays nothing for the check.
+
+    Scalar and JSON columns only (JSON values are serialised here).
+    """
+    if not rows:
+        return []
+    department_id = require_department_id()
+    columns, selects, arrays = ["department_id"], ["%s"], []
+    params: list[Any] = [department_id]
+    for position, name in enumerate(fields):
+        column, db_type = _column_type(model, name)
+        values = [row[position] for row in rows]
+        if db_type == "jsonb":
+            values = [json.dumps(value, default=str) for value in values]
+            selects.append(f"c{position}::jsonb")
+            arrays.append("%s::text[]")
+        else:
+            selects.append(f"c{position}")
+            arrays.append(f"%s::{db_type}[]")
+        columns.append(connection.ops.quote_name(column))
+        params.append(values)
+    quote = connection.ops.quote_name
+    conflict = ", ".join(quote(_column_type(model, name)[0]) for name in unique)
+    returned = ", ".join(quote(_column_type(model, name)[0]) for name in returning)
+    aliases = ", ".join(f"c{position}" for position in range(len(fields)))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(columns)}) "
+            f"SELECT {', '.join(selects)} FROM unnest({', '.join(arrays)}) AS u({aliases}) "
+            f"ON CONFLICT ({conflict}) DO NOTHING RETURNING {returned}", params)
+        return [tuple(row) for row in cursor.fetchall()]
+
+
+def payslips_delete(*, run_id: int, employee_ids: Sequence[int], calculation_number: int) -> dict[str, int]:
+    """Delete these employees' payslips and payslip lines in the run; return how many of the deleted
+    payslips the calculation ``calculation_number`` had written, by status.
+
+    The counts are of the rows this statement deleted (``RETURNING``), so a chunk run twice, or
+    beside a copy of itself, takes back exactly what it removes from the run's progress.
+    """
+    department_id = require_department_id()
+    ids = list(employee_ids)
+    slips, lines = Payslip._meta.db_table, PayslipLine._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {lines} AS line USING {slips} AS slip "
+            "WHERE line.department_id = %s AND slip.department_id = %s AND line.payslip_id = slip.id "
+            "AND slip.run_id = %s AND slip.employee_id = ANY(%s)",
+            [department_id, department_id, run_id, ids])
+        cursor.execute(
+            f"WITH gone AS (DELETE FROM {slips} WHERE department_id = %s AND run_id = %s AND employee_id = ANY(%s) "
+            "RETURNING status, calculation_number) "
+            "SELECT status, count(*) FROM gone WHERE calculation_number = %s GROUP BY status",
+            [department_id, run_id, ids, calculation_number])
+        return {status: count for status, count in cursor.fetchall()}
+
+
+def exceptions_delete(*, run_id: int, employee_ids: Sequence[int]) -> None:
+    department_id = require_department_id()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {PayRunException._meta.db_table} WHERE department_id = %s AND run_id = %s "
+            "AND employee_id = ANY(%s)", [department_id, run_id, list(employee_ids)])
