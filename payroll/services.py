@@ -482,7 +482,7 @@ def calculate_employees(*, run_id: int, calculation_number: int, employee_ids: S
     if run.status != PayRun.Status.CALCULATING or run.calculation_number != calculation_number:
         return 0
     with _no_cycle_collection():
-        return _calculate_chunk(run, calculation_number, list(employee_ids))
+        return _calculate_chunk(run, calculation_number, list(dict.fromkeys(employee_ids)))
 
 
 @contextmanager
