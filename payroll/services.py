@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import gc
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -561,17 +562,20 @@ def _calculate_chunk(run: PayRun, calculation_number: int, ids: list[int]) -> in
                        for code, reason in assembly.review_exceptions(payslip=calculated, facts=facts)]
     try:
         with transaction.atomic():
-            # A chunk's first run only inserts; the employees it finds already written (the chunk
-            # run again, or a recalculation) have their payslips and lines replaced.
+            # The first calculation's chunks only insert; the employees a chunk finds already written
+            # (it ran before) have their payslips and lines replaced. A recalculation replaces them all.
             constants = {"run": run_id, "calculation_number": calculation_number, "calculated_at": now}
+            removed: Counter[str] = Counter()
+            if calculation_number > 1:
+                removed.update(payroll_bulk.payslips_delete(run_id=run_id, employee_ids=ids,
+                                                            calculation_number=calculation_number))
             written = payroll_bulk.insert_rows(Payslip, PAYSLIP_COLUMNS, slips, constants=constants,
                                                unique=("department", "run", "employee"), returning=("id", "employee"))
-            removed: dict[str, int] = {}
             if len(written) < len(slips):
                 inserted = {employee_id for _, employee_id in written}
                 again = [slip for slip in slips if slip[0] not in inserted]
-                removed = payroll_bulk.payslips_delete(run_id=run_id, employee_ids=[slip[0] for slip in again],
-                                                       calculation_number=calculation_number)
+                removed.update(payroll_bulk.payslips_delete(run_id=run_id, employee_ids=[slip[0] for slip in again],
+                                                            calculation_number=calculation_number))
                 written += payroll_bulk.insert_rows(Payslip, PAYSLIP_COLUMNS, again, constants=constants,
                                                     returning=("id", "employee"))
             payroll_bulk.exceptions_delete(run_id=run_id, employee_ids=ids)
