@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from typing import Any
 
 from django.db import connection
@@ -28,21 +29,27 @@ def _column_type(model: type[Model], name: str) -> tuple[str, str]:
     return str(field.column), {"timestamp with time zone": "timestamptz"}.get(base, base)  # type: ignore[union-attr]
 
 
-def insert_new(model: type[DepartmentOwnedModel], fields: Sequence[str], rows: Sequence[Sequence[Any]], *,
-               unique: Sequence[str], returning: Sequence[str]) -> list[tuple[Any, ...]]:
-    """``departments.bulk.bulk_insert`` for rows that may be there already: inserts ``rows`` into
-    the current department, skips each row whose ``unique`` key (the columns of a unique
-    constraint that starts with ``department``) exists, and returns the ``returning`` columns of
-    the rows it inserted. The unique index finds the existing rows, whatever the planner's
-    statistics say, so a first write pays nothing for the check.
+def insert_rows(model: type[DepartmentOwnedModel], fields: Sequence[str], rows: Sequence[Sequence[Any]], *,
+                constants: Mapping[str, Any] | None = None, unique: Sequence[str] | None = None,
+                returning: Sequence[str] = ()) -> list[tuple[Any, ...]]:
+    """``departments.bulk.bulk_insert`` with two additions: ``constants``, values every row has,
+    sent once rather than once a row; and ``unique``, the columns of a unique constraint (leading
+    with ``department``) on which a row that exists already is skipped (``ON CONFLICT DO NOTHING``).
+    The unique index finds existing rows whatever the planner's statistics say, so a first write
+    pays next to nothing for the check. Returns the ``returning`` columns of the inserted rows.
 
     Scalar and JSON columns only (JSON values are serialised here).
     """
     if not rows:
         return []
-    department_id = require_department_id()
+    quote = connection.ops.quote_name
     columns, selects, arrays = ["department_id"], ["%s"], []
-    params: list[Any] = [department_id]
+    params: list[Any] = [require_department_id()]
+    for name, value in (constants or {}).items():
+        column, db_type = _column_type(model, name)
+        columns.append(quote(column))
+        selects.append(f"%s::{db_type}")
+        params.append(value)
     for position, name in enumerate(fields):
         column, db_type = _column_type(model, name)
         values = [row[position] for row in rows]
@@ -53,18 +60,37 @@ def insert_new(model: type[DepartmentOwnedModel], fields: Sequence[str], rows: S
         else:
             selects.append(f"c{position}")
             arrays.append(f"%s::{db_type}[]")
-        columns.append(connection.ops.quote_name(column))
+        columns.append(quote(column))
         params.append(values)
-    quote = connection.ops.quote_name
-    conflict = ", ".join(quote(_column_type(model, name)[0]) for name in unique)
-    returned = ", ".join(quote(_column_type(model, name)[0]) for name in returning)
     aliases = ", ".join(f"c{position}" for position in range(len(fields)))
+    sql = (f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(columns)}) "
+           f"SELECT {', '.join(selects)} FROM unnest({', '.join(arrays)}) AS u({aliases})")
+    if unique:
+        sql += f" ON CONFLICT ({', '.join(quote(_column_type(model, name)[0]) for name in unique)}) DO NOTHING"
+    if returning:
+        sql += f" RETURNING {', '.join(quote(_column_type(model, name)[0]) for name in returning)}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [tuple(row) for row in cursor.fetchall()] if returning else []
+
+
+def payslip_lines_insert(*, run_id: int, lines: Sequence[tuple[int, int, Decimal]],
+                         kinds: Sequence[tuple[str, str, str, bool]]) -> None:
+    """Insert payslip lines given as ``(payslip id, kind, amount)``, where a kind is a position in
+    ``kinds``, each ``(code, description, section, after_tax)``: most lines of a run are one of a
+    few kinds (basic pay, tax, NI…), so each line sends three values rather than seven."""
+    if not lines:
+        return
+    table = PayslipLine._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(columns)}) "
-            f"SELECT {', '.join(selects)} FROM unnest({', '.join(arrays)}) AS u({aliases}) "
-            f"ON CONFLICT ({conflict}) DO NOTHING RETURNING {returned}", params)
-        return [tuple(row) for row in cursor.fetchall()]
+            f"INSERT INTO {table} (department_id, run_id, payslip_id, code, description, section, after_tax, amount) "
+            "SELECT %s, %s, line.payslip_id, kind.code, kind.description, kind.section, kind.after_tax, line.amount "
+            "FROM unnest(%s::bigint[], %s::integer[], %s::numeric[]) AS line(payslip_id, kind, amount) "
+            "JOIN unnest(%s::text[], %s::text[], %s::text[], %s::boolean[]) WITH ORDINALITY "
+            "AS kind(code, description, section, after_tax, position) ON kind.position = line.kind",
+            [require_department_id(), run_id, [line[0] for line in lines], [line[1] for line in lines],
+             [line[2] for line in lines], *(list(column) for column in zip(*kinds, strict=True))])
 
 
 def payslips_delete(*, run_id: int, employee_ids: Sequence[int], calculation_number: int) -> dict[str, int]:

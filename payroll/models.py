@@ -219,7 +219,10 @@ class Payslip(DepartmentOwnedModel):
 
     # A run writes tens of thousands of payslips and lines: each reference is checked once, by the
     # composite (department_id, x_id) foreign keys of the migrations, and indexed once, by the
-    # indexes that lead with department_id (which every query has, from the ORM or from RLS).
+    # indexes that lead with department_id (which every query has, from the ORM or from RLS). The
+    # department itself is vouched for by the run's (its composite key names the run's department).
+    department = models.ForeignKey("departments.Department", on_delete=models.PROTECT, related_name="+",
+                                   editable=False, db_constraint=False, db_index=False)
     run = models.ForeignKey(PayRun, on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False)
     employee = models.ForeignKey("hr.Employee", on_delete=models.PROTECT, related_name="+", db_constraint=False,
                                  db_index=False)
@@ -254,6 +257,8 @@ class Payslip(DepartmentOwnedModel):
 
 class PayslipLine(DepartmentOwnedModel):
     # Checked by the composite foreign keys only, as on Payslip.
+    department = models.ForeignKey("departments.Department", on_delete=models.PROTECT, related_name="+",
+                                   editable=False, db_constraint=False, db_index=False)
     payslip = models.ForeignKey(Payslip, on_delete=models.CASCADE, related_name="+", db_constraint=False,
                                 db_index=False)
     run = models.ForeignKey(PayRun, on_delete=models.PROTECT, related_name="+", db_constraint=False)

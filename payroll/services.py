@@ -13,6 +13,7 @@ import csv
 import datetime
 import gc
 import io
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -745,12 +746,10 @@ class _Previous(NamedTuple):
     net_pay: Decimal
 
 
-# The columns a chunk writes, in the order of the rows ``_payslip_row`` makes.
-PAYSLIP_COLUMNS = ("run", "employee", "calculation_number", "calculated_at", "cost_centre", "tax_code", "week1_month1",
-                   "ni_category", "status", "failure_reason", "gross_pay", "taxable_pay", "income_tax", "employee_ni",
-                   "employer_ni", "pension_employee", "pension_employer", "student_loan", "postgraduate_loan",
-                   "net_pay", "year_to_date", "working")
-LINE_COLUMNS = ("payslip", "run", "code", "description", "section", "after_tax", "amount")
+# The columns of a chunk's payslip rows (the run, calculation and time are the same for all).
+PAYSLIP_COLUMNS = ("employee", "cost_centre", "tax_code", "week1_month1", "ni_category", "status", "failure_reason",
+                   "gross_pay", "taxable_pay", "income_tax", "employee_ni", "employer_ni", "pension_employee",
+                   "pension_employer", "student_loan", "postgraduate_loan", "net_pay", "year_to_date", "working")
 FAILED_FIGURES: tuple[Any, ...] = (Payslip.Status.FAILED, "", *(("0.00",) * 10), {}, {})
 
 
@@ -795,7 +794,7 @@ def calculate_employees(*, run_id: int, calculation_number: int, employee_ids: S
     if run.status != PayRun.Status.CALCULATING or run.calculation_number != calculation_number:
         return 0
     with _no_cycle_collection():
-        return _calculate_chunk(run, calculation_number, list(employee_ids))
+        return _calculate_chunk(run, calculation_number, list(dict.fromkeys(employee_ids)))
 
 
 @contextmanager
@@ -879,9 +878,8 @@ def _calculate_chunk(run: PayRun, calculation_number: int, ids: list[int]) -> in
                 figures = _fill(calculated)
                 slip_lines[employee_id] = calculated.lines
             calculated_count += 1
-        slips.append((run_id, employee_id, calculation_number, now,
-                      own_versions[-1].cost_centre_id if own_versions else None, employee.tax_code, week1_month1,
-                      employee.ni_category, *figures))
+        slips.append((employee_id, own_versions[-1].cost_centre_id if own_versions else None, employee.tax_code,
+                      week1_month1, employee.ni_category, *figures))
         facts = assembly.ReviewFacts(
             has_bank_details=bool(employee.bank_sort_code and employee.bank_account_number),
             left_before_period=employee.leave_date is not None and employee.leave_date < run.period_start,
@@ -894,23 +892,31 @@ def _calculate_chunk(run: PayRun, calculation_number: int, ids: list[int]) -> in
                            for code, reason in assembly.review_exceptions(payslip=calculated, facts=facts)]
     try:
         with transaction.atomic():
-            # A chunk's first run only inserts; the employees it finds already written (the chunk
-            # run again, or a recalculation) have their payslips and lines replaced.
-            written = payroll_bulk.insert_new(Payslip, PAYSLIP_COLUMNS, slips, unique=("department", "run", "employee"),
-                                              returning=("id", "employee"))
-            removed: dict[str, int] = {}
+            # The first calculation's chunks only insert; the employees a chunk finds already written
+            # (it ran before) have their payslips and lines replaced. A recalculation replaces them all.
+            constants = {"run": run_id, "calculation_number": calculation_number, "calculated_at": now}
+            removed: Counter[str] = Counter()
+            if calculation_number > 1:
+                removed.update(payroll_bulk.payslips_delete(run_id=run_id, employee_ids=ids,
+                                                            calculation_number=calculation_number))
+            written = payroll_bulk.insert_rows(Payslip, PAYSLIP_COLUMNS, slips, constants=constants,
+                                               unique=("department", "run", "employee"), returning=("id", "employee"))
             if len(written) < len(slips):
                 inserted = {employee_id for _, employee_id in written}
-                again = [slip for slip in slips if slip[1] not in inserted]
-                removed = payroll_bulk.payslips_delete(run_id=run_id, employee_ids=[slip[1] for slip in again],
-                                                       calculation_number=calculation_number)
-                written += bulk_insert(Payslip, PAYSLIP_COLUMNS, again, returning=("id", "employee"))
+                again = [slip for slip in slips if slip[0] not in inserted]
+                removed.update(payroll_bulk.payslips_delete(run_id=run_id, employee_ids=[slip[0] for slip in again],
+                                                            calculation_number=calculation_number))
+                written += payroll_bulk.insert_rows(Payslip, PAYSLIP_COLUMNS, again, constants=constants,
+                                                    returning=("id", "employee"))
             payroll_bulk.exceptions_delete(run_id=run_id, employee_ids=ids)
             payslip_ids = {employee_id: slip_id for slip_id, employee_id in written}
-            bulk_insert(PayslipLine, LINE_COLUMNS, [
-                (payslip_ids[employee_id], run_id, line.code, line.description[:100], line.section, line.after_tax,
-                 line.amount)
-                for employee_id, lines in slip_lines.items() for line in lines], returning=())
+            kinds: dict[tuple[str, str, str, bool], int] = {}  # numbered from 1, as SQL's ordinality
+            line_rows = [(payslip_ids[employee_id],
+                          kinds.setdefault((line.code, line.description[:100], line.section, line.after_tax),
+                                           len(kinds) + 1),
+                          line.amount)
+                         for employee_id, lines in slip_lines.items() for line in lines]
+            payroll_bulk.payslip_lines_insert(run_id=run_id, lines=line_rows, kinds=list(kinds))
             bulk_insert(PayRunException, ("run", "employee", "code", "reason"), exceptions, returning=())
             if not _record_progress(
                     run_id, calculation_number,

@@ -32,9 +32,10 @@ def parse_pence(field: str, raw: object, *, allow_negative: bool = False) -> int
 
 
 def format_pence(pence: int) -> str:
-    sign = "-" if pence < 0 else ""
-    pounds, remainder = divmod(abs(pence), 100)
-    return f"{sign}{pounds}.{remainder:02d}"
+    # Called some thirty times a payslip (the working shows every figure): kept to one f-string.
+    if pence < 0:
+        return "-" + format_pence(-pence)
+    return f"{pence // 100}.{pence % 100:02d}"
 
 
 def format_units(units: int) -> str:

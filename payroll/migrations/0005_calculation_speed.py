@@ -1,4 +1,4 @@
-# The payslip and payslip-line references are checked by the composite foreign keys alone.
+# Payslips and payslip lines: references checked by the composite foreign keys alone, indexed once.
 
 import django.db.models.deletion
 from django.db import migrations, models
@@ -18,6 +18,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AlterField(
             model_name='payslip',
+            name='department',
+            field=models.ForeignKey(db_constraint=False, db_index=False, editable=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='departments.department'),
+        ),
+        migrations.AlterField(
+            model_name='payslip',
             name='employee',
             field=models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='hr.employee'),
         ),
@@ -25,6 +30,11 @@ class Migration(migrations.Migration):
             model_name='payslip',
             name='run',
             field=models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='payroll.payrun'),
+        ),
+        migrations.AlterField(
+            model_name='payslipline',
+            name='department',
+            field=models.ForeignKey(db_constraint=False, db_index=False, editable=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='departments.department'),
         ),
         migrations.AlterField(
             model_name='payslipline',
