@@ -6,6 +6,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.utils.html import escape
 
 from hr import services
 from hr.models import LeaveRequest, LeaveType
@@ -38,7 +39,7 @@ def test_the_line_manager_sees_and_approves_a_request(client, moj, waiting_reque
     response = client.post(url, {"request": waiting_request.pk, "decision": "approve"}, follow=True)
     # then
     assert page.status_code == 200
-    assert waiting_request.employee.display_name in page.content.decode()
+    assert escape(waiting_request.employee.display_name) in page.content.decode()  # names like O'Sullivan
     assert "Approved:" in response.content.decode()
     with in_department(moj):
         assert LeaveRequest.objects.get(pk=waiting_request.pk).status == "approved"
