@@ -95,6 +95,13 @@ def explain(*, gross_pay: str | Decimal, frequency: str, result: dict[str, Any])
     """Sentences, in payslip order, saying how each deduction and the net pay came about."""
     working = result["working"]
     lines = []
+    if "supplementary" in working:
+        correction = working["supplementary"]
+        lines.append(f"This payslip corrects a pay period already paid. Your gross pay for the period, worked out "
+                     f"again, is {pounds(correction['recalculated_gross_pay'])}, of which "
+                     f"{pounds(correction['already_paid_gross_pay'])} was paid before. The working below is for "
+                     "the whole period; this payslip pays the difference, less the difference in what is "
+                     "deducted.")
     if "salary_sacrifice" in working:
         lines.append(f"Salary sacrifice of {pounds(working['salary_sacrifice'])} comes off your pay before tax "
                      "and National Insurance.")

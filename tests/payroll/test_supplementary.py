@@ -148,6 +148,13 @@ def test_a_supplementary_run_pays_a_missed_payment_in_a_finalised_period(
     with default_storage.open(bacs_file, "rb") as stored:
         payments = read_standard18(stored.read().decode("ascii")).payments
     assert [payment.amount_pence for payment in payments] == [int(slips["E0001"].net_pay * 100)]
+    # and the payslip says it is a correction
+    from payroll.downloads import payslip_document_for
+
+    with in_department(moj):
+        document = payslip_document_for(Payslip.objects.select_related("employee", "run", "run__schedule").get(
+            pk=slips["E0001"].pk), "Ministry of Justice")
+    assert any("This payslip corrects a pay period already paid" in sentence for sentence in document.explanation)
     # and December starts from the corrected year to date
     december = calculate(services.pay_run_create(schedule=schedule, period_containing=datetime.date(2026, 12, 15),
                                                  acting_user=None))
