@@ -13,6 +13,7 @@ import logging
 import pickle
 import secrets
 import tempfile
+from array import array
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -33,6 +34,7 @@ from departments.tenancy import department_context
 from hr import selectors as hr_selectors
 from hr import services as hr_services
 from hr.services import EmployeeImportOutcome, EmployeeImportRow
+from onboarding import selectors
 from onboarding.columns import YTD_KEYS, Context, ParsedRow, parse_row, resolve_columns, row_plan
 from onboarding.models import ImportJob, ImportMapping, ImportRowError
 from onboarding.reading import FileProblem, Sheet, count_lines, open_sheet, sniff_format
@@ -473,7 +475,7 @@ def _add_to_totals(totals: dict[str, Any], parsed: ParsedRow) -> None:
 def _write(department: Department, job: ImportJob, check: _Check) -> None:
     """Write every row the checking pass accepted, in batches, inside the caller's transaction."""
     _create_references(department, job, check)
-    platform = _empty_totals()
+    imported = array("q")
     counts: dict[str, int] = defaultdict(int)
     reason = f"Imported from {job.original_name} (import job {job.pk})"
     check.spool.seek(0)
@@ -499,10 +501,11 @@ def _write(department: Department, job: ImportJob, check: _Check) -> None:
                                                      acting_user=job.created_by, reason=reason)
         if number in STATISTICS_AFTER_BATCHES:
             _refresh_statistics()
-        _add_platform_totals(department, job, platform, [outcome.employee_id for outcome in outcomes
-                                                         if outcome.employee_id is not None])
+        imported.extend(outcome.employee_id for outcome in outcomes if outcome.employee_id is not None)
     _refresh_statistics()
     job.rows_created, job.rows_updated, job.rows_unchanged = counts["create"], counts["update"], counts["unchanged"]
+    # One pass over what was stored, after the statistics know about it (8 bytes an employee).
+    platform = selectors.stored_totals(department=department, tax_year=job.tax_year, employee_ids=imported)
     job.reconciliation = _reconciliation(job, check, platform=platform)
 
 
@@ -546,21 +549,6 @@ def _create_references(department: Department, job: ImportJob, check: _Check) ->
     for kind in REFERENCE_KINDS:
         for code in sorted(check.new_references[kind]):
             check.references[kind][code] = creators[kind](code).pk
-
-
-def _add_platform_totals(department: Department, job: ImportJob, platform: dict[str, Any],
-                         employee_ids: list[int]) -> None:
-    if not employee_ids:
-        return
-    with department_context(department.id):
-        stored = hr_selectors.open_employment_totals(employee_ids=employee_ids)
-    for kind in REFERENCE_KINDS:
-        for code, (headcount, salary) in stored[kind].items():
-            platform[kind][code][0] += headcount
-            platform[kind][code][1] += salary
-    for name, amount in payroll_selectors.opening_balance_totals(department=department, tax_year=job.tax_year,
-                                                                 employee_ids=employee_ids).items():
-        platform["ytd"][name] += amount
 
 
 def _reconciliation(job: ImportJob, check: _Check, *, platform: dict[str, Any] | None) -> dict[str, Any]:
