@@ -38,7 +38,21 @@ def _element(item: Any) -> str:
 def _array_literal(items: Sequence[Any] | None) -> str:
     """``['plan2', None]`` as PostgreSQL's ``{"plan2",NULL}``: every element quoted and escaped, so any
     text (commas, braces, quotes, backslashes, the word NULL) survives; ``None`` is SQL NULL."""
-    return "{" + ",".join(map(_element, items or ())) + "}"
+    if not items:
+        return "{}"
+    nulls = items.count(None) if isinstance(items, list) else sum(item is None for item in items)
+    if nulls == len(items):
+        return "{" + ",".join(["NULL"] * nulls) + "}"
+    if not nulls:
+        # The usual case, escaped in a few C-level passes over the joined column rather than per value:
+        # NUL separates the values (PostgreSQL text cannot hold it), checked by counting.
+        try:
+            joined = "\0".join(items)
+        except TypeError:
+            joined = "\0".join(map(str, items))
+        if joined.count("\0") == len(items) - 1:
+            return '{"' + joined.replace("\\", "\\\\").replace('"', '\\"').replace("\0", '","') + '"}'
+    return "{" + ",".join(map(_element, items)) + "}"
 
 
 def bulk_insert(model: type[Model], fields: Sequence[str], rows: Sequence[Sequence[Any]],

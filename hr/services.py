@@ -14,10 +14,10 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Model, Q
+from django.db.models import F, Model, Q
 from django.utils import timezone
 
-from departments.bulk import bulk_insert, refresh_statistics
+from departments.bulk import AnyOf, bulk_insert, refresh_statistics
 from departments.models import Department
 from departments.services import AuditEntry, audit_changes, audit_record, audit_record_many
 from departments.tenancy import department_context
@@ -721,11 +721,12 @@ def employees_import_plan(*, department: Department, rows: Sequence[EmployeeImpo
     """
     with department_context(department.id):
         numbers = [row.personal.get("payroll_number") for row in rows]
-        existing = {values[1]: values for values in Employee.objects.filter(payroll_number__in=numbers).values_list(
-            "id", *IMPORT_PERSONAL_FIELDS)}
+        # Each list goes as one array parameter (AnyOf), not as thousands of IN parameters.
+        existing = {values[1]: values for values in Employee.objects.filter(
+            AnyOf(F("payroll_number"), numbers)).values_list("id", *IMPORT_PERSONAL_FIELDS)}
         ni_numbers = [row.personal["ni_number"] for row in rows if row.personal.get("ni_number")]
         # Excluding blanks lets PostgreSQL use the partial unique index on (department, NI number).
-        ni_holders = dict(Employee.objects.filter(ni_number__in=ni_numbers).exclude(ni_number="")
+        ni_holders = dict(Employee.objects.filter(AnyOf(F("ni_number"), ni_numbers)).exclude(ni_number="")
                           .values_list("ni_number", "payroll_number")) if ni_numbers else {}
         # The version the import compares with: the one covering the effective date, else the latest.
         # Plain tuples rather than model instances: a re-import reads tens of thousands of them.
@@ -733,7 +734,7 @@ def employees_import_plan(*, department: Department, rows: Sequence[EmployeeImpo
         covering: set[int] = set()
         known_ids = [values[0] for values in existing.values()]
         for employee_id, valid_from, valid_to, *terms in Employment.objects.filter(
-            employee_id__in=known_ids, superseded_at__isnull=True,
+            AnyOf(F("employee_id"), known_ids), superseded_at__isnull=True,
         ).order_by("employee_id", "valid_from").values_list(
             "employee_id", "valid_from", "valid_to", *IMPORT_TERMS_FIELDS) if known_ids else ():
             covers = valid_from <= effective_from and (valid_to is None or valid_to >= effective_from)
