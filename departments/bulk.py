@@ -22,6 +22,9 @@ from django.db.models import Field, Lookup, Model
 from departments.models import DepartmentOwnedModel
 from departments.tenancy import require_department_id
 
+# json.dumps(value, default=str) would build this encoder again for every value.
+_JSON = json.JSONEncoder(default=str)
+
 
 def _base_type(db_type: str) -> str:
     base = re.sub(r"\(.*?\)", "", db_type).strip()
@@ -40,7 +43,7 @@ def _array_literal(items: Sequence[Any] | None) -> str:
     text (commas, braces, quotes, backslashes, the word NULL) survives; ``None`` is SQL NULL."""
     if not items:
         return "{}"
-    nulls = items.count(None) if isinstance(items, list) else sum(item is None for item in items)
+    nulls = items.count(None) if isinstance(items, list | tuple) else sum(item is None for item in items)
     if nulls == len(items):
         return "{" + ",".join(["NULL"] * nulls) + "}"
     if not nulls:
@@ -71,11 +74,11 @@ def bulk_insert(model: type[Model], fields: Sequence[str], rows: Sequence[Sequen
     meta = model._meta
     columns, selects, arrays = ["department_id"], ["%s"], []
     params: list[Any] = [department_id]
-    for position, name in enumerate(fields):
+    for position, (name, column_values) in enumerate(zip(fields, zip(*rows, strict=True), strict=True)):
         field = meta.get_field(name)
         column = str(field.column)  # type: ignore[union-attr]
         db_type = field.db_type(connection) or "text"  # type: ignore[union-attr]
-        values: list[Any] = [row[position] for row in rows]
+        values: Sequence[Any] = column_values
         alias = f"c{position}"
         if db_type.endswith("[]"):
             # unnest() would flatten an array of arrays: send each list as an array literal instead.
@@ -83,7 +86,7 @@ def bulk_insert(model: type[Model], fields: Sequence[str], rows: Sequence[Sequen
             selects.append(f"{alias}::{db_type}")
             arrays.append("%s::text[]")
         elif db_type == "jsonb":
-            values = [json.dumps(value, default=str) for value in values]
+            values = [_JSON.encode(value) for value in values]
             selects.append(f"{alias}::jsonb")
             arrays.append("%s::text[]")
         else:

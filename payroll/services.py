@@ -88,23 +88,31 @@ def opening_balances_import(*, department: Department, tax_year: str, rows: Sequ
     gets one entry for the balances a batch creates (naming every employee) and one per corrected
     balance, in the same transaction.
     """
+    # Imported here so that the changes for import speed stay inside this function.
+    from django.db.models import F
+
+    from departments.bulk import AnyOf
+
     if tax_year not in available_tax_years():
         raise ValidationError({"tax_year": f"{tax_year} is not a tax year the platform has rates for."})
     outcome = OpeningBalanceOutcome(locked=[])
     with department_context(department.id):
+        # The ids go as one array parameter (AnyOf), not thousands of IN parameters.
         existing = {balance.employee_id: balance for balance in OpeningBalance.objects.filter(
-            tax_year=tax_year, employee_id__in=[row.employee_id for row in rows])}
+            AnyOf(F("employee_id"), [row.employee_id for row in rows]), tax_year=tax_year)}
         creates: list[OpeningBalanceInput] = []
         to_update: list[OpeningBalance] = []
         entries: list[AuditEntry] = []
         for row in rows:
-            values = {**row.figures, "ni_category": row.ni_category, "previous_payroll_id": row.previous_payroll_id}
             balance = existing.get(row.employee_id)
             if balance is None:
                 creates.append(row)
                 continue
+            values = {**row.figures, "ni_category": row.ni_category, "previous_payroll_id": row.previous_payroll_id}
             before = {name: getattr(balance, name) for name in BALANCE_FIELDS}
-            changes = audit_changes(before, {**before, **values})
+            # Most balances of a re-import are as stored: compare before building an audit diff.
+            same = all(before.get(name) == value for name, value in values.items())
+            changes = {} if same else audit_changes(before, {**before, **values})
             if not changes:
                 outcome.unchanged += 1
             elif balance.locked:
