@@ -482,8 +482,11 @@ def _write(department: Department, job: ImportJob, check: _Check) -> None:
     for number, batch in enumerate(_spooled(check.spool), start=1):
         accepted = [ParsedRow(row_number, _unpacked(values), []) for row_number, values in batch]
         rows = [_import_row(check, parsed) for parsed in accepted]
+        # The checking pass planned these very rows, their own fields included: only what the
+        # department holds is judged again, now inside the writing transaction.
         outcomes = hr_services.employees_import(department=department, rows=rows, acting_user=job.created_by,
-                                                effective_from=job.effective_from, reason=reason)
+                                                effective_from=job.effective_from, reason=reason,
+                                                fields_checked=True)
         refused = [outcome for outcome in outcomes if outcome.action == "rejected"]
         if refused:
             raise ImportChanged(
