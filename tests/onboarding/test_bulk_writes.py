@@ -9,6 +9,8 @@ import pytest
 from django.db.models import F
 
 from departments.bulk import AnyOf, bulk_insert
+from departments.models import AuditEvent
+from departments.services import MASK, audit_changes
 from hr.models import Employee
 from onboarding.models import ImportJob
 from tests.onboarding.conftest import csv_bytes, staff_row
@@ -75,3 +77,24 @@ def test_an_imported_name_with_quotes_and_backslashes_is_stored_as_written(moj, 
     assert job.reconciliation["ytd"][0] == {"figure": "taxable_pay", "file": "15000.50", "platform": "15000.50",
                                             "ok": True}
     assert Decimal(job.reconciliation["ytd"][0]["platform"]) == Decimal("15000.50")
+
+
+def test_an_imported_starter_has_one_hire_entry_with_sensitive_fields_masked(moj, in_department, run_import,
+                                                                            creating_mapping):
+    # when one starter is imported
+    job = run_import(csv_bytes([staff_row(7)]), dry_run=False, mapping=creating_mapping)
+    # then the audit log has one hire entry for the employee, as every other hire writes it
+    assert job.status == ImportJob.Status.COMMITTED, job.file_problem
+    with in_department(moj):
+        employee = Employee.objects.get(payroll_number="LP000007")
+        event = AuditEvent.objects.get(action="employee.hire", object_id=str(employee.pk))
+        version = employee.employments.get()
+    expected = audit_changes({}, {"payroll_number": "LP000007", "ni_number": "AB000007C",
+                                  "start_date": datetime.date(2015, 4, 1), "post_title": "Caseworker",
+                                  "annual_salary": Decimal("30000.00"), "contracted_hours": Decimal("37.00"),
+                                  "fte": Decimal("1.0000"), "grade_id": version.grade_id,
+                                  "organisation_unit_id": version.organisation_unit_id,
+                                  "cost_centre_id": version.cost_centre_id})
+    assert event.changes == expected
+    assert event.changes["ni_number"]["after"] == event.changes["annual_salary"]["after"] == MASK
+    assert event.changes["start_date"] == {"before": None, "after": "2015-04-01"}
