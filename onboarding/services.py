@@ -331,7 +331,7 @@ def _check_file(department: Department, job: ImportJob) -> _Check | None:
             check.references = hr_selectors.reference_codes()
         for chunk in _chunks(sheet.rows, BATCH_SIZE):
             parsed = [parse_row(number, cells, plan=plan, width=width, context=context)
-                      for number, cells in chunk if any(cell.strip() for cell in cells)]
+                      for number, cells in chunk if "".join(cells).strip()]
             _check_batch(department, job, check, parsed)
             job.rows_done = chunk[-1][0] - 1
             _save_job(department, job, "rows_done", "rows_read", "rows_rejected", "error_count")
