@@ -13,6 +13,7 @@ from departments.models import AuditEvent
 from departments.services import MASK, audit_changes
 from hr.models import Employee
 from onboarding.models import ImportJob
+from payroll.models import OpeningBalance
 from tests.onboarding.conftest import csv_bytes, staff_row
 
 pytestmark = pytest.mark.django_db
@@ -98,3 +99,23 @@ def test_an_imported_starter_has_one_hire_entry_with_sensitive_fields_masked(moj
     assert event.changes == expected
     assert event.changes["ni_number"]["after"] == event.changes["annual_salary"]["after"] == MASK
     assert event.changes["start_date"] == {"before": None, "after": "2015-04-01"}
+
+
+def test_a_changed_year_to_date_figure_corrects_the_opening_balance_with_an_audit_entry(moj, in_department,
+                                                                                       run_import, creating_mapping):
+    # given two staff imported with their opening balances
+    run_import(csv_bytes([staff_row(1), staff_row(2)]), dry_run=False, mapping=creating_mapping, tax_year="2026-27")
+    # when a later export has a different year-to-date tax figure for the second
+    job = run_import(csv_bytes([staff_row(1), staff_row(2, **{"YTD Tax": "1750.00"})]), dry_run=False,
+                     mapping=creating_mapping, tax_year="2026-27")
+    # then that balance alone is corrected, with one audit entry naming the change
+    assert job.status == ImportJob.Status.COMMITTED, job.file_problem
+    with in_department(moj):
+        second = Employee.objects.get(payroll_number="LP000002")
+        balance = OpeningBalance.objects.get(employee=second, tax_year="2026-27")
+        first = OpeningBalance.objects.get(employee__payroll_number="LP000001", tax_year="2026-27")
+        entry = AuditEvent.objects.get(action="opening_balance.correct")
+    assert (balance.tax_paid, first.tax_paid) == (Decimal("1750.00"), Decimal("1700.00"))
+    assert entry.object_id == str(balance.pk)
+    assert entry.changes == {"tax_paid": {"before": "1700.00", "after": "1750.00"}}
+    assert all(check["ok"] for check in job.reconciliation["checks"])
