@@ -46,9 +46,9 @@ def stored_totals(*, department: Department, tax_year: str, employee_ids: Sequen
     headcount and full-time salary of their open-ended employment versions by grade, cost centre and
     organisation unit code, and the sums of their opening balances for ``tax_year``.
 
-    Two queries whatever the number of employees (the ids go as one array).
+    A few queries whatever the number of employees (the ids go as one array).
     """
-    from hr.models import Employment
+    from hr.models import CostCentre, Employment, Grade, OrganisationUnit
     from payroll.models import OpeningBalance
     from payroll.services import BALANCE_FIGURES
 
@@ -57,12 +57,17 @@ def stored_totals(*, department: Department, tax_year: str, employee_ids: Sequen
         totals["ytd"] = {name: Decimal("0.00") for name in BALANCE_FIGURES}
         return totals
     with department_context(department.id):
+        # Grouped by the reference ids (no joins over every version), then named by code.
+        codes = {"grade": dict(Grade.objects.values_list("id", "code")),
+                 "cost_centre": dict(CostCentre.objects.values_list("id", "code")),
+                 "organisation_unit": dict(OrganisationUnit.objects.values_list("id", "code"))}
         rows = (Employment.objects.filter(AnyOf(F("employee_id"), employee_ids), superseded_at__isnull=True,
                                           valid_to__isnull=True)
-                .values_list("grade__code", "cost_centre__code", "organisation_unit__code")
+                .values_list("grade_id", "cost_centre_id", "organisation_unit_id")
                 .annotate(headcount=Count("id"), salary=Sum("annual_salary")).order_by())
         for grade, cost_centre, unit, headcount, salary in rows:
-            for kind, code in (("grade", grade), ("cost_centre", cost_centre), ("organisation_unit", unit)):
+            for kind, reference in (("grade", grade), ("cost_centre", cost_centre), ("organisation_unit", unit)):
+                code = codes[kind][reference]
                 count, amount = totals[kind].get(code, (0, Decimal("0")))
                 totals[kind][code] = (count + headcount, amount + (salary or Decimal("0")))
         sums = OpeningBalance.objects.filter(AnyOf(F("employee_id"), employee_ids), tax_year=tax_year).aggregate(
