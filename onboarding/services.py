@@ -8,11 +8,14 @@ it goes, so the page can show it), then, unless it is a dry run or rows were rej
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import logging
 import pickle
+import queue
 import secrets
 import tempfile
+import threading
 from array import array
 from collections import defaultdict
 from collections.abc import Iterator
@@ -503,8 +506,7 @@ def _write(department: Department, job: ImportJob, check: _Check) -> None:
     counts: dict[str, int] = defaultdict(int)
     reason = f"Imported from {job.original_name} (import job {job.pk})"
     check.spool.seek(0)
-    for number, batch in enumerate(_spooled(check.spool), start=1):
-        accepted = [_unspooled(check, entry) for entry in batch]
+    for number, accepted in enumerate(_read_ahead(check), start=1):
         rows = [row for row, _ in accepted]
         # The checking pass planned these very rows, their own fields included: only what the
         # department holds is judged again, now inside the writing transaction.
@@ -540,12 +542,50 @@ def _refresh_statistics(*, only_if_stale: bool = False) -> None:
     payroll_services.opening_balances_statistics_refresh(only_if_stale=only_if_stale)
 
 
-def _spooled(spool: IO[bytes]) -> Iterator[list[tuple[int, dict[str, Any]]]]:
+def _spooled(spool: IO[bytes]) -> Iterator[list[tuple[Any, ...]]]:
     while True:
         try:
             yield pickle.load(spool)  # noqa: S301 - written by this job a moment ago, never from outside
         except EOFError:
             return
+
+
+_SPOOL_END = object()
+
+
+def _read_ahead(check: _Check) -> Iterator[list[tuple[EmployeeImportRow, dict[str, Decimal] | None]]]:
+    """The spooled batches as rows ready to write, each read while the one before is being written.
+
+    A helper thread unpickles and builds the rows (plain Python, no database) while this thread
+    waits for PostgreSQL, which runs the inserts without holding the interpreter. At most two
+    batches wait ahead, so memory stays flat.
+    """
+    ready: queue.Queue[Any] = queue.Queue(maxsize=2)
+    stop = threading.Event()
+
+    def read() -> None:
+        try:
+            for batch in _spooled(check.spool):
+                if stop.is_set():
+                    return
+                ready.put([_unspooled(check, entry) for entry in batch])
+            ready.put(_SPOOL_END)
+        except BaseException as error:  # noqa: BLE001 - handed to the writing thread, which raises it
+            ready.put(error)
+
+    reader = threading.Thread(target=read, name="import-spool-reader", daemon=True)
+    reader.start()
+    try:
+        while (item := ready.get()) is not _SPOOL_END:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        while reader.is_alive():  # a reader blocked on a full queue needs room to see the stop
+            with contextlib.suppress(queue.Empty):
+                ready.get(timeout=0.05)
+        reader.join()
 
 
 def _create_references(department: Department, job: ImportJob, check: _Check) -> None:

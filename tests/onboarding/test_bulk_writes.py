@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import threading
 from decimal import Decimal
 
 import pytest
@@ -119,3 +120,29 @@ def test_a_changed_year_to_date_figure_corrects_the_opening_balance_with_an_audi
     assert entry.object_id == str(balance.pk)
     assert entry.changes == {"tax_paid": {"before": "1700.00", "after": "1750.00"}}
     assert all(check["ok"] for check in job.reconciliation["checks"])
+
+
+def test_the_write_pass_reader_stops_cleanly_when_the_write_stops_early(moj, in_department, run_import,
+                                                                       creating_mapping, monkeypatch):
+    # given a commit whose write fails part-way (after the first batch of rows)
+    from onboarding import services
+
+    monkeypatch.setattr(services, "BATCH_SIZE", 2)
+    calls = []
+    real_import = services.hr_services.employees_import
+
+    def failing_import(**kwargs):
+        calls.append(len(kwargs["rows"]))
+        if len(calls) == 2:
+            raise RuntimeError("disk full")
+        return real_import(**kwargs)
+
+    monkeypatch.setattr(services.hr_services, "employees_import", failing_import)
+    # when it runs
+    job = run_import(csv_bytes([staff_row(n) for n in range(1, 10)]), dry_run=False, mapping=creating_mapping)
+    # then the job failed, nothing was saved, and no reader thread is left behind
+    assert job.status == ImportJob.Status.FAILED
+    assert calls == [2, 2]
+    with in_department(moj):
+        assert not Employee.objects.exists()
+    assert not [thread for thread in threading.enumerate() if thread.name == "import-spool-reader"]
