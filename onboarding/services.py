@@ -557,10 +557,10 @@ def _read_ahead(check: _Check) -> Iterator[list[tuple[EmployeeImportRow, dict[st
     """The spooled batches as rows ready to write, each read while the one before is being written.
 
     A helper thread unpickles and builds the rows (plain Python, no database) while this thread
-    waits for PostgreSQL, which runs the inserts without holding the interpreter. At most two
-    batches wait ahead, so memory stays flat.
+    waits for PostgreSQL, which runs the inserts without holding the interpreter. At most one
+    batch waits ahead, so memory stays flat.
     """
-    ready: queue.Queue[Any] = queue.Queue(maxsize=2)
+    ready: queue.Queue[Any] = queue.Queue(maxsize=1)
     stop = threading.Event()
 
     def read() -> None:
