@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from decimal import Decimal
+from collections.abc import Iterator
 from typing import Any
 
-from django.db.models import Count, F, QuerySet, Sum
+from django.db.models import QuerySet
 
-from departments.bulk import AnyOf
 from departments.models import Department
 from departments.tenancy import department_context
 from onboarding.models import ImportJob, ImportMapping, ImportRowError
@@ -39,41 +37,6 @@ def import_job_get(*, department: Department, job_id: int) -> ImportJob | None:
     """The department's job, or None for a job that does not exist or belongs to another department."""
     with department_context(department.id):
         return ImportJob.objects.filter(pk=job_id).select_related("created_by", "mapping").first()
-
-
-def stored_totals(*, department: Department, tax_year: str, employee_ids: Sequence[int]) -> dict[str, Any]:
-    """What the platform holds for the given employees, for the reconciliation after a commit:
-    headcount and full-time salary of their open-ended employment versions by grade, cost centre and
-    organisation unit code, and the sums of their opening balances for ``tax_year``.
-
-    A few queries whatever the number of employees (the ids go as one array).
-    """
-    from hr.models import CostCentre, Employment, Grade, OrganisationUnit
-    from payroll.models import OpeningBalance
-    from payroll.services import BALANCE_FIGURES
-
-    totals: dict[str, Any] = {kind: {} for kind in DIMENSION_LABELS}
-    if not employee_ids:
-        totals["ytd"] = {name: Decimal("0.00") for name in BALANCE_FIGURES}
-        return totals
-    with department_context(department.id):
-        # Grouped by the reference ids (no joins over every version), then named by code.
-        codes = {"grade": dict(Grade.objects.values_list("id", "code")),
-                 "cost_centre": dict(CostCentre.objects.values_list("id", "code")),
-                 "organisation_unit": dict(OrganisationUnit.objects.values_list("id", "code"))}
-        rows = (Employment.objects.filter(AnyOf(F("employee_id"), employee_ids), superseded_at__isnull=True,
-                                          valid_to__isnull=True)
-                .values_list("grade_id", "cost_centre_id", "organisation_unit_id")
-                .annotate(headcount=Count("id"), salary=Sum("annual_salary")).order_by())
-        for grade, cost_centre, unit, headcount, salary in rows:
-            for kind, reference in (("grade", grade), ("cost_centre", cost_centre), ("organisation_unit", unit)):
-                code = codes[kind][reference]
-                count, amount = totals[kind].get(code, (0, Decimal("0")))
-                totals[kind][code] = (count + headcount, amount + (salary or Decimal("0")))
-        sums = OpeningBalance.objects.filter(AnyOf(F("employee_id"), employee_ids), tax_year=tax_year).aggregate(
-            **{name: Sum(name) for name in BALANCE_FIGURES})
-    totals["ytd"] = {name: sums[name] or Decimal("0.00") for name in BALANCE_FIGURES}
-    return totals
 
 
 def import_row_errors(*, department: Department, job: ImportJob, limit: int = 100,

@@ -37,7 +37,6 @@ from departments.tenancy import department_context
 from hr import selectors as hr_selectors
 from hr import services as hr_services
 from hr.services import EmployeeImportOutcome, EmployeeImportRow
-from onboarding import selectors
 from onboarding.columns import YTD_KEYS, Context, ParsedRow, parse_row, resolve_columns, row_plan
 from onboarding.models import ImportJob, ImportMapping, ImportRowError
 from onboarding.reading import FileProblem, Sheet, count_lines, open_sheet, sniff_format
@@ -532,8 +531,11 @@ def _write(department: Department, job: ImportJob, check: _Check) -> None:
         imported.extend(outcome.employee_id for outcome in outcomes if outcome.employee_id is not None)
     _refresh_statistics()
     job.rows_created, job.rows_updated, job.rows_unchanged = counts["create"], counts["update"], counts["unchanged"]
-    # One pass over what was stored, after the statistics know about it (8 bytes an employee).
-    platform = selectors.stored_totals(department=department, tax_year=job.tax_year, employee_ids=imported)
+    # What was stored, read once at the end, after the statistics know about it (the ids: 8 bytes
+    # an employee).
+    platform: dict[str, Any] = dict(hr_services.employees_import_totals(department=department, employee_ids=imported))
+    platform["ytd"] = payroll_selectors.opening_balance_totals(department=department, tax_year=job.tax_year,
+                                                               employee_ids=imported)
     job.reconciliation = _reconciliation(job, check, platform=platform)
 
 
