@@ -8,11 +8,15 @@ it goes, so the page can show it), then, unless it is a dry run or rows were rej
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import logging
 import pickle
+import queue
 import secrets
 import tempfile
+import threading
+from array import array
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -54,11 +58,17 @@ REFERENCE_LABELS = {"grade": "Grade", "organisation_unit": "Organisation unit", 
 YTD_FIGURES = {"ytd_taxable_pay": "taxable_pay", "ytd_tax_paid": "tax_paid", "ytd_ni_employee": "ni_employee",
                "ytd_ni_employer": "ni_employer", "ytd_student_loan": "student_loan",
                "ytd_postgraduate_loan": "postgraduate_loan", "ytd_pension": "pension_employee"}
-DATE_KEYS = ("date_of_birth", "start_date")
-DECIMAL_KEYS = ("annual_salary", "contracted_hours", *YTD_KEYS)
 PERSONAL_KEYS = ("payroll_number", "title", "first_name", "last_name", "date_of_birth", "ni_number", "sex",
                  "address_line_1", "address_line_2", "town", "postcode", "bank_sort_code", "bank_account_number",
                  "start_date", "ni_category", "student_loans", "pension_scheme", "previous_payroll_id")
+_PERSONAL_BLANKS = tuple((key, [] if key == "student_loans" else "") for key in PERSONAL_KEYS)
+# What the write pass needs of an accepted row, spooled as a plain tuple: personal fields in this
+# order (dates as day numbers), then the terms (amounts as text, references as codes), then the
+# year-to-date figures (as text) or None.
+SPOOLED_PERSONAL = (*PERSONAL_KEYS, "tax_code", "tax_basis")
+_SPOOLED_DATES = tuple(SPOOLED_PERSONAL.index(key) for key in ("date_of_birth", "start_date"))
+FULL_TIME_HOURS = Decimal("37")
+FTE_PLACES = Decimal("0.0001")
 
 
 def tax_year_of(day: datetime.date) -> str:
@@ -323,7 +333,7 @@ def _check_file(department: Department, job: ImportJob) -> _Check | None:
             check.references = hr_selectors.reference_codes()
         for chunk in _chunks(sheet.rows, BATCH_SIZE):
             parsed = [parse_row(number, cells, plan=plan, width=width, context=context)
-                      for number, cells in chunk if any(cell.strip() for cell in cells)]
+                      for number, cells in chunk if "".join(cells).strip()]
             _check_batch(department, job, check, parsed)
             job.rows_done = chunk[-1][0] - 1
             _save_job(department, job, "rows_done", "rows_read", "rows_rejected", "error_count")
@@ -344,19 +354,47 @@ def _check_file(department: Department, job: ImportJob) -> _Check | None:
 
 
 def _import_row(check: _Check, parsed: ParsedRow) -> EmployeeImportRow:
+    """The row as ``hr.services`` plans it. A reference still to be created has no id yet: it stands
+    as -1, so the row is not refused for it (the write pass resolves the codes again)."""
     values = parsed.values
     tax_code, non_cumulative = values["tax_code"]
-    personal = {key: values.get(key, [] if key == "student_loans" else "") for key in PERSONAL_KEYS}
-    personal.update(tax_code=tax_code, tax_basis="week1_month1" if non_cumulative else "cumulative")
+    personal = {key: values.get(key, blank) for key, blank in _PERSONAL_BLANKS}
+    personal["tax_code"], personal["tax_basis"] = tax_code, "week1_month1" if non_cumulative else "cumulative"
     hours = values["contracted_hours"]
+    references = check.references
     terms = {
         "post_title": values["post_title"], "annual_salary": values["annual_salary"], "contracted_hours": hours,
-        "fte": min(Decimal("1"), (hours / Decimal("37"))).quantize(Decimal("0.0001")),
-        "grade_id": check.references["grade"].get(values["grade"]),
-        "organisation_unit_id": check.references["organisation_unit"].get(values["organisation_unit"]),
-        "cost_centre_id": check.references["cost_centre"].get(values["cost_centre"]),
+        "fte": min(Decimal("1"), hours / FULL_TIME_HOURS).quantize(FTE_PLACES),
+        "grade_id": references["grade"].get(values["grade"], -1),
+        "organisation_unit_id": references["organisation_unit"].get(values["organisation_unit"], -1),
+        "cost_centre_id": references["cost_centre"].get(values["cost_centre"], -1),
     }
     return EmployeeImportRow(row_number=parsed.row_number, personal=personal, terms=terms)
+
+
+def _spool_entry(parsed: ParsedRow, row: EmployeeImportRow, figures: dict[str, Decimal] | None) -> tuple[Any, ...]:
+    """An accepted row as the write pass needs it (see SPOOLED_PERSONAL): plain values pickle fast."""
+    personal, terms, values = row.personal, row.terms, parsed.values
+    packed = [personal[key] for key in SPOOLED_PERSONAL]
+    for index in _SPOOLED_DATES:
+        packed[index] = packed[index].toordinal()
+    return (row.row_number, packed, terms["post_title"], str(terms["annual_salary"]), str(terms["contracted_hours"]),
+            str(terms["fte"]), values["grade"], values["organisation_unit"], values["cost_centre"],
+            None if figures is None else [str(figures[name]) for name in BALANCE_FIGURES])
+
+
+def _unspooled(check: _Check, entry: tuple[Any, ...]) -> tuple[EmployeeImportRow, dict[str, Decimal] | None]:
+    row_number, packed, post_title, salary, hours, fte, grade, unit, centre, figures = entry
+    for index in _SPOOLED_DATES:
+        packed[index] = datetime.date.fromordinal(packed[index])
+    references = check.references
+    terms = {"post_title": post_title, "annual_salary": Decimal(salary), "contracted_hours": Decimal(hours),
+             "fte": Decimal(fte), "grade_id": references["grade"][grade],
+             "organisation_unit_id": references["organisation_unit"][unit],
+             "cost_centre_id": references["cost_centre"][centre]}
+    row = EmployeeImportRow(row_number=row_number, personal=dict(zip(SPOOLED_PERSONAL, packed, strict=True)),
+                            terms=terms)
+    return row, None if figures is None else dict(zip(BALANCE_FIGURES, map(Decimal, figures), strict=True))
 
 
 def _reference_problems(job: ImportJob, check: _Check, parsed: ParsedRow) -> None:
@@ -394,27 +432,30 @@ def _check_batch(department: Department, job: ImportJob, check: _Check, parsed_r
             _reference_problems(job, check, parsed)
         if not parsed.problems:
             candidates.append((parsed, _import_row(check, parsed)))
-    outcomes = _planned(department, job, check, [row for _, row in candidates])
+    outcomes = hr_services.employees_import_plan(department=department, rows=[row for _, row in candidates],
+                                                 effective_from=job.effective_from) if candidates else []
     locked = _locked_balances(department, job, outcomes)
-    for (parsed, _), outcome in zip(candidates, outcomes, strict=True):
+    accepted: list[tuple[Any, ...]] = []
+    for (parsed, row), outcome in zip(candidates, outcomes, strict=True):
         for name, message in outcome.problems:
             key = {"organisation_unit_id": "organisation_unit", "grade_id": "grade",
                    "cost_centre_id": "cost_centre"}.get(name, name)
             index = check.columns.get(key)
             heading = check.headings[index] if index is not None else name
             parsed.problems.append((heading, str(parsed.values.get(key, "")), message))
+        figures = _ytd_figures(parsed)
         balance = locked.get(outcome.employee_id) if outcome.employee_id else None
-        if balance is not None and _ytd_figures(parsed) != balance:
+        if balance is not None and figures != balance:
             parsed.problems.append((check.headings[check.columns.get("ytd_taxable_pay", 0)], "", (
                 f"The opening balances for {job.tax_year} are locked because the first pay run has been finalised; "
                 "an import cannot change them.")))
         if not parsed.problems:
             check.counts[outcome.action] += 1
-            _add_to_totals(check.file_totals, parsed)
-    if not job.dry_run:
-        accepted = [(parsed.row_number, _packed(parsed.values)) for parsed, _ in candidates if not parsed.problems]
-        if accepted:
-            pickle.dump(accepted, check.spool, protocol=pickle.HIGHEST_PROTOCOL)
+            _add_to_totals(check.file_totals, parsed, figures)
+            if not job.dry_run:
+                accepted.append(_spool_entry(parsed, row, figures))
+    if accepted:
+        pickle.dump(accepted, check.spool, protocol=pickle.HIGHEST_PROTOCOL)
     errors: list[ImportRowError] = []
     for parsed in parsed_rows:
         if parsed.problems:
@@ -426,18 +467,6 @@ def _check_batch(department: Department, job: ImportJob, check: _Check, parsed_r
     job.error_count += len(errors)
     with department_context(department.id):
         ImportRowError.objects.bulk_create(errors, batch_size=BATCH_SIZE)
-
-
-def _planned(department: Department, job: ImportJob, check: _Check,
-             rows: list[EmployeeImportRow]) -> list[EmployeeImportOutcome]:
-    if not rows:
-        return []
-    # A reference still to be created has no id yet; plan with a stand-in so the row is not refused for it.
-    stand_in = [EmployeeImportRow(row.row_number, row.personal,
-                                  {key: (-1 if value is None and key.endswith("_id") else value)
-                                   for key, value in row.terms.items()}) for row in rows]
-    return hr_services.employees_import_plan(department=department, rows=stand_in,
-                                             effective_from=job.effective_from)
 
 
 def _locked_balances(department: Department, job: ImportJob,
@@ -455,13 +484,12 @@ def _ytd_figures(parsed: ParsedRow) -> dict[str, Decimal] | None:
     return {figure: parsed.values.get(key, Decimal("0.00")) for key, figure in YTD_FIGURES.items()}
 
 
-def _add_to_totals(totals: dict[str, Any], parsed: ParsedRow) -> None:
+def _add_to_totals(totals: dict[str, Any], parsed: ParsedRow, figures: dict[str, Decimal] | None) -> None:
     salary = parsed.values["annual_salary"]
     for kind in REFERENCE_KINDS:
         entry = totals[kind][parsed.values[kind]]
         entry[0] += 1
         entry[1] += salary
-    figures = _ytd_figures(parsed)
     if figures:
         for name, amount in figures.items():
             totals["ytd"][name] += amount
@@ -473,15 +501,17 @@ def _add_to_totals(totals: dict[str, Any], parsed: ParsedRow) -> None:
 def _write(department: Department, job: ImportJob, check: _Check) -> None:
     """Write every row the checking pass accepted, in batches, inside the caller's transaction."""
     _create_references(department, job, check)
-    platform = _empty_totals()
+    imported = array("q")
     counts: dict[str, int] = defaultdict(int)
     reason = f"Imported from {job.original_name} (import job {job.pk})"
     check.spool.seek(0)
-    for number, batch in enumerate(_spooled(check.spool), start=1):
-        accepted = [ParsedRow(row_number, _unpacked(values), []) for row_number, values in batch]
-        rows = [_import_row(check, parsed) for parsed in accepted]
+    for number, accepted in enumerate(_read_ahead(check), start=1):
+        rows = [row for row, _ in accepted]
+        # The checking pass planned these very rows, their own fields included: only what the
+        # department holds is judged again, now inside the writing transaction.
         outcomes = hr_services.employees_import(department=department, rows=rows, acting_user=job.created_by,
-                                                effective_from=job.effective_from, reason=reason)
+                                                effective_from=job.effective_from, reason=reason,
+                                                fields_checked=True)
         refused = [outcome for outcome in outcomes if outcome.action == "rejected"]
         if refused:
             raise ImportChanged(
@@ -489,20 +519,23 @@ def _write(department: Department, job: ImportJob, check: _Check) -> None:
                 f" {refused[0].problems[0][1]}). Nothing was saved; run the import again.")
         for outcome in outcomes:
             counts[outcome.action] += 1
-        balances = [OpeningBalanceInput(employee_id=outcome.employee_id, ni_category=parsed.values["ni_category"],
-                                        previous_payroll_id=parsed.values.get("previous_payroll_id", ""),
-                                        figures=figures)
-                    for parsed, outcome in zip(accepted, outcomes, strict=True)
-                    if outcome.employee_id is not None and (figures := _ytd_figures(parsed)) is not None]
+        balances = [OpeningBalanceInput(employee_id=outcome.employee_id, ni_category=row.personal["ni_category"],
+                                        previous_payroll_id=row.personal["previous_payroll_id"], figures=figures)
+                    for (row, figures), outcome in zip(accepted, outcomes, strict=True)
+                    if outcome.employee_id is not None and figures is not None]
         if balances:
             payroll_services.opening_balances_import(department=department, tax_year=job.tax_year, rows=balances,
                                                      acting_user=job.created_by, reason=reason)
         if number in STATISTICS_AFTER_BATCHES:
             _refresh_statistics()
-        _add_platform_totals(department, job, platform, [outcome.employee_id for outcome in outcomes
-                                                         if outcome.employee_id is not None])
+        imported.extend(outcome.employee_id for outcome in outcomes if outcome.employee_id is not None)
     _refresh_statistics()
     job.rows_created, job.rows_updated, job.rows_unchanged = counts["create"], counts["update"], counts["unchanged"]
+    # What was stored, read once at the end, after the statistics know about it (the ids: 8 bytes
+    # an employee).
+    platform: dict[str, Any] = dict(hr_services.employees_import_totals(department=department, employee_ids=imported))
+    platform["ytd"] = payroll_selectors.opening_balance_totals(department=department, tax_year=job.tax_year,
+                                                               employee_ids=imported)
     job.reconciliation = _reconciliation(job, check, platform=platform)
 
 
@@ -511,29 +544,50 @@ def _refresh_statistics(*, only_if_stale: bool = False) -> None:
     payroll_services.opening_balances_statistics_refresh(only_if_stale=only_if_stale)
 
 
-def _packed(values: dict[str, Any]) -> dict[str, Any]:
-    """Decimals as text and dates as day numbers: pickled several times faster than the objects."""
-    return {key: (str(value) if isinstance(value, Decimal) else
-                  value.toordinal() if isinstance(value, datetime.date) else value)
-            for key, value in values.items()}
-
-
-def _unpacked(values: dict[str, Any]) -> dict[str, Any]:
-    for key in DATE_KEYS:
-        if key in values:
-            values[key] = datetime.date.fromordinal(values[key])
-    for key in DECIMAL_KEYS:
-        if key in values:
-            values[key] = Decimal(values[key])
-    return values
-
-
-def _spooled(spool: IO[bytes]) -> Iterator[list[tuple[int, dict[str, Any]]]]:
+def _spooled(spool: IO[bytes]) -> Iterator[list[tuple[Any, ...]]]:
     while True:
         try:
             yield pickle.load(spool)  # noqa: S301 - written by this job a moment ago, never from outside
         except EOFError:
             return
+
+
+_SPOOL_END = object()
+
+
+def _read_ahead(check: _Check) -> Iterator[list[tuple[EmployeeImportRow, dict[str, Decimal] | None]]]:
+    """The spooled batches as rows ready to write, each read while the one before is being written.
+
+    A helper thread unpickles and builds the rows (plain Python, no database) while this thread
+    waits for PostgreSQL, which runs the inserts without holding the interpreter. At most one
+    batch waits ahead, so memory stays flat.
+    """
+    ready: queue.Queue[Any] = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def read() -> None:
+        try:
+            for batch in _spooled(check.spool):
+                if stop.is_set():
+                    return
+                ready.put([_unspooled(check, entry) for entry in batch])
+            ready.put(_SPOOL_END)
+        except BaseException as error:  # noqa: BLE001 - handed to the writing thread, which raises it
+            ready.put(error)
+
+    reader = threading.Thread(target=read, name="import-spool-reader", daemon=True)
+    reader.start()
+    try:
+        while (item := ready.get()) is not _SPOOL_END:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        while reader.is_alive():  # a reader blocked on a full queue needs room to see the stop
+            with contextlib.suppress(queue.Empty):
+                ready.get(timeout=0.05)
+        reader.join()
 
 
 def _create_references(department: Department, job: ImportJob, check: _Check) -> None:
@@ -546,21 +600,6 @@ def _create_references(department: Department, job: ImportJob, check: _Check) ->
     for kind in REFERENCE_KINDS:
         for code in sorted(check.new_references[kind]):
             check.references[kind][code] = creators[kind](code).pk
-
-
-def _add_platform_totals(department: Department, job: ImportJob, platform: dict[str, Any],
-                         employee_ids: list[int]) -> None:
-    if not employee_ids:
-        return
-    with department_context(department.id):
-        stored = hr_selectors.open_employment_totals(employee_ids=employee_ids)
-    for kind in REFERENCE_KINDS:
-        for code, (headcount, salary) in stored[kind].items():
-            platform[kind][code][0] += headcount
-            platform[kind][code][1] += salary
-    for name, amount in payroll_selectors.opening_balance_totals(department=department, tax_year=job.tax_year,
-                                                                 employee_ids=employee_ids).items():
-        platform["ytd"][name] += amount
 
 
 def _reconciliation(job: ImportJob, check: _Check, *, platform: dict[str, Any] | None) -> dict[str, Any]:

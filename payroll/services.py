@@ -107,34 +107,48 @@ def opening_balances_import(*, department: Department, tax_year: str, rows: Sequ
     gets one entry for the balances a batch creates (naming every employee) and one per corrected
     balance, in the same transaction.
     """
+    # Imported here so that the changes for import speed stay inside this function.
+    from django.db.models import F
+
+    from departments.bulk import AnyOf
+
     if tax_year not in available_tax_years():
         raise ValidationError({"tax_year": f"{tax_year} is not a tax year the platform has rates for."})
     outcome = OpeningBalanceOutcome(locked=[])
     with department_context(department.id):
-        existing = {balance.employee_id: balance for balance in OpeningBalance.objects.filter(
-            tax_year=tax_year, employee_id__in=[row.employee_id for row in rows])}
+        # Stored figures as plain tuples (the ids go as one array parameter): most balances of a
+        # re-import are as stored, and only a corrected one needs its model instance.
+        stored = {values[0]: values for values in OpeningBalance.objects.filter(
+            AnyOf(F("employee_id"), [row.employee_id for row in rows]), tax_year=tax_year,
+        ).values_list("employee_id", "pk", "locked", *BALANCE_FIELDS)}
         creates: list[OpeningBalanceInput] = []
+        corrections: list[tuple[int, dict[str, object], dict[str, dict[str, object]]]] = []
         to_update: list[OpeningBalance] = []
         entries: list[AuditEntry] = []
         for row in rows:
-            values = {**row.figures, "ni_category": row.ni_category, "previous_payroll_id": row.previous_payroll_id}
-            balance = existing.get(row.employee_id)
-            if balance is None:
+            found = stored.get(row.employee_id)
+            if found is None:
                 creates.append(row)
                 continue
-            before = {name: getattr(balance, name) for name in BALANCE_FIELDS}
-            changes = audit_changes(before, {**before, **values})
+            values = {**row.figures, "ni_category": row.ni_category, "previous_payroll_id": row.previous_payroll_id}
+            before = dict(zip(BALANCE_FIELDS, found[3:], strict=True))
+            same = all(before.get(name) == value for name, value in values.items())
+            changes = {} if same else audit_changes(before, {**before, **values})
             if not changes:
                 outcome.unchanged += 1
-            elif balance.locked:
+            elif found[2]:
                 outcome.locked.append(row.employee_id)  # type: ignore[union-attr]
             else:
-                for name, value in values.items():
-                    setattr(balance, name, value)
-                to_update.append(balance)
-                entries.append(AuditEntry(action="opening_balance.correct", object_type="payroll.openingbalance",
-                                          object_id=str(balance.pk), object_repr=str(balance), changes=changes,
-                                          reason=reason))
+                corrections.append((found[1], values, changes))
+        instances = OpeningBalance.objects.in_bulk([pk for pk, _, _ in corrections]) if corrections else {}
+        for pk, values, changes in corrections:
+            balance = instances[pk]
+            for name, value in values.items():
+                setattr(balance, name, value)
+            to_update.append(balance)
+            entries.append(AuditEntry(action="opening_balance.correct", object_type="payroll.openingbalance",
+                                      object_id=str(balance.pk), object_repr=str(balance), changes=changes,
+                                      reason=reason))
         now = timezone.now()
         created = bulk_insert(OpeningBalance, ("employee", "tax_year", *BALANCE_FIELDS, "locked", "updated_at"), [
             (row.employee_id, tax_year, *(row.figures[name] for name in BALANCE_FIGURES), row.ni_category,
