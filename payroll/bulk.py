@@ -8,18 +8,27 @@ judges it as any other query.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
+import orjson
 from django.db import connection
 from django.db.models import Model
 
 from departments.models import DepartmentOwnedModel
 from departments.tenancy import require_department_id
 from payroll.models import PayRunException, Payslip, PayslipLine
+
+# A payslip's working and year to date are the largest part of what a chunk sends; orjson writes
+# them about ten times faster than the json module. Dates and dataclasses pass to ``str`` as
+# json.dumps(default=str) would, so the stored text is the same.
+_ORJSON_OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+
+
+def _json_text(value: Any) -> str:
+    return orjson.dumps(value, default=str, option=_ORJSON_OPTIONS).decode()
 
 
 def _column_type(model: type[Model], name: str) -> tuple[str, str]:
@@ -54,7 +63,7 @@ def insert_rows(model: type[DepartmentOwnedModel], fields: Sequence[str], rows: 
         column, db_type = _column_type(model, name)
         values = [row[position] for row in rows]
         if db_type == "jsonb":
-            values = [json.dumps(value, default=str) for value in values]
+            values = [_json_text(value) for value in values]
             selects.append(f"c{position}::jsonb")
             arrays.append("%s::text[]")
         else:
