@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, F, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Abs, Coalesce
 from django.utils import timezone
 
@@ -26,7 +26,7 @@ from payroll.models import (
     Payslip,
     PayslipLine,
 )
-from payroll.services import BALANCE_FIGURES
+from payroll.services import BALANCE_FIGURES, RUN_IN_PROGRESS, employed_between
 from shared_services.core.hooks import PayPeriodLock
 
 
@@ -42,7 +42,7 @@ def pay_schedule_headcounts() -> dict[int, int]:
     """How many employees each schedule pays today (leavers excluded); the default schedule gets
     everyone not moved onto another."""
     today = timezone.localdate()
-    current = Employee.objects.filter(Q(start_date__lte=today), Q(leave_date__isnull=True) | Q(leave_date__gte=today))
+    current = Employee.objects.filter(employed_between(today, today))
     moved = dict(PayScheduleMember.objects.filter(employee__in=current).values("schedule_id")
                  .annotate(n=Count("pk")).values_list("schedule_id", "n"))
     counts = {pk: moved.get(pk, 0) for pk in PaySchedule.objects.values_list("pk", flat=True)}
@@ -74,8 +74,8 @@ def pay_period_lock(*, employee_id: int, day: datetime.date) -> PayPeriodLock | 
     schedule = schedule_paying(employee_id=employee_id)
     if schedule is None:
         return None
-    run = PayRun.objects.filter(schedule=schedule, period_start__lte=day, period_end__gte=day).exclude(
-        status__in=[PayRun.Status.DRAFT, PayRun.Status.FINALISED, PayRun.Status.CANCELLED]).first()
+    run = PayRun.objects.filter(schedule=schedule, period_start__lte=day, period_end__gte=day,
+                                status__in=RUN_IN_PROGRESS).first()
     if run is None:
         return None
     next_open_day = run.period_end + datetime.timedelta(days=1)

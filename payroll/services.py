@@ -237,8 +237,8 @@ def pay_schedule_create(*, department: Department, acting_user: User | None, nam
 
 
 def _runs_in_progress(schedule_ids: Sequence[int]) -> list[PayRun]:
-    return list(PayRun.objects.filter(schedule_id__in=schedule_ids).exclude(
-        status__in=[PayRun.Status.DRAFT, PayRun.Status.FINALISED, PayRun.Status.CANCELLED]).select_related("schedule"))
+    return list(PayRun.objects.filter(schedule_id__in=schedule_ids, status__in=RUN_IN_PROGRESS)
+                .select_related("schedule"))
 
 
 @transaction.atomic
@@ -286,10 +286,15 @@ def period_of(schedule: PaySchedule, day: datetime.date) -> PayPeriod:
 
 # --- Runs: create, open, cancel -----------------------------------------------------------
 
+def employed_between(period_start: datetime.date, period_end: datetime.date) -> Q:
+    """Employees employed at some point from ``period_start`` to ``period_end``."""
+    return Q(start_date__lte=period_end) & (Q(leave_date__isnull=True) | Q(leave_date__gte=period_start))
+
+
 def employees_paid_in(schedule: PaySchedule, period_start: datetime.date, period_end: datetime.date) -> Q:
     """Employees the schedule pays who were employed at some point in the period: those moved onto
     it, or, for the schedule that pays everyone else, those not moved onto another."""
-    employed = Q(start_date__lte=period_end) & (Q(leave_date__isnull=True) | Q(leave_date__gte=period_start))
+    employed = employed_between(period_start, period_end)
     if schedule.pays_everyone_else:
         return Q(employed, ~Exists(PayScheduleMember.objects.filter(employee_id=OuterRef("pk")).exclude(
             schedule_id=schedule.pk)))
@@ -440,7 +445,12 @@ def _input_description(description: str, code: str, hours: Decimal | None, rate:
 
 
 def _period_open_for_inputs(schedule: PaySchedule, period_containing: datetime.date) -> tuple[PayPeriod, str]:
-    period = period_of(schedule, period_containing)
+    """The pay period, and why its inputs are locked ("" when they are not). A day in a period
+    the platform cannot pay (tax week 53) is refused naming ``period_containing``."""
+    try:
+        period = period_of(schedule, period_containing)
+    except PeriodError as error:
+        raise ValidationError({"period_containing": str(error).partition(": ")[2] or str(error)}) from None
     if period_is_locked(schedule=schedule, day=period.start):
         return period, (f"The pay run for the period from {period.start:%-d %B %Y} is open, so its inputs are "
                         "locked. Enter this for the next period, or reopen the run.")
@@ -457,10 +467,7 @@ def pay_input_add(*, employee: Employee, schedule: PaySchedule, period_containin
     department = employee.department
     with department_context(department.id):
         errors, amount = _pay_input_errors(kind=kind, code=code, amount=amount, hours=hours, rate=rate)
-        try:
-            period, locked = _period_open_for_inputs(schedule, period_containing)
-        except PeriodError as error:
-            raise ValidationError({"period_containing": str(error).partition(": ")[2] or str(error)}) from None
+        period, locked = _period_open_for_inputs(schedule, period_containing)
         if locked:
             errors["period_containing"] = locked
         if errors:
@@ -535,10 +542,7 @@ def pay_inputs_import(*, schedule: PaySchedule, period_containing: datetime.date
             raise PayInputImportError(
                 [PayInputRowError(1, name, "this column is missing") for name in missing]
                 + [PayInputRowError(1, name, f"is not a column this file can have ({allowed})") for name in unknown])
-        try:
-            period, locked = _period_open_for_inputs(schedule, period_containing)
-        except PeriodError as error:
-            raise ValidationError({"period_containing": str(error).partition(": ")[2] or str(error)}) from None
+        period, locked = _period_open_for_inputs(schedule, period_containing)
         if locked:
             raise ValidationError({"period_containing": locked})
         problems: list[PayInputRowError] = []
@@ -943,8 +947,7 @@ def _calculate_chunk(run: PayRun, calculation_number: int, ids: list[int]) -> in
     return len(slips)
 
 
-PAID_FIGURES = ("taxable_pay", "income_tax", "employee_ni", "employer_ni", "pension_employee", "student_loan",
-                "postgraduate_loan", "net_pay")
+PAID_FIGURES = (*supplementary.RESULT_FIGURES, "net_pay")
 
 
 def _paid_in_period(run: PayRun, ids: Sequence[int]) -> dict[int, supplementary.PaidInPeriod]:
