@@ -28,6 +28,9 @@ from django.db.models import (
 from django.db.models.functions import Cast, Concat, LPad
 from django.utils import timezone
 
+from departments.bulk import AnyOf
+from departments.models import Department
+from departments.tenancy import department_context
 from hr.models import (
     CostCentre,
     Employee,
@@ -473,19 +476,29 @@ def link_sickness_periods(periods: Iterable[SicknessPeriod], *, until: datetime.
     return result
 
 
-def open_employment_totals(*, employee_ids: Iterable[int]) -> dict[str, dict[str, tuple[int, Decimal]]]:
-    """Headcount and full-time salary of the employees' open-ended employment versions, by grade,
-    cost centre and organisation unit code (reconciling an import against what was stored)."""
-    rows = (Employment.objects.filter(employee_id__in=list(employee_ids), superseded_at__isnull=True,
-                                      valid_to__isnull=True)
-            .values("grade__code", "cost_centre__code", "organisation_unit__code")
-            .annotate(headcount=Count("id"), salary=Sum("annual_salary")).order_by())
+def open_employment_totals(*, department: Department,
+                           employee_ids: Sequence[int]) -> dict[str, dict[str, tuple[int, Decimal]]]:
+    """Headcount and full-time salary of the employees' open-ended employment versions by grade,
+    cost centre and organisation unit code: what an import stored, for its reconciliation.
+
+    One grouped query by reference ids (the employee ids go as one array), named by code after.
+    """
     totals: dict[str, dict[str, tuple[int, Decimal]]] = {"grade": {}, "cost_centre": {}, "organisation_unit": {}}
-    for row in rows:
-        for dimension in totals:
-            code = row[f"{dimension}__code"]
-            count, salary = totals[dimension].get(code, (0, Decimal("0")))
-            totals[dimension][code] = (count + row["headcount"], salary + (row["salary"] or Decimal("0")))
+    if not employee_ids:
+        return totals
+    with department_context(department.id):
+        codes = {"grade": dict(Grade.objects.values_list("id", "code")),
+                 "cost_centre": dict(CostCentre.objects.values_list("id", "code")),
+                 "organisation_unit": dict(OrganisationUnit.objects.values_list("id", "code"))}
+        rows = (Employment.objects.filter(AnyOf(F("employee_id"), employee_ids), superseded_at__isnull=True,
+                                          valid_to__isnull=True)
+                .values_list("grade_id", "cost_centre_id", "organisation_unit_id")
+                .annotate(headcount=Count("id"), salary=Sum("annual_salary")).order_by())
+        for grade, cost_centre, unit, headcount, salary in rows:
+            for kind, reference in (("grade", grade), ("cost_centre", cost_centre), ("organisation_unit", unit)):
+                code = codes[kind][reference]
+                count, amount = totals[kind].get(code, (0, Decimal("0")))
+                totals[kind][code] = (count + headcount, amount + (salary or Decimal("0")))
     return totals
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
-from django.db.models import Count, F, Model, Q, Sum
+from django.db.models import F, Model, Q
 from django.utils import timezone
 
 from departments.bulk import AnyOf, bulk_insert, refresh_statistics
@@ -901,32 +901,6 @@ def employees_import(*, department: Department, rows: Sequence[EmployeeImportRow
         bulk_insert(Employment, _VERSION_FIELDS, versions, returning=())
         audit_record_many(department=department, acting_user=acting_user, entries=entries)
     return outcomes
-
-
-def employees_import_totals(*, department: Department,
-                            employee_ids: Sequence[int]) -> dict[str, dict[str, tuple[int, Decimal]]]:
-    """Headcount and full-time salary of the employees' open-ended employment versions by grade,
-    cost centre and organisation unit code: what an import stored, for its reconciliation.
-
-    One grouped query by reference ids (the employee ids go as one array), named by code after.
-    """
-    totals: dict[str, dict[str, tuple[int, Decimal]]] = {"grade": {}, "cost_centre": {}, "organisation_unit": {}}
-    if not employee_ids:
-        return totals
-    with department_context(department.id):
-        codes = {"grade": dict(Grade.objects.values_list("id", "code")),
-                 "cost_centre": dict(CostCentre.objects.values_list("id", "code")),
-                 "organisation_unit": dict(OrganisationUnit.objects.values_list("id", "code"))}
-        rows = (Employment.objects.filter(AnyOf(F("employee_id"), employee_ids), superseded_at__isnull=True,
-                                          valid_to__isnull=True)
-                .values_list("grade_id", "cost_centre_id", "organisation_unit_id")
-                .annotate(headcount=Count("id"), salary=Sum("annual_salary")).order_by())
-        for grade, cost_centre, unit, headcount, salary in rows:
-            for kind, reference in (("grade", grade), ("cost_centre", cost_centre), ("organisation_unit", unit)):
-                code = codes[kind][reference]
-                count, amount = totals[kind].get(code, (0, Decimal("0")))
-                totals[kind][code] = (count + headcount, amount + (salary or Decimal("0")))
-    return totals
 
 
 def employees_import_statistics_refresh(*, only_if_stale: bool = False) -> None:

@@ -533,7 +533,7 @@ def _write(department: Department, job: ImportJob, check: _Check) -> None:
     job.rows_created, job.rows_updated, job.rows_unchanged = counts["create"], counts["update"], counts["unchanged"]
     # What was stored, read once at the end, after the statistics know about it (the ids: 8 bytes
     # an employee).
-    platform: dict[str, Any] = dict(hr_services.employees_import_totals(department=department, employee_ids=imported))
+    platform: dict[str, Any] = dict(hr_selectors.open_employment_totals(department=department, employee_ids=imported))
     platform["ytd"] = payroll_selectors.opening_balance_totals(department=department, tax_year=job.tax_year,
                                                                employee_ids=imported)
     job.reconciliation = _reconciliation(job, check, platform=platform)
