@@ -11,19 +11,25 @@ keeps the department policy (its WITH CHECK still judges every row) and every co
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+import orjson
 from django.db import connection
 from django.db.models import Field, Lookup, Model
 
 from departments.models import DepartmentOwnedModel
 from departments.tenancy import require_department_id
 
-# json.dumps(value, default=str) would build this encoder again for every value.
-_JSON = json.JSONEncoder(default=str)
+# JSON values (a payslip's working, an audit entry's changes) are much of what a batch sends;
+# orjson writes them about ten times faster than the json module. Dates and dataclasses pass to
+# ``str``, as json.dumps(default=str) would, so the stored text is the same.
+_ORJSON_OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+
+
+def _json_text(value: Any) -> str:
+    return orjson.dumps(value, default=str, option=_ORJSON_OPTIONS).decode()
 
 
 def _base_type(db_type: str) -> str:
@@ -59,12 +65,17 @@ def _array_literal(items: Sequence[Any] | None) -> str:
 
 
 def bulk_insert(model: type[Model], fields: Sequence[str], rows: Sequence[Sequence[Any]],
-                returning: Sequence[str] = ("id",)) -> list[tuple[Any, ...]]:
+                returning: Sequence[str] = ("id",), *, constants: Mapping[str, Any] | None = None,
+                unique: Sequence[str] = ()) -> list[tuple[Any, ...]]:
     """Insert ``rows`` (tuples in the order of ``fields``) into ``model``'s table in the current
     department; returns the ``returning`` columns of the new rows.
 
     ``department_id`` is set from the context; list fields take lists, JSON fields take values.
-    Defaults are not applied: give every NOT NULL field.
+    Defaults are not applied: give every NOT NULL field. ``constants`` are fields every row has,
+    sent once rather than once a row. ``unique`` names the fields of a unique constraint (leading
+    with ``department``) on which a row already there is skipped (``ON CONFLICT DO NOTHING``):
+    the unique index finds it whatever the planner's statistics say, so a first write pays next
+    to nothing for the check, and only the rows inserted are returned.
     """
     if not issubclass(model, DepartmentOwnedModel):
         raise TypeError(f"{model.__name__} is not department-owned.")
@@ -74,6 +85,11 @@ def bulk_insert(model: type[Model], fields: Sequence[str], rows: Sequence[Sequen
     meta = model._meta
     columns, selects, arrays = ["department_id"], ["%s"], []
     params: list[Any] = [department_id]
+    for name, value in (constants or {}).items():
+        field = meta.get_field(name)
+        columns.append(connection.ops.quote_name(str(field.column)))  # type: ignore[union-attr]
+        selects.append(f"%s::{_base_type(field.db_type(connection) or 'text')}")  # type: ignore[union-attr]
+        params.append(value)
     for position, (name, column_values) in enumerate(zip(fields, zip(*rows, strict=True), strict=True)):
         field = meta.get_field(name)
         column = str(field.column)  # type: ignore[union-attr]
@@ -86,7 +102,7 @@ def bulk_insert(model: type[Model], fields: Sequence[str], rows: Sequence[Sequen
             selects.append(f"{alias}::{db_type}")
             arrays.append("%s::text[]")
         elif db_type == "jsonb":
-            values = [_JSON.encode(value) for value in values]
+            values = [_json_text(value) for value in values]
             selects.append(f"{alias}::jsonb")
             arrays.append("%s::text[]")
         else:
@@ -97,8 +113,11 @@ def bulk_insert(model: type[Model], fields: Sequence[str], rows: Sequence[Sequen
     aliases = ", ".join(f"c{position}" for position in range(len(fields)))
     returned = ", ".join(connection.ops.quote_name(str(meta.get_field(name).column))  # type: ignore[union-attr]
                          for name in returning)
+    conflict = ", ".join(connection.ops.quote_name(str(meta.get_field(name).column))  # type: ignore[union-attr]
+                         for name in unique)
     sql = (f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({', '.join(columns)}) "
            f"SELECT {', '.join(selects)} FROM unnest({', '.join(arrays)}) AS u({aliases})"
+           + (f" ON CONFLICT ({conflict}) DO NOTHING" if unique else "")
            + (f" RETURNING {returned}" if returning else ""))
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

@@ -1,5 +1,6 @@
-"""Set-based SQL of a pay run's calculation: inserts that skip rows already written, and deletes
-that report what they removed, where the ORM would load rows only to delete them.
+"""Set-based SQL of a pay run's calculation: payslip lines sent by kind, and deletes that report
+what they removed, where the ORM would load rows only to delete them. (Payslips themselves go in
+through ``departments.bulk.bulk_insert``.)
 
 Reviewed raw SQL (allowlisted in pyproject.toml). Every statement names the department of the
 context as well, so the indexes that lead with ``department_id`` serve it, and row-level security
@@ -8,79 +9,13 @@ judges it as any other query.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
 
-import orjson
 from django.db import connection
-from django.db.models import Model
 
-from departments.models import DepartmentOwnedModel
 from departments.tenancy import require_department_id
 from payroll.models import PayRunException, Payslip, PayslipLine
-
-# A payslip's working and year to date are the largest part of what a chunk sends; orjson writes
-# them about ten times faster than the json module. Dates and dataclasses pass to ``str`` as
-# json.dumps(default=str) would, so the stored text is the same.
-_ORJSON_OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
-
-
-def _json_text(value: Any) -> str:
-    return orjson.dumps(value, default=str, option=_ORJSON_OPTIONS).decode()
-
-
-def _column_type(model: type[Model], name: str) -> tuple[str, str]:
-    field = model._meta.get_field(name)
-    db_type = field.db_type(connection) or "text"  # type: ignore[union-attr]
-    base = re.sub(r"\(.*?\)", "", db_type).strip()
-    return str(field.column), {"timestamp with time zone": "timestamptz"}.get(base, base)  # type: ignore[union-attr]
-
-
-def insert_rows(model: type[DepartmentOwnedModel], fields: Sequence[str], rows: Sequence[Sequence[Any]], *,
-                constants: Mapping[str, Any] | None = None, unique: Sequence[str] | None = None,
-                returning: Sequence[str] = ()) -> list[tuple[Any, ...]]:
-    """``departments.bulk.bulk_insert`` with two additions: ``constants``, values every row has,
-    sent once rather than once a row; and ``unique``, the columns of a unique constraint (leading
-    with ``department``) on which a row that exists already is skipped (``ON CONFLICT DO NOTHING``).
-    The unique index finds existing rows whatever the planner's statistics say, so a first write
-    pays next to nothing for the check. Returns the ``returning`` columns of the inserted rows.
-
-    Scalar and JSON columns only (JSON values are serialised here).
-    """
-    if not rows:
-        return []
-    quote = connection.ops.quote_name
-    columns, selects, arrays = ["department_id"], ["%s"], []
-    params: list[Any] = [require_department_id()]
-    for name, value in (constants or {}).items():
-        column, db_type = _column_type(model, name)
-        columns.append(quote(column))
-        selects.append(f"%s::{db_type}")
-        params.append(value)
-    for position, name in enumerate(fields):
-        column, db_type = _column_type(model, name)
-        values = [row[position] for row in rows]
-        if db_type == "jsonb":
-            values = [_json_text(value) for value in values]
-            selects.append(f"c{position}::jsonb")
-            arrays.append("%s::text[]")
-        else:
-            selects.append(f"c{position}")
-            arrays.append(f"%s::{db_type}[]")
-        columns.append(quote(column))
-        params.append(values)
-    aliases = ", ".join(f"c{position}" for position in range(len(fields)))
-    sql = (f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(columns)}) "
-           f"SELECT {', '.join(selects)} FROM unnest({', '.join(arrays)}) AS u({aliases})")
-    if unique:
-        sql += f" ON CONFLICT ({', '.join(quote(_column_type(model, name)[0]) for name in unique)}) DO NOTHING"
-    if returning:
-        sql += f" RETURNING {', '.join(quote(_column_type(model, name)[0]) for name in returning)}"
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [tuple(row) for row in cursor.fetchall()] if returning else []
 
 
 def payslip_lines_insert(*, run_id: int, lines: Sequence[tuple[int, int, Decimal]],

@@ -917,15 +917,15 @@ def _calculate_chunk(run: PayRun, calculation_number: int, ids: list[int]) -> in
             if calculation_number > 1:
                 removed.update(payroll_bulk.payslips_delete(run_id=run_id, employee_ids=ids,
                                                             calculation_number=calculation_number))
-            written = payroll_bulk.insert_rows(Payslip, PAYSLIP_COLUMNS, slips, constants=constants,
-                                               unique=("department", "run", "employee"), returning=("id", "employee"))
+            written = bulk_insert(Payslip, PAYSLIP_COLUMNS, slips, constants=constants,
+                                  unique=("department", "run", "employee"), returning=("id", "employee"))
             if len(written) < len(slips):
                 inserted = {employee_id for _, employee_id in written}
                 again = [slip for slip in slips if slip[0] not in inserted]
                 removed.update(payroll_bulk.payslips_delete(run_id=run_id, employee_ids=[slip[0] for slip in again],
                                                             calculation_number=calculation_number))
-                written += payroll_bulk.insert_rows(Payslip, PAYSLIP_COLUMNS, again, constants=constants,
-                                                    returning=("id", "employee"))
+                written += bulk_insert(Payslip, PAYSLIP_COLUMNS, again, constants=constants,
+                                       returning=("id", "employee"))
             payroll_bulk.exceptions_delete(run_id=run_id, employee_ids=ids)
             payslip_ids = {employee_id: slip_id for slip_id, employee_id in written}
             kinds: dict[tuple[str, str, str, bool], int] = {}  # numbered from 1, as SQL's ordinality
