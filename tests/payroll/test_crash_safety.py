@@ -13,7 +13,6 @@ import time
 import uuid
 from decimal import Decimal
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from django.db import connection
@@ -21,6 +20,7 @@ from django.db.models import Count, Sum
 
 from payroll import services, tasks
 from payroll.models import PayRun, Payslip
+from shared_services.database_urls import url_from_settings
 from tests.factories import CostCentreFactory, EmploymentFactory, GradeFactory, OrganisationUnitFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -31,10 +31,7 @@ TIMEOUT_S = 120
 
 def _database_url() -> str:
     """The test database, for the worker processes (which read DATABASE_URL like the app does)."""
-    db = connection.settings_dict
-    host = db["HOST"] or "localhost"
-    host = quote(host, safe="") if host.startswith("/") else host
-    return f"postgres://{db['USER']}@{host}:{db['PORT'] or 5432}/{db['NAME']}"
+    return url_from_settings(connection.settings_dict)
 
 
 def _worker(queue: str) -> subprocess.Popen[bytes]:
