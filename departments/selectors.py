@@ -133,3 +133,8 @@ def audit_events(*, department: Department) -> QuerySet[AuditEvent]:
 def audit_events_since(*, department: Department, days: int) -> int:
     since = timezone.now() - timedelta(days=days)
     return audit_events(department=department).filter(occurred_at__gte=since).count()
+
+
+def department_ids() -> list[int]:
+    """Every department's id, for platform schedules that fan out one task per department."""
+    return list(Department.objects.order_by("pk").values_list("pk", flat=True))

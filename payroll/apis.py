@@ -320,6 +320,11 @@ class PayRunOutputSerializer(serializers.Serializer):
     employees_failed = serializers.IntegerField()
     percent = serializers.SerializerMethodField(help_text="How much of the latest calculation is done, 0 to 100.")
     calculation_number = serializers.IntegerField()
+    progress_at = serializers.DateTimeField(
+        allow_null=True, help_text="When the calculation last moved: started, resumed or a chunk written.")
+    automatic_resumes = serializers.IntegerField(
+        help_text="Times the latest calculation was resumed by itself after it stopped moving.")
+    automatically_resumed_at = serializers.DateTimeField(allow_null=True)
     opened_at = serializers.DateTimeField(allow_null=True)
     calculated_at = serializers.DateTimeField(allow_null=True)
     approved_at = serializers.DateTimeField(allow_null=True)

@@ -175,6 +175,11 @@ class PayRun(DepartmentOwnedModel):
     employees_calculated = models.PositiveIntegerField(default=0)
     employees_failed = models.PositiveIntegerField(default=0)
     calculation_number = models.PositiveIntegerField(default=0, help_text="Increases with every calculation started")
+    progress_at = models.DateTimeField(null=True, blank=True,
+                                       help_text="When the calculation last moved: started, resumed or a chunk written")
+    automatic_resumes = models.PositiveSmallIntegerField(
+        default=0, help_text="Times the current calculation was resumed because it stopped moving")
+    automatically_resumed_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")

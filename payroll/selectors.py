@@ -96,6 +96,29 @@ def pay_run_get(*, run_id: int) -> PayRun | None:
         pk=run_id).first()
 
 
+@dataclass(frozen=True)
+class CalculationStall:
+    """Whether a calculating run has stopped moving, and what the stall check does about it."""
+
+    stalled_after: datetime.timedelta
+    stalled: bool  # no progress for longer than stalled_after
+    waits_for_a_person: bool  # stalled, and automatic resumes are used up
+
+    @property
+    def stalled_after_words(self) -> str:
+        seconds = int(self.stalled_after.total_seconds())
+        if seconds % 60:
+            return f"{seconds} seconds"
+        return "1 minute" if seconds == 60 else f"{seconds // 60} minutes"
+
+
+def pay_run_stall(*, run: PayRun, stalled_after: datetime.timedelta, most_automatic: int) -> CalculationStall:
+    stalled = (run.status == PayRun.Status.CALCULATING and run.progress_at is not None
+               and run.progress_at < timezone.now() - stalled_after)
+    return CalculationStall(stalled_after=stalled_after, stalled=stalled,
+                            waits_for_a_person=stalled and run.automatic_resumes >= most_automatic)
+
+
 def pay_inputs() -> QuerySet[PayInput]:
     return PayInput.objects.select_related("employee").order_by("-period_start", "employee__payroll_number", "pk")
 

@@ -58,6 +58,8 @@ BANK_HOLIDAY_REGION = "england-and-wales"  # Bacs and payroll follow the English
 RUN_IN_PROGRESS = (PayRun.Status.OPEN, PayRun.Status.CALCULATING, PayRun.Status.CALCULATED, PayRun.Status.APPROVED)
 SICKNESS_LOOKBACK = datetime.timedelta(days=3 * 366)
 CHUNK_SIZE = 1000  # employees per task: a few MB of work, a fraction of a second
+# What the stall check reads and each calculation resets: how recently it moved, how often it was resumed.
+PROGRESS_FIELDS = ("progress_at", "automatic_resumes", "automatically_resumed_at")
 
 
 def holidays_around(day: datetime.date) -> set[datetime.date]:
@@ -633,8 +635,9 @@ def pay_run_calculate(*, run: PayRun, acting_user: User, chunk_size: int = CHUNK
         run.status, run.calculated_by = PayRun.Status.CALCULATING, acting_user
         run.calculation_number += 1
         run.employees_total, run.employees_calculated, run.employees_failed = len(ids), 0, 0
+        run.progress_at, run.automatic_resumes, run.automatically_resumed_at = timezone.now(), 0, None
         run.save(update_fields=["status", "calculated_by", "calculation_number", "employees_total",
-                                "employees_calculated", "employees_failed"])
+                                "employees_calculated", "employees_failed", *PROGRESS_FIELDS])
         # Employees no longer on the run (a leaver corrected since the last calculation) lose their payslip.
         # Found in Python: a list of every employee on the run would make a statement of 75,000 parameters.
         on_run = set(ids)
@@ -667,15 +670,55 @@ def pay_run_resume(*, run: PayRun, acting_user: User | None, chunk_size: int = C
     with department_context(department.id):
         run = _locked_run(run)
         _transition(run, [PayRun.Status.CALCULATING], "resumed")
-        done = Payslip.objects.filter(run=run, calculation_number=run.calculation_number).values("employee_id")
-        ids = list(Employee.objects.filter(employees_paid_in(run.schedule, run.period_start, run.period_end))
-                   .exclude(pk__in=done).order_by("pk").values_list("pk", flat=True))
-        audit_record(department=department, action="pay_run.resume", acting_user=acting_user, target=run,
-                     changes=audit_changes({}, {"calculation": run.calculation_number, "employees_left": len(ids)}))
-        if not ids:
-            _record_progress(run.pk, run.calculation_number)
-        return CalculationStart(department_id=department.id, run_id=run.pk, calculation_number=run.calculation_number,
-                                chunks=[ids[start:start + chunk_size] for start in range(0, len(ids), chunk_size)])
+        return _resume(run, acting_user=acting_user, chunk_size=chunk_size, audit_extra={})
+
+
+def _resume(run: PayRun, *, acting_user: User | None, chunk_size: int,
+            audit_extra: dict[str, Any]) -> CalculationStart:
+    """Resume a locked, calculating run: its progress clock restarts, so the stall check waits a
+    whole interval again before it looks at this run."""
+    done = Payslip.objects.filter(run=run, calculation_number=run.calculation_number).values("employee_id")
+    ids = list(Employee.objects.filter(employees_paid_in(run.schedule, run.period_start, run.period_end))
+               .exclude(pk__in=done).order_by("pk").values_list("pk", flat=True))
+    run.progress_at = timezone.now()
+    run.save(update_fields=[*PROGRESS_FIELDS])
+    audit_record(department=run.department, action="pay_run.resume", acting_user=acting_user, target=run,
+                 changes=audit_changes({}, {"calculation": run.calculation_number, "employees_left": len(ids),
+                                            **audit_extra}))
+    if not ids:
+        _record_progress(run.pk, run.calculation_number)
+    return CalculationStart(department_id=run.department_id, run_id=run.pk, calculation_number=run.calculation_number,
+                            chunks=[ids[start:start + chunk_size] for start in range(0, len(ids), chunk_size)])
+
+
+@transaction.atomic
+def pay_runs_resume_stalled(*, department: Department, stalled_after: datetime.timedelta, most_automatic: int,
+                            acting_user: User | None = None, chunk_size: int = CHUNK_SIZE) -> list[CalculationStart]:
+    """Resume the department's calculations that have not moved for ``stalled_after`` (a worker
+    died with a chunk its broker will not give back), each at most ``most_automatic`` times per
+    calculation; past that the run waits for a person, as a worker that never comes back would
+    otherwise have its chunks queued again for ever. The caller queues the chunks after commit.
+
+    Safe beside a live worker: resuming only queues again the employees with no payslip of the
+    current calculation, and a chunk done twice replaces its own payslips."""
+    now = timezone.now()
+    starts = []
+    with department_context(department.id):
+        stalled = PayRun.objects.filter(status=PayRun.Status.CALCULATING, progress_at__lt=now - stalled_after,
+                                        automatic_resumes__lt=most_automatic).order_by("pk")
+        for candidate in stalled:
+            run = _locked_run(candidate)
+            # Looked at again under the lock: a chunk may have moved it, or another check resumed it.
+            if (run.status != PayRun.Status.CALCULATING or run.progress_at is None
+                    or run.progress_at >= now - stalled_after or run.automatic_resumes >= most_automatic):
+                continue
+            still_for = int((now - run.progress_at).total_seconds())
+            run.automatic_resumes += 1
+            run.automatically_resumed_at = now
+            starts.append(_resume(run, acting_user=acting_user, chunk_size=chunk_size,
+                                  audit_extra={"automatic": True, "no_progress_for_s": still_for,
+                                               "automatic_resume": run.automatic_resumes}))
+    return starts
 
 
 @transaction.atomic
@@ -697,8 +740,9 @@ def pay_run_recalculate_failed(*, run: PayRun, acting_user: User,
             calculation_number=run.calculation_number)
         run.status, run.calculated_by = PayRun.Status.CALCULATING, acting_user
         run.employees_calculated, run.employees_failed = kept, 0
+        run.progress_at, run.automatic_resumes, run.automatically_resumed_at = timezone.now(), 0, None
         run.save(update_fields=["status", "calculated_by", "calculation_number", "employees_calculated",
-                                "employees_failed"])
+                                "employees_failed", *PROGRESS_FIELDS])
         audit_record(department=department, action="pay_run.recalculate_failed", acting_user=acting_user,
                      target=run, changes=audit_changes({"status": PayRun.Status.CALCULATED},
                                                        {"status": run.status, "calculation": run.calculation_number,
@@ -1027,7 +1071,8 @@ def _record_progress(run_id: int, calculation_number: int, *, calculated: int | 
     else:
         run.employees_calculated += calculated
         run.employees_failed += failed
-    run.save(update_fields=["employees_calculated", "employees_failed"])
+    run.progress_at = timezone.now()
+    run.save(update_fields=["employees_calculated", "employees_failed", "progress_at"])
     if run.employees_calculated + run.employees_failed >= run.employees_total:
         _finish_calculation(run)
     return True

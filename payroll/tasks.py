@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import datetime
 import os
 import time
 from collections.abc import Sequence
 
+from django.conf import settings
 from django.db import OperationalError, transaction
 
-from departments.tasking import DepartmentTask
+from departments.models import Department
+from departments.selectors import department_ids
+from departments.tasking import DepartmentTask, PlatformTask
 from payroll import services
 from payroll.models import PayRun
 from shared_services.accounts.models import User
@@ -29,6 +33,29 @@ def calculate_pay_run_chunk(department_id: int, run_id: int, calculation_number:
         time.sleep(CHUNK_PAUSE_SECONDS)
     return services.calculate_employees(run_id=run_id, calculation_number=calculation_number,
                                         employee_ids=list(employee_ids))
+
+
+@app.task(base=PlatformTask, name="payroll.resume_stalled_runs")
+def resume_stalled_runs() -> int:
+    """Celery beat, every ``PAYROLL_STALL_CHECK_SECONDS``: each department looks for calculations
+    that stopped moving (TENANCY.md §6: one department task per department)."""
+    ids = department_ids()
+    for department_id in ids:
+        resume_stalled_runs_in_department.delay(department_id)
+    return len(ids)
+
+
+@app.task(base=DepartmentTask, name="payroll.resume_stalled_runs_in_department")
+def resume_stalled_runs_in_department(department_id: int) -> int:
+    """Resume this department's calculations whose progress has not moved for
+    ``PAYROLL_STALLED_AFTER_SECONDS``: no person needs to notice a worker that died."""
+    starts = services.pay_runs_resume_stalled(
+        department=Department.objects.get(pk=department_id),
+        stalled_after=datetime.timedelta(seconds=settings.PAYROLL_STALLED_AFTER_SECONDS),
+        most_automatic=settings.PAYROLL_AUTOMATIC_RESUMES_MAX)
+    for start in starts:
+        enqueue(start)
+    return len(starts)
 
 
 def enqueue(start: services.CalculationStart, *, queue: str | None = None) -> None:

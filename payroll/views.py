@@ -7,6 +7,7 @@ import datetime
 from functools import cached_property
 from typing import Any, cast
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -120,7 +121,10 @@ class PayRunView(DepartmentPageMixin, PayRunMixin, TemplateView):
                    and (name != "recalculate-failed" or run.employees_failed)]
         variance = selectors.pay_run_variance(run=run) if run.kind == PayRun.Kind.REGULAR and run.status in (
             PayRun.Status.CALCULATED, PayRun.Status.APPROVED, PayRun.Status.FINALISED) else None
-        context.update(run=run, totals=totals, actions=actions, variance=variance,
+        stall = selectors.pay_run_stall(
+            run=run, stalled_after=datetime.timedelta(seconds=settings.PAYROLL_STALLED_AFTER_SECONDS),
+            most_automatic=settings.PAYROLL_AUTOMATIC_RESUMES_MAX)
+        context.update(run=run, totals=totals, actions=actions, variance=variance, stall=stall,
                        exceptions=selectors.pay_run_exceptions(run=run)[:500],
                        page=Paginator(payslips, 50).get_page(self.request.GET.get("page")))
         return context

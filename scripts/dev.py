@@ -119,7 +119,7 @@ def setup() -> bool:
         admin_url = os.environ.get("DATABASE_ADMIN_URL", "")
         say(f"Using the PostgreSQL server in DATABASE_URL ({urlsplit(app_url).hostname})")
     else:
-        was_running = embedded_db._running_socket_dir() is not None
+        was_running = embedded_db.is_running()
         say("Starting the embedded PostgreSQL server in var/pgdata" if not was_running
             else "The embedded PostgreSQL server is running")
         embedded_db.ensure_running()
@@ -152,7 +152,7 @@ def run() -> int:
     for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, stop)
     embedded = not os.environ.get("DATABASE_URL")
-    embedded_was_running = embedded and embedded_db._running_socket_dir() is not None
+    embedded_was_running = embedded and embedded_db.is_running()
     exit_code = 0
     try:
         setup()
@@ -164,10 +164,17 @@ def run() -> int:
              "--concurrency=2"],
             cwd=BASE_DIR, env=environment, start_new_session=True,
         ))
+        say("Starting Celery beat (schedules: stalled pay runs are resumed)")
+        children.append(subprocess.Popen(
+            [str(Path(PYTHON).parent / "celery"), "-A", "shared_services", "beat", "--loglevel=WARNING"],
+            cwd=BASE_DIR, env=environment, start_new_session=True,
+        ))
         say("Starting the web server on http://127.0.0.1:8000 (Ctrl-C stops everything)")
         children.append(subprocess.Popen(
             [PYTHON, "manage.py", "runserver", "127.0.0.1:8000", "--noreload"],
-            cwd=BASE_DIR, env=environment, start_new_session=True,
+            # The development server starts a thread per request, so a connection kept open for
+            # the next request would only wait for its thread to be collected.
+            cwd=BASE_DIR, env={**environment, "DJANGO_CONN_MAX_AGE": "0"}, start_new_session=True,
         ))
         serving = True
         while not stopping:
@@ -194,7 +201,7 @@ def run() -> int:
             except subprocess.TimeoutExpired:
                 os.killpg(child.pid, signal.SIGKILL)
                 child.wait()
-        if embedded and not embedded_was_running and embedded_db._running_socket_dir() is not None:
+        if embedded and not embedded_was_running and embedded_db.is_running():
             say("Stopping the embedded PostgreSQL server")
             embedded_db.stop()
         say("Stopped")
