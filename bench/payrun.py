@@ -40,6 +40,7 @@ django.setup()
 
 from django.db import connection, transaction  # noqa: E402
 
+from bench.where import services_used  # noqa: E402
 from departments.models import Department, DepartmentMembership  # noqa: E402
 from departments.roles import Role  # noqa: E402
 from departments.tenancy import department_context  # noqa: E402
@@ -109,6 +110,20 @@ def worker(queue: str, concurrency: int = 2) -> subprocess.Popen[bytes]:
          f"--concurrency={concurrency}", "-Q", queue, "--without-heartbeat", "--without-gossip", "--without-mingle",
          f"--logfile={log}"],
         cwd=ROOT, env=environment, start_new_session=True)
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """Stop a worker as a process supervisor does: SIGTERM to its main process, which shuts its
+    pool down warmly (a signal to the whole group would kill the pool under it); SIGKILL to the
+    group if it has not stopped in 30 s."""
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
 
 
 def peak_rss_mb(root_pid: int) -> float:
@@ -189,8 +204,7 @@ def run_pay_run(department: Department, officer: User, approver: User, employees
         say(f"approved and finalised in {finished - calculated_at:.1f} s")
     finally:
         peak = max(peak, peak_rss_mb(process.pid))
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=60)
+        stop(process)
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {"wall_s": finished - started, "peak_rss_mb": max(peak, own)}
 
@@ -213,7 +227,8 @@ def main() -> None:
         connection.creation.destroy_test_db(live_database, verbosity=0)
     print(json.dumps({"employees": arguments.employees, "wall_s": round(figures["wall_s"], 2),
                       "payslips_per_s": round(arguments.employees / figures["wall_s"], 1),
-                      "peak_rss_mb": round(figures["peak_rss_mb"], 1), "floor_copy_s": round(floor, 2)}))
+                      "peak_rss_mb": round(figures["peak_rss_mb"], 1), "floor_copy_s": round(floor, 2),
+                      **services_used()}))
 
 
 if __name__ == "__main__":

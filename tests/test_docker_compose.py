@@ -336,3 +336,9 @@ def test_the_secret_key_has_no_published_default() -> None:
     raw = COMPOSE_FILE.read_text()
     line = next(line for line in raw.splitlines() if line.strip().startswith("DJANGO_SECRET_KEY:"))
     assert "${DJANGO_SECRET_KEY:?" in line
+
+
+def test_web_and_workers_keep_database_connections_between_requests() -> None:
+    # A new connection per request halves the throughput of a single-object read (bench/web.py).
+    for service in ("web", "worker"):
+        assert int(_environment(service).get("DJANGO_CONN_MAX_AGE", "0")) >= 30, service
