@@ -1,20 +1,18 @@
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, status
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from departments import selectors, services
 from departments.api_base import DepartmentScopedApi
+from departments.api_helpers import caller, paginated, service_errors
 from departments.models import ApiToken
 from departments.roles import Scope
-from shared_services.accounts.models import User
 
 
 class DepartmentOutputSerializer(serializers.Serializer):
@@ -26,11 +24,6 @@ class DepartmentOutputSerializer(serializers.Serializer):
         request = self.context.get("request")
         path = f"/api/v1/departments/{department.slug}/"
         return request.build_absolute_uri(path) if request is not None else path
-
-
-def _caller(request: Request) -> User:
-    """The signed-in person or API client's service user (every view here requires authentication)."""
-    return cast(User, request.user)
 
 
 class ApiRootApi(APIView):
@@ -67,7 +60,7 @@ class MeApi(APIView):
     @extend_schema(responses=OutputSerializer, operation_id="me_retrieve")
     def get(self, request: Request) -> Response:
         api_token = request.auth if isinstance(request.auth, ApiToken) else None
-        user = _caller(request)
+        user = caller(request)
         data = {
             "email": user.email,
             "full_name": user.get_full_name(),
@@ -77,7 +70,7 @@ class MeApi(APIView):
                 if api_token
                 else None
             ),
-            "departments": list(selectors.departments_reachable_by(user=_caller(request))),
+            "departments": list(selectors.departments_reachable_by(user=caller(request))),
         }
         return Response(self.OutputSerializer(data, context={"request": request}).data)
 
@@ -87,7 +80,7 @@ class DepartmentListApi(APIView):
 
     @extend_schema(responses=DepartmentOutputSerializer(many=True), operation_id="departments_list")
     def get(self, request: Request) -> Response:
-        departments = selectors.departments_reachable_by(user=_caller(request))
+        departments = selectors.departments_reachable_by(user=caller(request))
         return Response(DepartmentOutputSerializer(departments, many=True, context={"request": request}).data)
 
 
@@ -165,10 +158,7 @@ class AuditEventListApi(DepartmentScopedApi):
 
     @extend_schema(responses=OutputSerializer(many=True), operation_id="department_audit_events_list")
     def get(self, request: Request, department_slug: str) -> Response:
-        events = selectors.audit_events(department=self.department)
-        paginator = LimitOffsetPagination()
-        page = paginator.paginate_queryset(events, request, view=self)
-        return paginator.get_paginated_response(self.OutputSerializer(page, many=True).data)
+        return paginated(request, self, selectors.audit_events(department=self.department), self.OutputSerializer)
 
 
 class ApiClientListApi(DepartmentScopedApi):
@@ -218,15 +208,13 @@ class ApiClientCreateApi(DepartmentScopedApi):
     def post(self, request: Request, department_slug: str) -> Response:
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
+        with service_errors():
             api_token, raw = services.api_token_create(
                 department=self.department,
-                acting_user=_caller(request),
+                acting_user=caller(request),
                 grantor_scopes=self.department_access.scopes,
                 **serializer.validated_data,
             )
-        except DjangoValidationError as error:
-            raise serializers.ValidationError(error.message_dict) from error
         data = {**ApiClientListApi.OutputSerializer(api_token).data, "token": raw}
         return Response(data, status=status.HTTP_201_CREATED)
 
@@ -242,5 +230,5 @@ class ApiClientRevokeApi(DepartmentScopedApi):
         api_token = selectors.department_api_tokens(department=self.department).filter(id=api_client_id).first()
         if api_token is None:
             raise exceptions.NotFound("This department has no API client with that id.")
-        api_token = services.api_token_revoke(api_token=api_token, acting_user=_caller(request))
+        api_token = services.api_token_revoke(api_token=api_token, acting_user=caller(request))
         return Response(ApiClientListApi.OutputSerializer(api_token).data)

@@ -8,7 +8,7 @@ resolved within the department.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any
 
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
@@ -20,18 +20,15 @@ from drf_spectacular.utils import (
     inline_serializer,
 )
 from rest_framework import exceptions, serializers, status
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from departments.api_base import DepartmentScopedApi
+from departments.api_helpers import caller, page_of, paginated, routed_by_method, service_errors
 from departments.roles import Scope
 from finance import exports, selectors, services
 from finance.models import Account, AccountingPeriod, ExpenseClaim, Journal
 from hr import selectors as hr_selectors
-from hr.apis import _service_errors as service_errors
-from hr.apis import routed_by_method
-from shared_services.accounts.models import User
 
 TAGS = ["finance"]
 IDEMPOTENCY_HEADER = "Idempotency-Key"
@@ -41,10 +38,6 @@ class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
     default_detail = "The request conflicts with what is already recorded."
     default_code = "conflict"
-
-
-def _caller(request: Request) -> User:
-    return cast(User, request.user)
 
 
 def _financial_year(request: Request) -> int:
@@ -64,20 +57,6 @@ def _period_number(request: Request, name: str) -> int | None:
     if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= 12:
         raise exceptions.ValidationError({name: ["Give a period from 1 (April) to 12 (March)."]})
     return int(raw)
-
-
-def _paginated(request: Request, view: DepartmentScopedApi, rows: Any, serializer: type[serializers.Serializer]
-               ) -> Response:
-    paginator = LimitOffsetPagination()
-    page = paginator.paginate_queryset(rows, request, view=view)
-    return paginator.get_paginated_response(serializer(page, many=True).data)
-
-
-def _page_of(name: str, serializer: serializers.Serializer) -> Any:
-    return inline_serializer(name, fields={
-        "count": serializers.IntegerField(), "next": serializers.URLField(allow_null=True),
-        "previous": serializers.URLField(allow_null=True), "results": serializer,
-    })
 
 
 # --- Accounts --------------------------------------------------------------------------------------
@@ -124,7 +103,7 @@ class AccountCreateApi(DepartmentScopedApi):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         with service_errors():
-            account = services.account_create(department=self.department, acting_user=_caller(request),
+            account = services.account_create(department=self.department, acting_user=caller(request),
                                               **serializer.validated_data)
         return Response(AccountOutputSerializer(account).data, status=status.HTTP_201_CREATED)
 
@@ -151,7 +130,7 @@ class AccountUpdateApi(DepartmentScopedApi):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         with service_errors():
-            account = services.account_update(account=account, acting_user=_caller(request),
+            account = services.account_update(account=account, acting_user=caller(request),
                                               **serializer.validated_data)
         return Response(AccountOutputSerializer(account).data)
 
@@ -208,9 +187,9 @@ class PeriodStatusApi(DepartmentScopedApi):
                 start = services.period_dates(financial_year, number)[0]
                 period = services.accounting_period_for(department=self.department, day=start)
             if serializer.validated_data["status"] == AccountingPeriod.Status.CLOSED:
-                period = services.accounting_period_close(period=period, acting_user=_caller(request))
+                period = services.accounting_period_close(period=period, acting_user=caller(request))
             else:
-                period = services.accounting_period_reopen(period=period, acting_user=_caller(request))
+                period = services.accounting_period_reopen(period=period, acting_user=caller(request))
         return Response(PeriodOutputSerializer(period).data)
 
 
@@ -271,13 +250,13 @@ class JournalListApi(DepartmentScopedApi):
     @extend_schema(operation_id="finance_journals_list", tags=TAGS,
                    parameters=[OpenApiParameter("financial_year", int),
                                OpenApiParameter("source", str, enum=Journal.Source.values)],
-                   responses=_page_of("FinanceJournalPage", JournalSummarySerializer(many=True)))
+                   responses=page_of("FinanceJournalPage", JournalSummarySerializer(many=True)))
     def get(self, request: Request, department_slug: str) -> Response:
         source = request.query_params.get("source", "")
         if source and source not in Journal.Source.values:
             raise exceptions.ValidationError({"source": [f"Choose one of: {', '.join(Journal.Source.values)}."]})
         rows = selectors.journals(financial_year=_financial_year(request), source=source)
-        return _paginated(request, self, rows, JournalSummarySerializer)
+        return paginated(request, self, rows, JournalSummarySerializer)
 
 
 class JournalPostApi(DepartmentScopedApi):
@@ -341,7 +320,7 @@ class JournalPostApi(DepartmentScopedApi):
         try:
             with service_errors():
                 journal = services.journal_post(
-                    department=self.department, acting_user=_caller(request), lines=lines,
+                    department=self.department, acting_user=caller(request), lines=lines,
                     posted_on=serializer.validated_data["posted_on"],
                     description=serializer.validated_data["description"],
                     source=Journal.Source.API, source_reference=key)
@@ -392,7 +371,7 @@ class JournalReverseApi(DepartmentScopedApi):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         with service_errors():
-            reversal = services.journal_reverse(journal=journal, acting_user=_caller(request),
+            reversal = services.journal_reverse(journal=journal, acting_user=caller(request),
                                                 **serializer.validated_data)
         return Response(JournalDetailSerializer(selectors.journal_get(journal_id=reversal.pk)).data,
                         status=status.HTTP_201_CREATED)
@@ -513,13 +492,13 @@ class ExpenseClaimListApi(DepartmentScopedApi):
     @extend_schema(operation_id="finance_expense_claims_list", tags=TAGS,
                    parameters=[OpenApiParameter("status", str, enum=ExpenseClaim.Status.values),
                                OpenApiParameter("employee", str)],
-                   responses=_page_of("FinanceExpenseClaimPage", ExpenseClaimOutputSerializer(many=True)))
+                   responses=page_of("FinanceExpenseClaimPage", ExpenseClaimOutputSerializer(many=True)))
     def get(self, request: Request, department_slug: str) -> Response:
         wanted = request.query_params.get("status", "")
         if wanted and wanted not in ExpenseClaim.Status.values:
             raise exceptions.ValidationError({"status": [f"Choose one of: {', '.join(ExpenseClaim.Status.values)}."]})
         rows = selectors.expense_claims(status=wanted, payroll_number=request.query_params.get("employee", ""))
-        return _paginated(request, self, rows, ExpenseClaimOutputSerializer)
+        return paginated(request, self, rows, ExpenseClaimOutputSerializer)
 
 
 class ExpenseClaimDetailApi(DepartmentScopedApi):
@@ -551,7 +530,7 @@ class ExpenseClaimFinanceDecisionApi(DepartmentScopedApi):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         with service_errors():
-            services.expense_claim_finance_decide(claim=claim, acting_user=_caller(request),
+            services.expense_claim_finance_decide(claim=claim, acting_user=caller(request),
                                                   **serializer.validated_data)
         return Response(ExpenseClaimDetailSerializer(_claim_or_404(claim_id)).data)
 
@@ -575,7 +554,7 @@ class ExpenseClaimMarkPaidApi(DepartmentScopedApi):
         serializer.is_valid(raise_exception=True)
         with service_errors():
             services.expense_claims_mark_paid(department=self.department, claims=[claim],
-                                              acting_user=_caller(request), **serializer.validated_data)
+                                              acting_user=caller(request), **serializer.validated_data)
         return Response(ExpenseClaimDetailSerializer(_claim_or_404(claim_id)).data)
 
 
@@ -630,7 +609,7 @@ class BudgetSetApi(DepartmentScopedApi):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         with service_errors():
-            budget = services.budget_set(department=self.department, acting_user=_caller(request),
+            budget = services.budget_set(department=self.department, acting_user=caller(request),
                                          **serializer.validated_data)
         return Response(BudgetOutputSerializer(budget).data)
 

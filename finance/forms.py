@@ -1,7 +1,7 @@
 """Forms for the finance pages: they parse what a person typed; the services decide what is allowed.
 
 Messages follow the GOV.UK Design System. A service's ``ValidationError`` is shown on the same
-form with ``add_service_errors`` (from ``hr.forms``), journal lines by their row.
+form with ``add_service_errors`` (``shared_services.core.forms``), journal lines by their row.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from finance import selectors
 from finance.models import Account, ExpenseLine
 from hr import selectors as hr_selectors
-from hr.forms import GovUKDateField, MoneyField
+from shared_services.core.forms import GovUKDateField, MoneyField
 
 JOURNAL_ROWS = 6
 

@@ -39,9 +39,9 @@ from finance.forms import (
 )
 from finance.models import Account, ExpenseClaim, ExpenseLine, Journal
 from hr import selectors as hr_selectors
-from hr.forms import add_service_errors
 from hr.models import CostCentre
 from shared_services.accounts.models import User
+from shared_services.core.forms import add_service_errors
 
 
 class FinancePageMixin:

@@ -1,13 +1,13 @@
-from django.urls import path
+from django.urls import URLPattern, path
 
+from departments.api_helpers import deprecated_alias, routed_by_method
 from hr import apis
 
 app_name = "hr-api"
 
-# Relative to api/v1/departments/<slug:department_slug>/ (shared_services/urls.py).
+# Relative to api/v1/departments/<slug:department_slug>/hr/ (shared_services/urls.py).
 urlpatterns = [
-    path("employees/", apis.routed_by_method(apis.EmployeeListApi, apis.EmployeeHireApi).as_view(),
-         name="employees"),
+    path("employees/", routed_by_method(apis.EmployeeListApi, apis.EmployeeHireApi).as_view(), name="employees"),
     path("employees/<str:payroll_number>/", apis.EmployeeDetailApi.as_view(), name="employee"),
     path("employees/<str:payroll_number>/changes/", apis.EmploymentChangeApi.as_view(), name="employee-changes"),
     path("employees/<str:payroll_number>/leave/", apis.EmployeeLeaveApi.as_view(), name="employee-leave"),
@@ -16,9 +16,9 @@ urlpatterns = [
     path("employees/<str:payroll_number>/employment-history/<int:version_id>/corrections/",
          apis.EmploymentCorrectApi.as_view(), name="employment-corrections"),
     path("organisation-units/",
-         apis.routed_by_method(apis.OrganisationUnitListApi, apis.OrganisationUnitCreateApi).as_view(),
+         routed_by_method(apis.OrganisationUnitListApi, apis.OrganisationUnitCreateApi).as_view(),
          name="organisation-units"),
-    path("grades/", apis.routed_by_method(apis.GradeListApi, apis.GradeCreateApi).as_view(), name="grades"),
+    path("grades/", routed_by_method(apis.GradeListApi, apis.GradeCreateApi).as_view(), name="grades"),
     path("grades/<str:grade_code>/pay-ranges/", apis.PayRangeSetApi.as_view(), name="grade-pay-ranges"),
     path("leave-types/", apis.LeaveTypeListApi.as_view(), name="leave-types"),
     path("leave-requests/", apis.LeaveRequestListApi.as_view(), name="leave-requests"),
@@ -32,3 +32,15 @@ urlpatterns = [
          name="employee-leave-balances"),
     path("employees/<str:payroll_number>/sickness/", apis.SicknessRecordApi.as_view(), name="employee-sickness"),
 ]
+
+
+def _deprecated(pattern: URLPattern) -> URLPattern:
+    view = deprecated_alias(pattern.callback.view_class)  # type: ignore[attr-defined]
+    return URLPattern(pattern.pattern, view.as_view(), name=pattern.name)
+
+
+# The same routes without the hr/ segment, as first published (finance and payroll always had
+# theirs): integrators may still call them, so they answer alike and the schema marks them
+# deprecated. Included beside urlpatterns under the instance namespace "hr-api-deprecated", so
+# reverse("hr-api:…") gives the hr/ address.
+deprecated_urlpatterns = [_deprecated(pattern) for pattern in urlpatterns]

@@ -2,75 +2,51 @@
 
 Every view is department-scoped, one operation per class. Views validate, call one service or
 selector, and serialize. Sensitive fields are masked by ``hr.visibility`` for callers without
-``hr:sensitive``; codes and payroll numbers name records, resolved within the department.
+``hr:sensitive``; codes and payroll numbers name records, resolved within the department. The
+serializers several operations share are in ``hr.serializers``.
 """
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
 from decimal import Decimal
-from typing import Any, ClassVar, cast
+from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
 
 from departments.api_base import DepartmentScopedApi
+from departments.api_helpers import caller, page_of, paginated, service_errors
 from departments.roles import Scope
 from hr import selectors, services
-from hr.models import (
-    Employee,
-    Employment,
-    Grade,
-    LeaveRequest,
-    LeaveType,
-    OrganisationUnit,
-    PayRange,
-)
+from hr.models import Employee, Employment, Grade, LeaveRequest, LeaveType, OrganisationUnit, PayRange
 from hr.models.organisation import Location
 from hr.selectors import EmployeeStatus
+from hr.serializers import (
+    MASK_NOTE,
+    CodeNameSerializer,
+    EmployeeDetailOutputSerializer,
+    EmploymentOutputSerializer,
+    EmploymentTermsInputSerializer,
+    GradeOutputSerializer,
+    LeaveRequestOutputSerializer,
+    MaskedSerializer,
+    OrganisationUnitOutputSerializer,
+    PayRangeOutputSerializer,
+    by_code,
+)
 from hr.validators import validate_account_number, validate_ni_number, validate_postcode, validate_sort_code
-from hr.visibility import MASK, SENSITIVE_EMPLOYEE_FIELDS, SENSITIVE_EMPLOYMENT_FIELDS, visible
-from shared_services.accounts.models import User
+from hr.visibility import SENSITIVE_EMPLOYMENT_FIELDS
 
 TAGS = ["hr"]
-MASK_NOTE = f"'{MASK}' without the hr:sensitive scope."
-
-
-def routed_by_method(*operations: type[DepartmentScopedApi]) -> type[DepartmentScopedApi]:
-    """One address for several one-operation APIs (a GET list and a POST create share a URL).
-
-    Each operation keeps its own class, serializers and scope; the combination only routes by
-    HTTP method. Operations may not both handle a method or share a nested class name, because
-    the combination would silently pick one of them.
-    """
-    scopes: dict[str, str] = {}
-    names: set[str] = set()
-    for operation in operations:
-        if set(operation.required_scopes) & set(scopes):
-            raise TypeError(f"{operation.__name__} handles a method another operation at this address handles.")
-        nested = {name for name, value in vars(operation).items() if isinstance(value, type)}
-        if nested & names:
-            raise TypeError(f"{operation.__name__} reuses nested class names {sorted(nested & names)}.")
-        scopes.update(operation.required_scopes)
-        names |= nested
-    name = "".join(operation.__name__.removesuffix("Api") for operation in operations) + "Api"
-    return cast(type[DepartmentScopedApi], type(name, operations, {"required_scopes": scopes}))
 
 
 # --- Helpers ---------------------------------------------------------------------------------------
-
-
-def _caller(request: Request) -> User:
-    return cast(User, request.user)
 
 
 def _visibility(view: DepartmentScopedApi) -> dict[str, Any]:
@@ -78,216 +54,11 @@ def _visibility(view: DepartmentScopedApi) -> dict[str, Any]:
     return {"scopes": view.department_access.scopes}
 
 
-@contextmanager
-def _service_errors(*, nest_under: str = "", nested_fields: frozenset[str] = frozenset(),
-                    rename: Mapping[str, str] | None = None) -> Iterator[None]:
-    """Turn a service's Django ``ValidationError`` into a DRF one (a 400 listing each field).
-
-    Field names are kept; ``__all__`` becomes ``non_field_errors``. Errors on ``nested_fields``
-    go under ``nest_under``, so they point at the part of the request body they came from.
-    """
-    try:
-        yield
-    except DjangoValidationError as error:
-        messages = error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
-        detail: dict[str, Any] = {}
-        for field, field_messages in messages.items():
-            if field == "__all__":
-                detail.setdefault(api_settings.NON_FIELD_ERRORS_KEY, []).extend(field_messages)
-            elif field in nested_fields:
-                detail.setdefault(nest_under, {})[field] = field_messages
-            else:
-                detail[(rename or {}).get(field, field)] = field_messages
-        raise exceptions.ValidationError(detail) from error
-
-
 def _employee_or_404(payroll_number: str) -> Employee:
     employee = selectors.employee_get(payroll_number=payroll_number)
     if employee is None:
         raise exceptions.NotFound("This department has no employee with that payroll number.")
     return employee
-
-
-def _by_code(queryset: QuerySet[Any], noun: str, **kwargs: Any) -> serializers.SlugRelatedField:
-    """A department's record named by its code (the queryset is scoped when it runs)."""
-    return serializers.SlugRelatedField(
-        slug_field="code", queryset=queryset,
-        error_messages={"does_not_exist": f"This department has no {noun} with the code '{{value}}'."}, **kwargs,
-    )
-
-
-def _by_payroll_number(**kwargs: Any) -> serializers.SlugRelatedField:
-    return serializers.SlugRelatedField(
-        slug_field="payroll_number", queryset=Employee.objects.all(),
-        error_messages={"does_not_exist": "This department has no employee with the payroll number '{value}'."},
-        **kwargs,
-    )
-
-
-# --- Shared output serializers ---------------------------------------------------------------------
-
-
-class MaskedSerializer(serializers.Serializer):
-    """Masks ``sensitive`` keys unless the context's ``scopes`` allow them (no scopes: masked)."""
-
-    sensitive: ClassVar[frozenset[str]] = frozenset()
-
-    def to_representation(self, instance: Any) -> Any:
-        data = super().to_representation(instance)
-        return visible(data, scopes=self.context.get("scopes", ()), sensitive=self.sensitive)
-
-
-@extend_schema_field({"oneOf": [{"type": "integer"}, {"type": "string", "enum": [MASK]}], "nullable": True})
-class MaskableIntegerField(serializers.IntegerField):
-    """An integer that may be replaced by the mask (the schema says so)."""
-
-
-class CodeNameSerializer(serializers.Serializer):
-    class Meta:
-        ref_name = "HrCodeName"
-
-    code = serializers.CharField()
-    name = serializers.CharField()
-
-
-class EmployeeRefSerializer(serializers.Serializer):
-    class Meta:
-        ref_name = "HrEmployeeRef"
-
-    payroll_number = serializers.CharField()
-    name = serializers.CharField(source="display_name")
-
-
-class EmploymentOutputSerializer(MaskedSerializer):
-    """One version of an employee's employment; pay is masked without hr:sensitive."""
-
-    sensitive = SENSITIVE_EMPLOYMENT_FIELDS
-
-    class Meta:
-        ref_name = "HrEmploymentOutput"
-
-    id = serializers.IntegerField(help_text="The version id; corrections address it.")
-    valid_from = serializers.DateField()
-    valid_to = serializers.DateField(allow_null=True, help_text="The last day; null until changed.")
-    post_title = serializers.CharField()
-    organisation_unit = CodeNameSerializer()
-    grade = CodeNameSerializer()
-    cost_centre = CodeNameSerializer()
-    line_manager = EmployeeRefSerializer(allow_null=True)
-    location = serializers.CharField()
-    contract_type = serializers.CharField()
-    working_pattern = serializers.CharField()
-    fte = serializers.DecimalField(max_digits=5, decimal_places=4)
-    contracted_hours = serializers.DecimalField(max_digits=5, decimal_places=2)
-    annual_salary = serializers.CharField(help_text=f"Full-time annual salary in pounds, like '31500.00'; {MASK_NOTE}")
-    pay_range_point = MaskableIntegerField(allow_null=True, help_text=f"Null when not on a point; {MASK_NOTE}")
-    change_reason = serializers.CharField()
-
-
-class EmployeeDetailOutputSerializer(MaskedSerializer):
-    """An employee's personal record; identity, bank and birth date are masked without hr:sensitive."""
-
-    sensitive = SENSITIVE_EMPLOYEE_FIELDS
-
-    class Meta:
-        ref_name = "HrEmployeeDetailOutput"
-
-    payroll_number = serializers.CharField()
-    name = serializers.CharField(source="display_name")
-    title = serializers.CharField()
-    first_name = serializers.CharField()
-    last_name = serializers.CharField()
-    preferred_name = serializers.CharField()
-    date_of_birth = serializers.CharField(help_text=f"An ISO date; {MASK_NOTE}")
-    ni_number = serializers.CharField(help_text=f"Masked to its last two characters; {MASK_NOTE}")
-    sex = serializers.CharField()
-    gender_identity = serializers.CharField()
-    address_line_1 = serializers.CharField()
-    address_line_2 = serializers.CharField()
-    town = serializers.CharField()
-    postcode = serializers.CharField()
-    email = serializers.CharField()
-    phone = serializers.CharField()
-    bank_sort_code = serializers.CharField(help_text=MASK_NOTE)
-    bank_account_number = serializers.CharField(help_text=MASK_NOTE)
-    building_society_roll_number = serializers.CharField(help_text=MASK_NOTE)
-    start_date = serializers.DateField()
-    leave_date = serializers.DateField(allow_null=True)
-    leave_reason = serializers.CharField()
-    tax_code = serializers.CharField()
-    tax_basis = serializers.CharField()
-    ni_category = serializers.CharField()
-    student_loans = serializers.ListField(child=serializers.CharField())
-    pension_scheme = serializers.CharField()
-    starter_declaration = serializers.CharField()
-    previous_payroll_id = serializers.CharField()
-    employment = serializers.SerializerMethodField(
-        help_text="Today's employment; a future starter's first, a leaver's last. Null if none."
-    )
-
-    @extend_schema_field(EmploymentOutputSerializer(allow_null=True))
-    def get_employment(self, employee: Employee) -> dict[str, Any] | None:
-        version = selectors.employment_shown(employee=employee)
-        return EmploymentOutputSerializer(version, context=self.context).data if version else None
-
-
-class OrganisationUnitOutputSerializer(serializers.Serializer):
-    class Meta:
-        ref_name = "HrOrganisationUnitOutput"
-
-    code = serializers.CharField()
-    name = serializers.CharField()
-    kind = serializers.CharField()
-    # A field named "parent" shadows Field.parent only for type checkers: DRF moves fields off the class.
-    parent = serializers.CharField(  # type: ignore[assignment]
-        source="parent.code", allow_null=True, help_text="The parent unit's code."
-    )
-    depth = serializers.IntegerField()
-    is_active = serializers.BooleanField()
-
-
-class PayRangeOutputSerializer(serializers.Serializer):
-    class Meta:
-        ref_name = "HrPayRangeOutput"
-
-    location = serializers.CharField()
-    minimum = serializers.DecimalField(max_digits=14, decimal_places=2)
-    maximum = serializers.DecimalField(max_digits=14, decimal_places=2)
-
-
-class GradeOutputSerializer(serializers.Serializer):
-    class Meta:
-        ref_name = "HrGradeOutput"
-
-    code = serializers.CharField()
-    name = serializers.CharField()
-    rank = serializers.IntegerField()
-    is_active = serializers.BooleanField()
-    pay_ranges = PayRangeOutputSerializer(many=True, source="pay_ranges.all")
-
-
-# --- Shared input serializers ----------------------------------------------------------------------
-
-
-class EmploymentTermsInputSerializer(serializers.Serializer):
-    """Employment fields, all optional (a change or correction sends only what changes)."""
-
-    class Meta:
-        ref_name = "HrEmploymentTermsInput"
-
-    post_title = serializers.CharField(max_length=200, required=False)
-    organisation_unit = _by_code(selectors.organisation_units(), "organisation unit", required=False)
-    grade = _by_code(selectors.grades(), "grade", required=False)
-    cost_centre = _by_code(selectors.cost_centres(), "cost centre", required=False)
-    line_manager = _by_payroll_number(required=False, allow_null=True)
-    location = serializers.ChoiceField(choices=Location.choices, required=False)
-    annual_salary = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0, required=False,
-                                             help_text="Full-time annual salary in pounds.")
-    fte = serializers.DecimalField(max_digits=5, decimal_places=4, required=False)
-    contracted_hours = serializers.DecimalField(max_digits=5, decimal_places=2, required=False)
-    contract_type = serializers.ChoiceField(choices=Employment.ContractType.choices, required=False)
-    working_pattern = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    pay_range_point = serializers.IntegerField(min_value=0, required=False, allow_null=True)
 
 
 # --- Employees -------------------------------------------------------------------------------------
@@ -306,10 +77,10 @@ class EmployeeListApi(DepartmentScopedApi):
                                          help_text="current staff, leavers (left before 'on'), or starting after it")
         search = serializers.CharField(required=False, allow_blank=True, max_length=100,
                                        help_text="The start of a name or of the post title, or a whole payroll number.")
-        organisation_unit = _by_code(selectors.organisation_units(), "organisation unit", required=False,
+        organisation_unit = by_code(selectors.organisation_units(), "organisation unit", required=False,
                                      help_text="A unit code; its sub-units are included.")
-        grade = _by_code(selectors.grades(), "grade", required=False, help_text="A grade code.")
-        cost_centre = _by_code(selectors.cost_centres(), "cost centre", required=False,
+        grade = by_code(selectors.grades(), "grade", required=False, help_text="A grade code.")
+        cost_centre = by_code(selectors.cost_centres(), "cost centre", required=False,
                                help_text="A cost centre code; its sub-centres are included.")
         on = serializers.DateField(default=timezone.localdate, help_text="An ISO date; today if not given.")
 
@@ -334,12 +105,7 @@ class EmployeeListApi(DepartmentScopedApi):
 
     @extend_schema(
         operation_id="hr_employees_list", tags=TAGS, parameters=[FilterSerializer],
-        responses=inline_serializer("HrEmployeeListPage", fields={
-            "count": serializers.IntegerField(),
-            "next": serializers.URLField(allow_null=True),
-            "previous": serializers.URLField(allow_null=True),
-            "results": OutputSerializer(many=True),
-        }),
+        responses=page_of("HrEmployeeListPage", OutputSerializer(many=True)),
     )
     def get(self, request: Request, department_slug: str) -> Response:
         """Employees with their employment on a date, ordered by name, paged with limit and offset."""
@@ -397,9 +163,9 @@ class EmployeeHireApi(DepartmentScopedApi):
         previous_payroll_id = serializers.CharField(max_length=35, required=False, allow_blank=True)
         # The terms a first version cannot do without.
         post_title = serializers.CharField(max_length=200)
-        organisation_unit = _by_code(selectors.organisation_units(), "organisation unit")
-        grade = _by_code(selectors.grades(), "grade")
-        cost_centre = _by_code(selectors.cost_centres(), "cost centre")
+        organisation_unit = by_code(selectors.organisation_units(), "organisation unit")
+        grade = by_code(selectors.grades(), "grade")
+        cost_centre = by_code(selectors.cost_centres(), "cost centre")
         annual_salary = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0,
                                                  help_text="Full-time annual salary in pounds.")
         salary_override_reason = serializers.CharField(
@@ -416,9 +182,9 @@ class EmployeeHireApi(DepartmentScopedApi):
         data = dict(serializer.validated_data)
         salary_override_reason = data.pop("salary_override_reason", "")
         terms = {name: data.pop(name) for name in services.EMPLOYMENT_FIELDS if name in data}
-        with _service_errors():
+        with service_errors():
             employee = services.employee_hire(department=self.department, personal=data, terms=terms,
-                                              acting_user=_caller(request),
+                                              acting_user=caller(request),
                                               salary_override_reason=salary_override_reason)
         return Response(EmployeeDetailOutputSerializer(employee, context=_visibility(self)).data,
                         status=status.HTTP_201_CREATED)
@@ -459,9 +225,9 @@ class EmploymentChangeApi(DepartmentScopedApi):
         employee = _employee_or_404(payroll_number)
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        with _service_errors(nest_under="changes", nested_fields=frozenset(services.EMPLOYMENT_FIELDS),
+        with service_errors(nest_under="changes", nested_fields=frozenset(services.EMPLOYMENT_FIELDS),
                              rename={"valid_from": "effective_from"}):
-            version = services.employment_change(employee=employee, acting_user=_caller(request),
+            version = services.employment_change(employee=employee, acting_user=caller(request),
                                                  **serializer.validated_data)
         return Response(EmploymentOutputSerializer(version, context=_visibility(self)).data,
                         status=status.HTTP_201_CREATED)
@@ -485,10 +251,10 @@ class EmployeeLeaveApi(DepartmentScopedApi):
         employee = _employee_or_404(payroll_number)
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        with _service_errors():
+        with service_errors():
             employee = services.employee_leave(employee=employee, leave_date=serializer.validated_data["leave_date"],
                                                reason=serializer.validated_data["leave_reason"],
-                                               acting_user=_caller(request))
+                                               acting_user=caller(request))
         return Response(EmployeeDetailOutputSerializer(employee, context=_visibility(self)).data)
 
 
@@ -578,8 +344,8 @@ class EmploymentCorrectApi(DepartmentScopedApi):
             raise exceptions.NotFound("This employee has no employment version with that id.")
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        with _service_errors(nest_under="corrections", nested_fields=frozenset(services.EMPLOYMENT_FIELDS)):
-            version = services.employment_correct(employment=employment, acting_user=_caller(request),
+        with service_errors(nest_under="corrections", nested_fields=frozenset(services.EMPLOYMENT_FIELDS)):
+            version = services.employment_correct(employment=employment, acting_user=caller(request),
                                                   **serializer.validated_data)
         return Response(EmploymentOutputSerializer(version, context=_visibility(self)).data,
                         status=status.HTTP_201_CREATED)
@@ -613,7 +379,7 @@ class OrganisationUnitCreateApi(DepartmentScopedApi):
         code = serializers.CharField(max_length=30)
         name = serializers.CharField(max_length=200)
         kind = serializers.ChoiceField(choices=OrganisationUnit.Kind.choices, default=OrganisationUnit.Kind.TEAM)
-        parent = _by_code(  # type: ignore[assignment]  # see OrganisationUnitOutputSerializer.parent
+        parent = by_code(  # type: ignore[assignment]  # see OrganisationUnitOutputSerializer.parent
             selectors.organisation_units(), "organisation unit", required=False, allow_null=True,
             help_text="The parent unit's code; none for a top-level unit.",
         )
@@ -624,8 +390,8 @@ class OrganisationUnitCreateApi(DepartmentScopedApi):
         """Add an organisation unit, under a parent unit or at the top."""
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        with _service_errors():
-            unit = services.organisation_unit_create(department=self.department, acting_user=_caller(request),
+        with service_errors():
+            unit = services.organisation_unit_create(department=self.department, acting_user=caller(request),
                                                      **serializer.validated_data)
         return Response(OrganisationUnitOutputSerializer(unit).data, status=status.HTTP_201_CREATED)
 
@@ -661,8 +427,8 @@ class GradeCreateApi(DepartmentScopedApi):
         """Add a grade; rank orders grades, lowest first."""
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        with _service_errors():
-            grade = services.grade_create(department=self.department, acting_user=_caller(request),
+        with service_errors():
+            grade = services.grade_create(department=self.department, acting_user=caller(request),
                                           **serializer.validated_data)
         return Response(GradeOutputSerializer(grade).data, status=status.HTTP_201_CREATED)
 
@@ -688,36 +454,13 @@ class PayRangeSetApi(DepartmentScopedApi):
             raise exceptions.NotFound("This department has no grade with that code.")
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        with _service_errors():
-            pay_range: PayRange = services.pay_range_set(grade=grade, acting_user=_caller(request),
+        with service_errors():
+            pay_range: PayRange = services.pay_range_set(grade=grade, acting_user=caller(request),
                                                          **serializer.validated_data)
         return Response(PayRangeOutputSerializer(pay_range).data)
 
 
 # --- Absence and leave -----------------------------------------------------------------------------
-
-
-def _leave_request_or_404(request_id: int) -> LeaveRequest:
-    leave_request = LeaveRequest.objects.select_related("employee", "leave_type").filter(pk=request_id).first()
-    if leave_request is None:
-        raise exceptions.NotFound("This department has no leave request with that id.")
-    return leave_request
-
-
-class LeaveRequestOutputSerializer(serializers.Serializer):
-    class Meta:
-        ref_name = "HrLeaveRequest"
-
-    id = serializers.IntegerField()
-    employee = serializers.CharField(source="employee.payroll_number")
-    leave_type = serializers.CharField(source="leave_type.code")
-    start_date = serializers.DateField()
-    end_date = serializers.DateField()
-    hours = serializers.DecimalField(max_digits=7, decimal_places=2)
-    status = serializers.CharField()
-    reason = serializers.CharField()
-    decision_note = serializers.CharField()
-    decided_at = serializers.DateTimeField(allow_null=True)
 
 
 class LeaveTypeListApi(DepartmentScopedApi):
@@ -756,9 +499,7 @@ class LeaveRequestListApi(DepartmentScopedApi):
             raise exceptions.ValidationError({"status": [f"Choose one of: {choices}."]})
         requests = selectors.leave_requests(status=wanted_status,
                                             payroll_number=request.query_params.get("employee", ""))
-        paginator = LimitOffsetPagination()
-        page = paginator.paginate_queryset(requests, request, view=self)
-        return paginator.get_paginated_response(LeaveRequestOutputSerializer(page, many=True).data)
+        return paginated(request, self, requests, LeaveRequestOutputSerializer)
 
 
 class LeaveRequestCreateApi(DepartmentScopedApi):
@@ -770,7 +511,7 @@ class LeaveRequestCreateApi(DepartmentScopedApi):
         class Meta:
             ref_name = "HrLeaveRequestInput"
 
-        leave_type = _by_code(LeaveType.objects.all(), "leave type")
+        leave_type = by_code(LeaveType.objects.all(), "leave type")
         start_date = serializers.DateField()
         end_date = serializers.DateField()
         hours = serializers.DecimalField(max_digits=7, decimal_places=2, min_value=Decimal("0.01"))
@@ -782,8 +523,8 @@ class LeaveRequestCreateApi(DepartmentScopedApi):
         employee = _employee_or_404(payroll_number)
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        with _service_errors():
-            leave_request = services.leave_request_create(employee=employee, acting_user=_caller(request),
+        with service_errors():
+            leave_request = services.leave_request_create(employee=employee, acting_user=caller(request),
                                                           **serializer.validated_data)
         return Response(LeaveRequestOutputSerializer(leave_request).data, status=status.HTTP_201_CREATED)
 
@@ -803,11 +544,11 @@ class LeaveRequestDecideApi(DepartmentScopedApi):
     @extend_schema(operation_id="hr_leave_requests_decide", tags=TAGS, request=InputSerializer,
                    responses={200: LeaveRequestOutputSerializer})
     def post(self, request: Request, department_slug: str, request_id: int) -> Response:
-        leave_request = _leave_request_or_404(request_id)
+        leave_request = selectors.leave_request_get(request_id=request_id)
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        with _service_errors():
-            leave_request = services.leave_request_decide(request=leave_request, acting_user=_caller(request),
+        with service_errors():
+            leave_request = services.leave_request_decide(request=leave_request, acting_user=caller(request),
                                                           acting_as_hr=True, **serializer.validated_data)
         return Response(LeaveRequestOutputSerializer(leave_request).data)
 
@@ -820,9 +561,9 @@ class LeaveRequestCancelApi(DepartmentScopedApi):
     @extend_schema(operation_id="hr_leave_requests_cancel", tags=TAGS, request=None,
                    responses={200: LeaveRequestOutputSerializer})
     def post(self, request: Request, department_slug: str, request_id: int) -> Response:
-        leave_request = _leave_request_or_404(request_id)
-        with _service_errors():
-            leave_request = services.leave_request_cancel(request=leave_request, acting_user=_caller(request))
+        leave_request = selectors.leave_request_get(request_id=request_id)
+        with service_errors():
+            leave_request = services.leave_request_cancel(request=leave_request, acting_user=caller(request))
         return Response(LeaveRequestOutputSerializer(leave_request).data)
 
 
@@ -849,7 +590,7 @@ class LeaveBalanceApi(DepartmentScopedApi):
             on = datetime.date.fromisoformat(request.query_params.get("on") or timezone.localdate().isoformat())
         except ValueError:
             raise exceptions.ValidationError({"on": ["Enter a date like 2026-04-01."]}) from None
-        with _service_errors():
+        with service_errors():
             balances = services.leave_balances_refresh(employee=employee, on=on)
         rows = [{
             "leave_type": balance.leave_type.code, "leave_year_start": balance.year_start,
@@ -890,7 +631,7 @@ class SicknessRecordApi(DepartmentScopedApi):
         employee = _employee_or_404(payroll_number)
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        with _service_errors():
-            period = services.sickness_record(employee=employee, acting_user=_caller(request),
+        with service_errors():
+            period = services.sickness_record(employee=employee, acting_user=caller(request),
                                               **serializer.validated_data)
         return Response(self.OutputSerializer(period).data, status=status.HTTP_201_CREATED)

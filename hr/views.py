@@ -34,7 +34,6 @@ from hr.forms import (
     EmployeeLeaveForm,
     EmploymentChangeForm,
     LeaveRequestForm,
-    add_service_errors,
 )
 from hr.models import Employee, Employment, LeaveRequest
 from hr.visibility import (
@@ -45,6 +44,7 @@ from hr.visibility import (
     visible,
 )
 from shared_services.accounts.models import User
+from shared_services.core.forms import add_service_errors
 
 
 def _shown(value: Any) -> Any:

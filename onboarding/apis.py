@@ -5,10 +5,9 @@ Under ``/api/v1/departments/<slug>/imports/``. One operation per class; errors a
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse, StreamingHttpResponse
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, status
@@ -17,10 +16,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from departments.api_base import DepartmentScopedApi
+from departments.api_helpers import caller, service_errors
 from departments.roles import Scope
 from onboarding import selectors, services
 from onboarding.models import ImportJob
-from shared_services.accounts.models import User
 
 TAGS = ["onboarding"]
 
@@ -61,11 +60,6 @@ class JobOutputSerializer(serializers.Serializer):
         return {"self": base, "errors": base + "errors/", "errors_csv": base + "errors.csv",
                 "reconciliation": base + "reconciliation/", "reconciliation_csv": base + "reconciliation.csv",
                 "reconciliation_xlsx": base + "reconciliation.xlsx", "commit": base + "commit/"}
-
-
-def _raise_service_errors(error: DjangoValidationError) -> None:
-    messages = error.message_dict if hasattr(error, "error_dict") else {"non_field_errors": error.messages}
-    raise exceptions.ValidationError(messages) from error
 
 
 class ImportJobsMixin:
@@ -123,13 +117,11 @@ class ImportJobCreateApi(ImportJobsMixin, DepartmentScopedApi):
                 raise exceptions.ValidationError(
                     {"mapping": [f"There is no column mapping called {data['mapping']!r}."]})
         upload = data["file"]
-        try:
+        with service_errors():
             job = services.import_job_create(
                 department=self.department, upload=upload, original_name=upload.name,
-                acting_user=cast(User, request.user), dry_run=data["dry_run"], accept_valid=data["accept_valid"],
+                acting_user=caller(request), dry_run=data["dry_run"], accept_valid=data["accept_valid"],
                 mapping=mapping, effective_from=data["effective_from"], tax_year=data["tax_year"])
-        except DjangoValidationError as error:
-            _raise_service_errors(error)
         job.department = self.department
         return Response(JobOutputSerializer(job).data, status=status.HTTP_202_ACCEPTED,
                         headers={"Location": f"/api/v1/departments/{department_slug}/imports/{job.pk}/"})
@@ -161,12 +153,10 @@ class ImportJobCommitApi(ImportJobsMixin, DepartmentScopedApi):
     def post(self, request: Request, department_slug: str, job_id: int) -> Response:
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
+        with service_errors():
             job = services.import_job_commit(department=self.department, source=self.job_or_404(),
                                              accept_valid=serializer.validated_data["accept_valid"],
-                                             acting_user=cast(User, request.user))
-        except DjangoValidationError as error:
-            _raise_service_errors(error)
+                                             acting_user=caller(request))
         return Response(JobOutputSerializer(job).data, status=status.HTTP_202_ACCEPTED,
                         headers={"Location": f"/api/v1/departments/{department_slug}/imports/{job.pk}/"})
 

@@ -21,6 +21,7 @@ from onboarding import selectors, services
 from onboarding.forms import ImportCommitForm, ImportMappingForm, ImportUploadForm
 from onboarding.models import ImportJob
 from shared_services.accounts.models import User
+from shared_services.core.forms import add_service_errors
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -103,9 +104,7 @@ class ImportMappingCreateView(OnboardingPageMixin, FormView):
                 create_missing_references=form.cleaned_data["create_missing_references"],
                 acting_user=self.acting_user)
         except ValidationError as error:
-            for field, texts in error.message_dict.items():
-                for text in texts:
-                    form.add_error(field if field in form.fields else None, text)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, f"The column mapping “{mapping.name}” was saved.")
         return redirect("onboarding:upload", department_slug=self.department.slug)

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from hr import api_urls as hr_api_urls
 from shared_services.core import views as core_views
 
 urlpatterns = [
@@ -13,7 +14,10 @@ urlpatterns = [
     path("accounts/", include("shared_services.accounts.urls")),
     path("healthz", core_views.healthz, name="healthz"),
     path("api/v1/payroll/", include("payroll.api_urls")),
-    path("api/v1/departments/<slug:department_slug>/", include("hr.api_urls")),
+    path("api/v1/departments/<slug:department_slug>/hr/", include("hr.api_urls")),
+    # hr's routes before they had an hr/ segment, kept working and marked deprecated in the schema.
+    path("api/v1/departments/<slug:department_slug>/",
+         include((hr_api_urls.deprecated_urlpatterns, hr_api_urls.app_name), namespace="hr-api-deprecated")),
     path("api/v1/departments/<slug:department_slug>/finance/", include("finance.api_urls")),
     path("api/v1/departments/<slug:department_slug>/payroll/", include("payroll.department_api_urls")),
     path("api/v1/departments/<slug:department_slug>/imports/", include("onboarding.api_urls")),

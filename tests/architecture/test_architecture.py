@@ -229,3 +229,91 @@ def test_onboarding_writes_hr_and_payroll_data_only_through_their_services():
                         assert (node.module, alias.name) in allowed, (
                             f"{path.relative_to(ROOT)} imports {alias.name} from {node.module}; use the app's services"
                         )
+
+
+def _app_of(module: str) -> str | None:
+    """The project app a dotted module belongs to (shared_services holds several: core, accounts …)."""
+    parts = module.split(".")
+    if parts[0] not in PROJECT_PACKAGES:
+        return None
+    return ".".join(parts[:2]) if parts[0] == "shared_services" else parts[0]
+
+
+def _is_private(name: str) -> bool:
+    return name.startswith("_") and not (name.startswith("__") and name.endswith("__"))
+
+
+def _is_module(dotted: str) -> bool:
+    path = ROOT.joinpath(*dotted.split("."))
+    return path.with_suffix(".py").is_file() or (path / "__init__.py").is_file()
+
+
+def _dotted(node: ast.expr) -> str | None:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        base = _dotted(node.value)
+        return f"{base}.{node.attr}" if base else None
+    return None
+
+
+def _private_names_used_from_other_apps(path: Path, own_app: str) -> list[str]:
+    """``from x import _name``, and ``_name`` read off a module bound by ``import x`` or ``from x import y``.
+
+    The names returned are those of other project apps; standard-library and third-party ones are not checked.
+    """
+    tree = ast.parse(path.read_text(), filename=str(path))
+    bound: dict[str, str] = {}  # local name -> the dotted module (or object) it stands for
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    bound[alias.asname] = alias.name
+                else:
+                    bound[alias.name.split(".")[0]] = alias.name.split(".")[0]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            app = _app_of(node.module)
+            for alias in node.names:
+                bound[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+                if app not in (None, own_app) and _is_private(alias.name):
+                    found.append(f"from {node.module} import {alias.name}")
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and _is_private(node.attr):
+            base = _dotted(node.value)
+            if base is None:
+                continue
+            head, _, rest = base.partition(".")
+            module = bound.get(head)
+            if module is None:
+                continue
+            target = f"{module}.{rest}" if rest else module
+            # Only modules: an underscore attribute of a class (a model's _meta) is that class's API.
+            if _app_of(target) not in (None, own_app) and _is_module(target):
+                found.append(f"{target}.{node.attr}")
+    return found
+
+
+@pytest.mark.parametrize("package", PROJECT_PACKAGES)
+def test_no_app_uses_another_apps_underscore_names(package):
+    """An underscore name is its app's own business: what other apps need is made public, in the
+    lowest layer that may hold it (API plumbing in departments.api_helpers, form fields in
+    shared_services.core.forms)."""
+    for path in _python_files(package):
+        relative = path.relative_to(ROOT)
+        own_app = _app_of(".".join(relative.with_suffix("").parts))
+        assert own_app is not None
+        found = _private_names_used_from_other_apps(path, own_app)
+        assert not found, f"{relative} uses another app's private names: {', '.join(found)}"
+
+
+def test_the_private_name_rule_catches_both_forms(tmp_path):
+    # given a finance module that reaches into hr twice
+    module = tmp_path / "apis.py"
+    module.write_text("from hr.apis import _service_errors as errors\nimport hr.apis\nfrom hr import forms\n"
+                      "hr.apis._caller\nforms._decimal\nerrors.__name__\n")
+    # when
+    found = _private_names_used_from_other_apps(module, "finance")
+    # then
+    assert found == ["from hr.apis import _service_errors", "hr.apis._caller", "hr.forms._decimal"]
+    assert _private_names_used_from_other_apps(module, "hr") == []
