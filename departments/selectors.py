@@ -3,7 +3,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.db.models import Count, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from departments.models import ApiToken, AuditEvent, Department, DepartmentMembership, OperatorAssignment
@@ -108,15 +108,6 @@ def department_people_count(*, department: Department) -> int:
         .distinct()
         .count()
     )
-
-
-def department_role_counts(*, department: Department) -> dict[str, int]:
-    rows = (
-        DepartmentMembership.objects.filter(department=department, ended_at__isnull=True)
-        .values("role")
-        .annotate(people=Count("user_id", distinct=True))
-    )
-    return {row["role"]: row["people"] for row in rows}
 
 
 def department_api_tokens(*, department: Department) -> QuerySet[ApiToken]:

@@ -42,6 +42,7 @@ from hr.models import (
     PayRange,
     SicknessPeriod,
 )
+from shared_services.core.problems import NotFound
 
 
 def _covering(day: datetime.date | F) -> Q:
@@ -445,6 +446,15 @@ def leave_requests(*, status: str = "", payroll_number: str = "") -> QuerySet[Le
     if payroll_number:
         requests = requests.filter(employee__payroll_number=payroll_number)
     return requests
+
+
+def leave_request_get(*, request_id: int) -> LeaveRequest:
+    """A leave request of the department in context; ``Http404`` (a 404 to pages and the API alike)
+    when it has none with that id."""
+    leave_request = LeaveRequest.objects.select_related("employee", "leave_type").filter(pk=request_id).first()
+    if leave_request is None:
+        raise NotFound("This department has no leave request with that id.")
+    return leave_request
 
 
 def leave_requests_of(*, employee: Employee) -> QuerySet[LeaveRequest]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import datetime
 import random
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal
 from pathlib import Path
 
@@ -51,9 +51,27 @@ NI_LETTERS = [("A", 90), ("C", 3), ("H", 1), ("M", 2), ("J", 2), ("Z", 1), ("B",
 LOANS = [("", 70), ("Plan 2", 14), ("Plan 1", 8), ("Plan 2; PGL", 3), ("Plan 5", 2), ("PGL", 2), ("Plan 4", 1)]
 TITLES = {"F": ["Ms", "Mrs", "Miss", "Dr", "Mx"], "M": ["Mr", "Mr", "Mr", "Dr", "Mx"]}
 
-MISTAKES = ["ni_number", "impossible_date", "sort_code", "account_number", "unknown_grade", "missing_surname",
-            "duplicate_payroll_number", "tax_code", "ni_letter", "salary_text", "postcode", "formula",
-            "two_digit_year", "too_young", "duplicate_ni_number"]
+# Each realistic mistake: the column it spoils, and what it leaves there given the cell, the row
+# and the row before (by heading).
+Spoiler = Callable[[str, dict[str, str], dict[str, str]], str]
+SPOILERS: dict[str, tuple[str, Spoiler]] = {
+    "ni_number": ("NI Number", lambda cell, row, before: cell.replace(" ", "")[:8]),  # the suffix letter lost
+    "impossible_date": ("Date of Birth", lambda cell, row, before: "31/02/1986"),
+    "sort_code": ("Sort Code", lambda cell, row, before: cell[:-1]),
+    "account_number": ("Account No", lambda cell, row, before: cell[1:]),
+    "unknown_grade": ("Grade", lambda cell, row, before: "Grade 7 (old)"),
+    "missing_surname": ("Surname", lambda cell, row, before: ""),
+    "duplicate_payroll_number": ("Payroll No", lambda cell, row, before: before["Payroll No"]),
+    "tax_code": ("Tax Code", lambda cell, row, before: "1257X"),
+    "ni_letter": ("NI Letter", lambda cell, row, before: "Q"),
+    "salary_text": ("Salary", lambda cell, row, before: "TBC"),
+    "postcode": ("Postcode", lambda cell, row, before: "SW1A2"),
+    "formula": ("Forename", lambda cell, row, before: '=HYPERLINK("http://example.invalid","Click")'),
+    "two_digit_year": ("Start Date", lambda cell, row, before: cell[:6] + cell[-2:]),
+    "too_young": ("Date of Birth", lambda cell, row, before: "01/01/" + str(int(row["Start Date"][-4:]) - 12)),
+    "duplicate_ni_number": ("NI Number", lambda cell, row, before: before["NI Number"]),
+}
+MISTAKES = list(SPOILERS)
 
 
 def _weighted(generator: random.Random, options: Sequence[tuple[str, float]]) -> str:
@@ -128,37 +146,10 @@ def employees(count: int, *, seed: int = 2026, bad_rows: int = 0,
 
 
 def _spoil(row: list[str], previous: list[str], mistake: str) -> None:
-    at = {heading: position for position, heading in enumerate(HEADINGS)}
-    if mistake == "ni_number":
-        row[at["NI Number"]] = row[at["NI Number"]].replace(" ", "")[:8]  # the suffix letter lost
-    elif mistake == "impossible_date":
-        row[at["Date of Birth"]] = "31/02/1986"
-    elif mistake == "sort_code":
-        row[at["Sort Code"]] = row[at["Sort Code"]][:-1]
-    elif mistake == "account_number":
-        row[at["Account No"]] = row[at["Account No"]][1:]
-    elif mistake == "unknown_grade":
-        row[at["Grade"]] = "Grade 7 (old)"
-    elif mistake == "missing_surname":
-        row[at["Surname"]] = ""
-    elif mistake == "duplicate_payroll_number":
-        row[at["Payroll No"]] = previous[at["Payroll No"]]
-    elif mistake == "tax_code":
-        row[at["Tax Code"]] = "1257X"
-    elif mistake == "ni_letter":
-        row[at["NI Letter"]] = "Q"
-    elif mistake == "salary_text":
-        row[at["Salary"]] = "TBC"
-    elif mistake == "postcode":
-        row[at["Postcode"]] = "SW1A2"
-    elif mistake == "formula":
-        row[at["Forename"]] = '=HYPERLINK("http://example.invalid","Click")'
-    elif mistake == "two_digit_year":
-        row[at["Start Date"]] = row[at["Start Date"]][:6] + row[at["Start Date"]][-2:]
-    elif mistake == "too_young":
-        row[at["Date of Birth"]] = "01/01/" + str(int(row[at["Start Date"]][-4:]) - 12)
-    elif mistake == "duplicate_ni_number":
-        row[at["NI Number"]] = previous[at["NI Number"]]
+    heading, spoiled = SPOILERS[mistake]
+    position = HEADINGS.index(heading)
+    row[position] = spoiled(row[position], dict(zip(HEADINGS, row, strict=True)),
+                            dict(zip(HEADINGS, previous, strict=True)))
 
 
 def write_export(path: Path, *, count: int, file_format: str = "csv", seed: int = 2026, bad_rows: int = 0,

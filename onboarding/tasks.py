@@ -1,11 +1,13 @@
+"""Import jobs for the Celery workers. Thin: the task runs one service, step by step."""
+
 from __future__ import annotations
 
-from celery import shared_task
-
 from departments.tasking import DepartmentStepsTask
+from shared_services.celery import app
 
 
-@shared_task(base=DepartmentStepsTask)
+# The name is the one queued messages already carry.
+@app.task(base=DepartmentStepsTask, name="onboarding.tasks.import_job_run_task")
 def import_job_run_task(department_id: int, job_id: int) -> str:
     """Run one import job; a job that has already started is left alone (redelivery is harmless)."""
     from departments.models import Department

@@ -4,10 +4,10 @@ runs (every state change, idempotent on an ``Idempotency-Key``), payslips and fi
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponseBase
@@ -17,25 +17,22 @@ from drf_spectacular.utils import (
     OpenApiResponse,
     extend_schema,
     extend_schema_field,
-    inline_serializer,
 )
 from rest_framework import exceptions, serializers, status
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from departments import idempotency
 from departments.api_base import DepartmentScopedApi
+from departments.api_helpers import caller, page_of, paginated, routed_by_method, service_errors
 from departments.roles import Scope
-from hr.apis import _service_errors as service_errors
-from hr.apis import routed_by_method
 from hr.models import Employee
 from payroll import downloads, selectors, services
 from payroll.engine import calculate_batch
 from payroll.models import PayInput, PayrollIdempotencyKey, PayRun, PayRunException, PaySchedule, Payslip
-from payroll.tasks import recalculate_failed, resume_calculation, start_calculation
-from shared_services.accounts.models import User
+from payroll.steps import STEPS
+from payroll.tasks import take_step
 
 MAX_CALCULATIONS_PER_REQUEST = 10_000
 
@@ -128,29 +125,8 @@ PROBLEMS = {
 }
 
 
-def _caller(request: Request) -> User:
-    return cast(User, request.user)
-
-
-def _paginated(request: Request, view: DepartmentScopedApi, rows: Any,
-               serializer: type[serializers.Serializer]) -> Response:
-    paginator = LimitOffsetPagination()
-    page = paginator.paginate_queryset(rows, request, view=view)
-    return paginator.get_paginated_response(serializer(page, many=True).data)
-
-
-def _page_of(name: str, serializer: serializers.Serializer) -> Any:
-    return inline_serializer(name, fields={
-        "count": serializers.IntegerField(), "next": serializers.URLField(allow_null=True),
-        "previous": serializers.URLField(allow_null=True), "results": serializer,
-    })
-
-
 def _run_or_404(run_id: int) -> PayRun:
-    run = selectors.pay_run_get(run_id=run_id)
-    if run is None:
-        raise exceptions.NotFound("This department has no pay run with that id.")
-    return run
+    return selectors.pay_run_get(run_id=run_id)
 
 
 @contextmanager
@@ -249,7 +225,7 @@ class PayScheduleCreateApi(DepartmentScopedApi):
             serializer = self.InputSerializer(data=request.data)
             serializer.is_valid(raise_exception=True)
             with service_errors():
-                schedule = services.pay_schedule_create(department=self.department, acting_user=_caller(request),
+                schedule = services.pay_schedule_create(department=self.department, acting_user=caller(request),
                                                         **serializer.validated_data)
             return Response(PayScheduleOutputSerializer(schedule).data, status=status.HTTP_201_CREATED)
 
@@ -283,14 +259,12 @@ class PayScheduleMembersMoveApi(DepartmentScopedApi):
                    parameters=[KEY_PARAMETER], responses={200: OutputSerializer, **PROBLEMS})
     def post(self, request: Request, department_slug: str, schedule_id: int) -> Response:
         schedule = selectors.pay_schedule_get(schedule_id=schedule_id)
-        if schedule is None:
-            raise exceptions.NotFound("This department has no pay schedule with this id.")
 
         def perform() -> Response:
             serializer = self.InputSerializer(data=request.data)
             serializer.is_valid(raise_exception=True)
             with service_errors():
-                moved = services.pay_schedule_members_move(schedule=schedule, acting_user=_caller(request),
+                moved = services.pay_schedule_members_move(schedule=schedule, acting_user=caller(request),
                                                            **serializer.validated_data)
             return Response(self.OutputSerializer({"schedule": schedule.pk, "moved": moved}).data)
 
@@ -350,11 +324,11 @@ class PayRunListApi(DepartmentScopedApi):
 
     @extend_schema(operation_id="payroll_runs_list", tags=TAGS,
                    parameters=[OpenApiParameter("status", str, enum=PayRun.Status.values)],
-                   responses={200: _page_of("PayrollPayRunPage", PayRunOutputSerializer(many=True)), **PROBLEMS})
+                   responses={200: page_of("PayrollPayRunPage", PayRunOutputSerializer(many=True)), **PROBLEMS})
     def get(self, request: Request, department_slug: str) -> Response:
         wanted = _query_choice(request, "status", PayRun.Status.values)
         rows = selectors.pay_runs().filter(status=wanted) if wanted else selectors.pay_runs()
-        return _paginated(request, self, rows, PayRunOutputSerializer)
+        return paginated(request, self, rows, PayRunOutputSerializer)
 
 
 class PayRunCreateApi(DepartmentScopedApi):
@@ -379,7 +353,7 @@ class PayRunCreateApi(DepartmentScopedApi):
             serializer = self.InputSerializer(data=request.data)
             serializer.is_valid(raise_exception=True)
             with service_errors():
-                run = services.pay_run_create(acting_user=_caller(request), **serializer.validated_data)
+                run = services.pay_run_create(acting_user=caller(request), **serializer.validated_data)
             return Response(PayRunOutputSerializer(_run_or_404(run.pk)).data, status=status.HTTP_201_CREATED)
 
         return idempotency.idempotent(request, records=PayrollIdempotencyKey, perform=perform)
@@ -405,20 +379,19 @@ class ReasonInputSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=500, help_text="Why; kept in the audit log.")
 
 
-def _step(request: Request, run_id: int, step: Callable[[PayRun, dict[str, Any]], Any],
-          *, reason: bool = False, answer_status: int = status.HTTP_200_OK) -> Response:
-    """A state change of a run: find it, validate the body, call the service, answer the run as it
-    is now; once per Idempotency-Key."""
+def _step(request: Request, run_id: int, step: str, *, answer_status: int = status.HTTP_200_OK) -> Response:
+    """One of a run's steps (``payroll.steps.STEPS``): find the run, validate the body, take the
+    step, answer the run as it is now; once per Idempotency-Key."""
 
     def perform() -> Response:
         run = _run_or_404(run_id)
         data: dict[str, Any] = {}
-        if reason:
+        if STEPS[step].takes_reason:
             serializer = ReasonInputSerializer(data=request.data)
             serializer.is_valid(raise_exception=True)
             data = serializer.validated_data
         with _step_errors():
-            step(run, data)
+            take_step(step, run=run, acting_user=caller(request), reason=data.get("reason", ""))
         return Response(PayRunOutputSerializer(_run_or_404(run_id)).data, status=answer_status)
 
     return idempotency.idempotent(request, records=PayrollIdempotencyKey, perform=perform)
@@ -427,101 +400,91 @@ def _step(request: Request, run_id: int, step: Callable[[PayRun, dict[str, Any]]
 class PayRunOpenApi(DepartmentScopedApi):
     """Open a draft run: the period's inputs are locked and who is on the run is fixed."""
 
-    required_scopes = {"POST": Scope.PAYROLL_SUBMIT}
+    required_scopes = {"POST": STEPS["open"].scope}
 
     @extend_schema(operation_id="payroll_run_open", tags=TAGS, request=None, parameters=[KEY_PARAMETER],
                    responses={200: PayRunOutputSerializer, **PROBLEMS})
     def post(self, request: Request, department_slug: str, run_id: int) -> Response:
-        return _step(request, run_id, lambda run, _: services.pay_run_open(run=run, acting_user=_caller(request)))
+        return _step(request, run_id, "open")
 
 
 class PayRunCalculateApi(DepartmentScopedApi):
     """Start (or restart) the calculation; it runs on the workers, so poll the run for progress."""
 
-    required_scopes = {"POST": Scope.PAYROLL_SUBMIT}
+    required_scopes = {"POST": STEPS["calculate"].scope}
 
     @extend_schema(operation_id="payroll_run_calculate", tags=TAGS, request=None, parameters=[KEY_PARAMETER],
                    responses={202: PayRunOutputSerializer, **PROBLEMS})
     def post(self, request: Request, department_slug: str, run_id: int) -> Response:
-        return _step(request, run_id,
-                     lambda run, _: start_calculation(run=run, acting_user=_caller(request)),
-                     answer_status=status.HTTP_202_ACCEPTED)
+        return _step(request, run_id, "calculate", answer_status=status.HTTP_202_ACCEPTED)
 
 
 class PayRunResumeApi(DepartmentScopedApi):
     """Queue again the employees a calculation has not reached (its worker stopped part-way)."""
 
-    required_scopes = {"POST": Scope.PAYROLL_SUBMIT}
+    required_scopes = {"POST": STEPS["resume"].scope}
 
     @extend_schema(operation_id="payroll_run_resume", tags=TAGS, request=None, parameters=[KEY_PARAMETER],
                    responses={202: PayRunOutputSerializer, **PROBLEMS})
     def post(self, request: Request, department_slug: str, run_id: int) -> Response:
-        return _step(request, run_id,
-                     lambda run, _: resume_calculation(run=run, acting_user=_caller(request)),
-                     answer_status=status.HTTP_202_ACCEPTED)
+        return _step(request, run_id, "resume", answer_status=status.HTTP_202_ACCEPTED)
 
 
 class PayRunRecalculateFailedApi(DepartmentScopedApi):
     """Calculate again, alone, the employees whose calculation failed (their records since fixed);
     everyone else's payslip stays as it is."""
 
-    required_scopes = {"POST": Scope.PAYROLL_SUBMIT}
+    required_scopes = {"POST": STEPS["recalculate-failed"].scope}
 
     @extend_schema(operation_id="payroll_run_recalculate_failed", tags=TAGS, request=None,
                    parameters=[KEY_PARAMETER], responses={202: PayRunOutputSerializer, **PROBLEMS})
     def post(self, request: Request, department_slug: str, run_id: int) -> Response:
-        return _step(request, run_id,
-                     lambda run, _: recalculate_failed(run=run, acting_user=_caller(request)),
-                     answer_status=status.HTTP_202_ACCEPTED)
+        return _step(request, run_id, "recalculate-failed", answer_status=status.HTTP_202_ACCEPTED)
 
 
 class PayRunApproveApi(DepartmentScopedApi):
     """Approve a calculated run: a payroll approver (or a token with payroll:approve) who neither
     opened nor calculated it, nor created the token that did."""
 
-    required_scopes = {"POST": Scope.PAYROLL_APPROVE}
+    required_scopes = {"POST": STEPS["approve"].scope}
 
     @extend_schema(operation_id="payroll_run_approve", tags=TAGS, request=None, parameters=[KEY_PARAMETER],
                    responses={200: PayRunOutputSerializer, **PROBLEMS})
     def post(self, request: Request, department_slug: str, run_id: int) -> Response:
-        return _step(request, run_id,
-                     lambda run, _: services.pay_run_approve(run=run, acting_user=_caller(request)))
+        return _step(request, run_id, "approve")
 
 
 class PayRunFinaliseApi(DepartmentScopedApi):
     """Finalise an approved run: payslips published, the journal posted, the Bacs file written."""
 
-    required_scopes = {"POST": Scope.PAYROLL_APPROVE}
+    required_scopes = {"POST": STEPS["finalise"].scope}
 
     @extend_schema(operation_id="payroll_run_finalise", tags=TAGS, request=None, parameters=[KEY_PARAMETER],
                    responses={200: PayRunOutputSerializer, **PROBLEMS})
     def post(self, request: Request, department_slug: str, run_id: int) -> Response:
-        return _step(request, run_id,
-                     lambda run, _: services.pay_run_finalise(run=run, acting_user=_caller(request)))
+        return _step(request, run_id, "finalise")
 
 
 class PayRunCancelApi(DepartmentScopedApi):
     """Cancel a run before it is finalised; its queued expense claims go back to finance."""
 
-    required_scopes = {"POST": Scope.PAYROLL_SUBMIT}
+    required_scopes = {"POST": STEPS["cancel"].scope}
 
     @extend_schema(operation_id="payroll_run_cancel", tags=TAGS, request=ReasonInputSerializer,
                    parameters=[KEY_PARAMETER], responses={200: PayRunOutputSerializer, **PROBLEMS})
     def post(self, request: Request, department_slug: str, run_id: int) -> Response:
-        return _step(request, run_id, lambda run, data: services.pay_run_cancel(
-            run=run, acting_user=_caller(request), reason=data["reason"]), reason=True)
+        return _step(request, run_id, "cancel")
 
 
 class PayRunReopenApi(DepartmentScopedApi):
     """Send a calculated or approved run back to open; it must be recalculated before approval."""
 
-    required_scopes = {"POST": Scope.PAYROLL_SUBMIT}
+    required_scopes = {"POST": STEPS["reopen"].scope}
 
     @extend_schema(operation_id="payroll_run_reopen", tags=TAGS, request=ReasonInputSerializer,
                    parameters=[KEY_PARAMETER], responses={200: PayRunOutputSerializer, **PROBLEMS})
     def post(self, request: Request, department_slug: str, run_id: int) -> Response:
-        return _step(request, run_id, lambda run, data: services.pay_run_reopen(
-            run=run, acting_user=_caller(request), reason=data["reason"]), reason=True)
+        return _step(request, run_id, "reopen")
 
 
 # Inputs
@@ -553,7 +516,7 @@ class PayInputListApi(DepartmentScopedApi):
 
     @extend_schema(operation_id="payroll_inputs_list", tags=TAGS,
                    parameters=[OpenApiParameter("schedule", int), OpenApiParameter("period_start", OpenApiTypes.DATE)],
-                   responses={200: _page_of("PayrollPayInputPage", PayInputOutputSerializer(many=True)), **PROBLEMS})
+                   responses={200: page_of("PayrollPayInputPage", PayInputOutputSerializer(many=True)), **PROBLEMS})
     def get(self, request: Request, department_slug: str) -> Response:
         rows = selectors.pay_inputs()
         schedule = _query_int(request, "schedule")
@@ -565,7 +528,7 @@ class PayInputListApi(DepartmentScopedApi):
                 rows = rows.filter(period_start=datetime.date.fromisoformat(raw_start))
             except ValueError:
                 raise exceptions.ValidationError({"period_start": ["Give a date as YYYY-MM-DD."]}) from None
-        return _paginated(request, self, rows, PayInputOutputSerializer)
+        return paginated(request, self, rows, PayInputOutputSerializer)
 
 
 class PayInputCreateApi(DepartmentScopedApi):
@@ -606,7 +569,7 @@ class PayInputCreateApi(DepartmentScopedApi):
             serializer.is_valid(raise_exception=True)
             data = dict(serializer.validated_data)
             with service_errors(rename={"rate": "hourly_rate"}):
-                pay_input = services.pay_input_add(acting_user=_caller(request), rate=data.pop("hourly_rate"), **data)
+                pay_input = services.pay_input_add(acting_user=caller(request), rate=data.pop("hourly_rate"), **data)
             return Response(PayInputOutputSerializer(pay_input).data, status=status.HTTP_201_CREATED)
 
         return idempotency.idempotent(request, records=PayrollIdempotencyKey, perform=perform)
@@ -637,11 +600,11 @@ class PayRunExceptionListApi(DepartmentScopedApi):
     required_scopes = {"GET": Scope.PAYROLL_READ}
 
     @extend_schema(operation_id="payroll_run_exceptions_list", tags=TAGS,
-                   responses={200: _page_of("PayrollPayRunExceptionPage", PayRunExceptionOutputSerializer(many=True)),
+                   responses={200: page_of("PayrollPayRunExceptionPage", PayRunExceptionOutputSerializer(many=True)),
                               **PROBLEMS})
     def get(self, request: Request, department_slug: str, run_id: int) -> Response:
         run = _run_or_404(run_id)
-        return _paginated(request, self, selectors.pay_run_exceptions(run=run), PayRunExceptionOutputSerializer)
+        return paginated(request, self, selectors.pay_run_exceptions(run=run), PayRunExceptionOutputSerializer)
 
 
 class PayslipOutputSerializer(serializers.Serializer):
@@ -689,19 +652,16 @@ class PayslipListApi(DepartmentScopedApi):
 
     @extend_schema(operation_id="payroll_payslips_list", tags=TAGS,
                    parameters=[OpenApiParameter("status", str, enum=Payslip.Status.values)],
-                   responses={200: _page_of("PayrollPayslipPage", PayslipOutputSerializer(many=True)), **PROBLEMS})
+                   responses={200: page_of("PayrollPayslipPage", PayslipOutputSerializer(many=True)), **PROBLEMS})
     def get(self, request: Request, department_slug: str, run_id: int) -> Response:
         run = _run_or_404(run_id)
         wanted = _query_choice(request, "status", Payslip.Status.values)
         rows = selectors.payslips_of_run(run=run)
-        return _paginated(request, self, rows.filter(status=wanted) if wanted else rows, PayslipOutputSerializer)
+        return paginated(request, self, rows.filter(status=wanted) if wanted else rows, PayslipOutputSerializer)
 
 
 def _payslip_or_404(run_id: int, payslip_id: int) -> Payslip:
-    payslip = selectors.payslip_get(run_id=run_id, payslip_id=payslip_id)
-    if payslip is None:
-        raise exceptions.NotFound("This run has no payslip with that id.")
-    return payslip
+    return selectors.payslip_get(run_id=run_id, payslip_id=payslip_id)
 
 
 class PayslipDetailApi(DepartmentScopedApi):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 import re
 import unicodedata
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 LABEL_LENGTH = 80
@@ -236,7 +236,3 @@ def read_standard18(text: str) -> ReadFile:
     if trailer != (read.contra_pence, read.total_pence, 1, len(payments)):
         raise BacsError(f"UTL1 totals and counts {trailer} do not match the records")
     return read
-
-
-def payments_total(payments: Iterable[Payment]) -> int:
-    return sum(payment.amount_pence for payment in payments)

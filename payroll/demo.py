@@ -19,7 +19,7 @@ from django.utils import timezone
 from departments.models import Department, DepartmentMembership
 from departments.roles import Role
 from departments.tenancy import department_context
-from payroll import services
+from payroll import selectors, services
 from payroll.models import PayRun, PaySchedule
 from shared_services.accounts.models import User
 
@@ -50,7 +50,7 @@ def calculate_in_process(*, run: PayRun, acting_user: User) -> PayRun:
 
 
 def _run_for(schedule: PaySchedule, day: datetime.date, officer: User) -> PayRun:
-    period = services.period_of(schedule, day)
+    period = selectors.period_of(schedule, day)
     run = PayRun.objects.filter(schedule=schedule, kind=PayRun.Kind.REGULAR, period_start=period.start).exclude(
         status=PayRun.Status.CANCELLED).first()
     return run or services.pay_run_create(schedule=schedule, period_containing=day, acting_user=officer)

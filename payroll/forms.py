@@ -1,5 +1,5 @@
 """Forms for the payroll pages: they parse what a person typed; ``payroll.services`` decides what
-is allowed, and its refusals are shown on the same form with ``hr.forms.add_service_errors``."""
+is allowed, and its refusals are shown on the same form with ``shared_services.core.forms.add_service_errors``."""
 
 from __future__ import annotations
 

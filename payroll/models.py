@@ -19,6 +19,10 @@ def _money(verbose_name: str = "") -> models.DecimalField:
     return models.DecimalField(verbose_name or None, max_digits=14, decimal_places=2, default=ZERO)
 
 
+BALANCE_FIGURES = ("taxable_pay", "tax_paid", "ni_employee", "ni_employer", "student_loan", "postgraduate_loan",
+                   "pension_employee")
+
+
 class OpeningBalance(DepartmentOwnedModel):
     """One employee's year-to-date figures for a tax year, as the previous payroll system paid them.
 

@@ -9,14 +9,21 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, OuterRef, QuerySet, Subquery, Sum, Value
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Abs, Coalesce
 from django.utils import timezone
 
 from departments.models import Department
 from departments.tenancy import department_context
-from hr.models import Employee
+from finance import selectors as finance_selectors
+from finance import services as finance_services
+from finance.models import Account
+from hr.models import CostCentre, Employee
+from hr.selectors import bank_holidays
+from payroll import bacs
 from payroll.models import (
+    BALANCE_FIGURES,
     OpeningBalance,
     PayInput,
     PayRun,
@@ -26,16 +33,162 @@ from payroll.models import (
     Payslip,
     PayslipLine,
 )
-from payroll.services import BALANCE_FIGURES, RUN_IN_PROGRESS, employed_between
+from payroll.periods import PayDateRule, PayPeriod, pay_period
 from shared_services.core.hooks import PayPeriodLock
+from shared_services.core.problems import NotFound
+
+# --- Periods, who a run pays, and what finalising a run writes -------------------------------
+
+BANK_HOLIDAY_REGION = "england-and-wales"  # Bacs and payroll follow the English calendar
+
+
+RUN_IN_PROGRESS = (PayRun.Status.OPEN, PayRun.Status.CALCULATING, PayRun.Status.CALCULATED, PayRun.Status.APPROVED)
+
+
+def holidays_around(day: datetime.date) -> set[datetime.date]:
+    return {holiday for year in (day.year - 1, day.year, day.year + 1)
+            for holiday, _ in bank_holidays(region=BANK_HOLIDAY_REGION, year=year)}
+
+
+def period_of(schedule: PaySchedule, day: datetime.date) -> PayPeriod:
+    rule = PayDateRule(frequency=schedule.frequency, day_of_month=schedule.pay_day_of_month,
+                       weekday=schedule.pay_weekday)
+    return pay_period(rule, day, holidays_around(day))
+
+
+def employed_between(period_start: datetime.date, period_end: datetime.date) -> Q:
+    """Employees employed at some point from ``period_start`` to ``period_end``."""
+    return Q(start_date__lte=period_end) & (Q(leave_date__isnull=True) | Q(leave_date__gte=period_start))
+
+
+def employees_paid_in(schedule: PaySchedule, period_start: datetime.date, period_end: datetime.date) -> Q:
+    """Employees the schedule pays who were employed at some point in the period: those moved onto
+    it, or, for the schedule that pays everyone else, those not moved onto another."""
+    employed = employed_between(period_start, period_end)
+    if schedule.pays_everyone_else:
+        return Q(employed, ~Exists(PayScheduleMember.objects.filter(employee_id=OuterRef("pk")).exclude(
+            schedule_id=schedule.pk)))
+    return Q(employed, Exists(PayScheduleMember.objects.filter(employee_id=OuterRef("pk"), schedule_id=schedule.pk)))
+
+
+def pay_runs_in_progress(*, schedule_ids: Sequence[int]) -> list[PayRun]:
+    """The schedules' runs that are open or further on, not yet finalised or cancelled."""
+    return list(PayRun.objects.filter(schedule_id__in=schedule_ids, status__in=RUN_IN_PROGRESS)
+                .select_related("schedule"))
+
+
+def period_is_locked(*, schedule: PaySchedule, day: datetime.date) -> bool:
+    """Whether inputs dated ``day`` fall in a period whose run is open or further on. A finalised
+    period takes inputs again while a supplementary run for it waits in draft: they are its
+    corrections."""
+    runs = PayRun.objects.filter(schedule=schedule, period_start__lte=day, period_end__gte=day)
+    if runs.filter(status__in=RUN_IN_PROGRESS).exists():
+        return True
+    return runs.filter(status=PayRun.Status.FINALISED).exists() and not runs.filter(
+        kind=PayRun.Kind.SUPPLEMENTARY, status=PayRun.Status.DRAFT).exists()
+
+
+JOURNAL_ACCOUNTS = {
+    # payslip line code -> (account purpose, debit side?, charged to the cost centre?)
+    "TAX": ("paye_ni_liability", False, False),
+    "NI": ("paye_ni_liability", False, False),
+    "ER_NI": ("paye_ni_liability", False, False),
+    "SLOAN": ("student_loan_liability", False, False),
+    "PGLOAN": ("student_loan_liability", False, False),
+    "PENSION": ("pension_liability", False, False),
+    "ER_PENSION": ("pension_liability", False, False),
+}
+
+
+def payroll_journal_lines(run: PayRun) -> list[finance_services.JournalLineInput]:
+    """The run's journal: pay and employer costs by cost centre, against what is owed to HMRC, the
+    pension scheme and others, net pay through net pay control, and net pay out of the bank.
+
+    Balanced by construction: on every payslip, payments less deductions is net pay, and each
+    employer cost is both a cost and a liability. The lines are summed in the database by code,
+    section and cost centre, so a run of any size reads a few hundred rows.
+    """
+    totals: dict[tuple[str, bool, int | None], Decimal] = {}
+
+    def add(purpose: str, debit: bool, cost_centre_id: int | None, amount: Decimal, lines: int = 1) -> None:
+        # ``lines``: how many non-zero payslip lines make up the amount; zero lines post nothing.
+        if lines:
+            key = (purpose, debit, cost_centre_id)
+            totals[key] = totals.get(key, Decimal("0.00")) + amount
+
+    reimbursed = Decimal("0.00")
+    non_zero = ~Q(amount=0)
+    for line in (PayslipLine.objects.filter(run=run, payslip__status=Payslip.Status.CALCULATED)
+                 .values("code", "section", "payslip__cost_centre_id")
+                 .annotate(total=Sum("amount", filter=non_zero, default=Decimal("0.00")),
+                           lines=Count("pk", filter=non_zero))
+                 .order_by()):
+        code, section, amount, centre = line["code"], line["section"], line["total"], line["payslip__cost_centre_id"]
+        lines = line["lines"]
+        if code == "EXPENSES" and section == "payment":
+            reimbursed += amount  # finance moves these from expenses payable into net pay control
+        elif section == "payment":
+            add("staff_costs", True, centre, amount, lines)
+        elif code == "ER_NI":
+            add("employer_ni", True, centre, amount, lines)
+            add("paye_ni_liability", False, None, amount, lines)
+        elif code == "ER_PENSION":
+            add("employer_pension", True, centre, amount, lines)
+            add("pension_liability", False, None, amount, lines)
+        elif code in JOURNAL_ACCOUNTS:
+            add(JOURNAL_ACCOUNTS[code][0], False, None, amount, lines)
+        else:  # salary sacrifice and deductions from net pay, owed to whoever they are for
+            add("pay_deductions_payable", False, None, amount, lines)
+    net_total = Payslip.objects.filter(run=run, status=Payslip.Status.CALCULATED).aggregate(
+        total=Sum("net_pay", default=Decimal("0.00")))["total"]
+    for purpose, debit, amount in (("net_pay_control", False, net_total - reimbursed),
+                                   ("net_pay_control", True, net_total), ("bank", False, net_total)):
+        add(purpose, debit, None, amount, 1 if amount else 0)
+    accounts: dict[str, Account] = {}
+    for purpose in {purpose for purpose, _, _ in totals}:
+        account = finance_selectors.account_for_purpose(purpose=purpose)
+        if account is None:
+            raise ValidationError({"journal": f"Finance has no active account for {purpose.replace('_', ' ')}: "
+                                              "add one to the chart of accounts before finalising."})
+        accounts[purpose] = account
+    centres = {centre.pk: centre for centre in CostCentre.objects.filter(
+        pk__in={centre for _, _, centre in totals if centre is not None})}
+    return [finance_services.JournalLineInput(
+        account=accounts[purpose], debit=amount if debit else Decimal("0.00"),
+        credit=Decimal("0.00") if debit else amount,
+        cost_centre=centres.get(centre) if centre is not None else None,
+        description=f"Payroll {run.pay_date:%B %Y}")
+        for (purpose, debit, centre), amount in sorted(totals.items(), key=lambda item: (not item[0][1], item[0][0],
+                                                                                          item[0][2] or 0))]
+
+
+def bacs_payments(run: PayRun) -> list[bacs.Payment]:
+    """Net pay to every calculated payslip above zero whose employee has bank details, in payroll
+    number order; read as rows, a few thousand at a time."""
+    reference = f"SALARY {run.pay_date:%b %Y}".upper()
+    return [bacs.Payment(sort_code=sort_code, account_number=account_number,
+                         account_name=f"{first_name[:1]} {last_name}", amount_pence=int(net_pay * 100),
+                         reference=roll_number or reference)
+            for sort_code, account_number, first_name, last_name, roll_number, net_pay in (
+                Payslip.objects.filter(run=run, status=Payslip.Status.CALCULATED, net_pay__gt=0)
+                .order_by("employee__payroll_number")
+                .values_list("employee__bank_sort_code", "employee__bank_account_number", "employee__first_name",
+                             "employee__last_name", "employee__building_society_roll_number", "net_pay")
+                .iterator(chunk_size=5000))
+            if sort_code and account_number]
+
 
 
 def pay_schedules() -> QuerySet[PaySchedule]:
     return PaySchedule.objects.order_by("name")
 
 
-def pay_schedule_get(*, schedule_id: int) -> PaySchedule | None:
-    return PaySchedule.objects.filter(pk=schedule_id).first()
+def pay_schedule_get(*, schedule_id: int) -> PaySchedule:
+    """A pay schedule of the department in context, or ``Http404`` (a 404 to pages and the API)."""
+    schedule = PaySchedule.objects.filter(pk=schedule_id).first()
+    if schedule is None:
+        raise NotFound("This department has no pay schedule with that id.")
+    return schedule
 
 
 def pay_schedule_headcounts() -> dict[int, int]:
@@ -91,9 +244,13 @@ def pay_runs() -> QuerySet[PayRun]:
     return PayRun.objects.select_related("schedule").order_by("-period_start", "-pk")
 
 
-def pay_run_get(*, run_id: int) -> PayRun | None:
-    return pay_runs().select_related("opened_by", "calculated_by", "approved_by", "finalised_by").filter(
+def pay_run_get(*, run_id: int) -> PayRun:
+    """A pay run of the department in context, or ``Http404`` (a 404 to pages and the API)."""
+    run = pay_runs().select_related("opened_by", "calculated_by", "approved_by", "finalised_by").filter(
         pk=run_id).first()
+    if run is None:
+        raise NotFound("This department has no pay run with that id.")
+    return run
 
 
 @dataclass(frozen=True)
@@ -140,9 +297,13 @@ def published_payslips_of(*, employee_id: int) -> QuerySet[Payslip]:
         .order_by("-run__pay_date", "-run__pk")
 
 
-def payslip_get(*, run_id: int, payslip_id: int) -> Payslip | None:
-    return Payslip.objects.filter(run_id=run_id, pk=payslip_id).select_related(
+def payslip_get(*, run_id: int, payslip_id: int) -> Payslip:
+    """A payslip of the run, or ``Http404`` (a 404 to pages and the API)."""
+    payslip = Payslip.objects.filter(run_id=run_id, pk=payslip_id).select_related(
         "employee", "run", "run__schedule", "cost_centre").first()
+    if payslip is None:
+        raise NotFound("This run has no payslip with that id.")
+    return payslip
 
 
 def payslip_lines(*, payslip: Payslip) -> QuerySet[PayslipLine]:
@@ -236,6 +397,13 @@ def previous_run(*, run: PayRun) -> PayRun | None:
     return PayRun.objects.filter(schedule_id=run.schedule_id, kind=PayRun.Kind.REGULAR,
                                  status=PayRun.Status.FINALISED, period_start__lt=run.period_start).order_by(
         "-period_start").first()
+
+
+def pay_run_totals(*, run: PayRun) -> dict[str, Any]:
+    """The run's calculated payslips summed: gross, tax, both NI figures and net pay."""
+    return Payslip.objects.filter(run=run, status=Payslip.Status.CALCULATED).aggregate(
+        gross=Sum("gross_pay"), tax=Sum("income_tax"), employee_ni=Sum("employee_ni"),
+        employer_ni=Sum("employer_ni"), net=Sum("net_pay"))
 
 
 def _totals(run: PayRun) -> dict[str, Any]:

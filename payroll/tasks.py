@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import datetime
-import os
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from django.conf import settings
 from django.db import OperationalError, transaction
@@ -18,9 +17,6 @@ from payroll.models import PayRun
 from shared_services.accounts.models import User
 from shared_services.celery import app
 
-# Slows every chunk down (seconds), so the crash test can stop a worker part-way through a run.
-CHUNK_PAUSE_SECONDS = float(os.environ.get("PAYROLL_CHUNK_PAUSE_SECONDS", "0"))
-
 
 @app.task(base=DepartmentTask, name="payroll.calculate_pay_run_chunk", autoretry_for=(OperationalError,),
           retry_backoff=1, max_retries=8)
@@ -29,8 +25,8 @@ def calculate_pay_run_chunk(department_id: int, run_id: int, calculation_number:
     """One chunk of a run's employees. Acknowledged only when done (acks_late), so a chunk whose
     worker dies is run again by another worker, and replaces whatever it had written; a chunk that
     meets a lost connection or a deadlock is retried, which is safe for the same reason."""
-    if CHUNK_PAUSE_SECONDS:
-        time.sleep(CHUNK_PAUSE_SECONDS)
+    if settings.PAYROLL_CHUNK_PAUSE_SECONDS:
+        time.sleep(settings.PAYROLL_CHUNK_PAUSE_SECONDS)
     return services.calculate_employees(run_id=run_id, calculation_number=calculation_number,
                                         employee_ids=list(employee_ids))
 
@@ -82,3 +78,22 @@ def recalculate_failed(*, run: PayRun, acting_user: User) -> None:
 def resume_calculation(*, run: PayRun, acting_user: User | None) -> None:
     """Queue again the chunks a calculation has not written (its worker died part-way)."""
     enqueue(services.pay_run_resume(run=run, acting_user=acting_user))
+
+
+# The service behind each of payroll.steps.STEPS (a test holds the two tables to the same steps):
+# the calculation's steps queue their chunks once the transaction commits.
+STEP_SERVICES: dict[str, Callable[[PayRun, User, str], object]] = {
+    "open": lambda run, user, reason: services.pay_run_open(run=run, acting_user=user),
+    "calculate": lambda run, user, reason: start_calculation(run=run, acting_user=user),
+    "resume": lambda run, user, reason: resume_calculation(run=run, acting_user=user),
+    "recalculate-failed": lambda run, user, reason: recalculate_failed(run=run, acting_user=user),
+    "approve": lambda run, user, reason: services.pay_run_approve(run=run, acting_user=user),
+    "finalise": lambda run, user, reason: services.pay_run_finalise(run=run, acting_user=user),
+    "reopen": lambda run, user, reason: services.pay_run_reopen(run=run, acting_user=user, reason=reason),
+    "cancel": lambda run, user, reason: services.pay_run_cancel(run=run, acting_user=user, reason=reason),
+}
+
+
+def take_step(step: str, *, run: PayRun, acting_user: User, reason: str = "") -> None:
+    """Take one of a run's steps (``payroll.steps.STEPS``) through its service."""
+    STEP_SERVICES[step](run, acting_user, reason)

@@ -22,39 +22,18 @@ from django.views.generic import FormView, TemplateView
 from departments.roles import Scope
 from departments.web import DepartmentPageMixin
 from hr import selectors as hr_selectors
-from hr.forms import add_service_errors
 from hr.selectors import employee_of_user
 from payroll import downloads, selectors, services
 from payroll.forms import MoveEmployeesForm, PayInputForm, PayInputUploadForm, PayScheduleForm
 from payroll.models import PayRun, PaySchedule, Payslip
 from payroll.periods import PeriodError
-from payroll.tasks import recalculate_failed, resume_calculation, start_calculation
+from payroll.steps import STEPS, steps_from
+from payroll.tasks import take_step
 from shared_services.accounts.models import User
+from shared_services.core.forms import add_service_errors
 
 MAX_INPUT_UPLOAD_BYTES = 10_000_000
 
-ACTIONS = {
-    # action: (scope needed, what it does, the message afterwards)
-    "open": (Scope.PAYROLL_SUBMIT, "Open the run and lock its inputs", "The run is open: its inputs are locked."),
-    "calculate": (Scope.PAYROLL_SUBMIT, "Calculate", "Calculation has started."),
-    "approve": (Scope.PAYROLL_APPROVE, "Approve", "The run is approved."),
-    "finalise": (Scope.PAYROLL_APPROVE, "Finalise and publish payslips",
-                 "The run is finalised: payslips are published, the journal posted and the Bacs file written."),
-    "cancel": (Scope.PAYROLL_SUBMIT, "Cancel the run", "The run is cancelled."),
-    "reopen": (Scope.PAYROLL_SUBMIT, "Reopen the run",
-               "The run is open again: recalculate it before it is approved."),
-    "resume": (Scope.PAYROLL_SUBMIT, "Resume the calculation",
-               "The employees not yet calculated are queued again."),
-    "recalculate-failed": (Scope.PAYROLL_SUBMIT, "Recalculate the failed employees",
-                           "The employees whose calculation failed are being calculated again."),
-}
-ACTIONS_BY_STATUS: dict[str, tuple[str, ...]] = {
-    PayRun.Status.DRAFT: ("open", "cancel"),
-    PayRun.Status.OPEN: ("calculate", "cancel"),
-    PayRun.Status.CALCULATING: ("resume",),
-    PayRun.Status.CALCULATED: ("approve", "recalculate-failed", "calculate", "reopen", "cancel"),
-    PayRun.Status.APPROVED: ("finalise", "reopen", "cancel"),
-}
 
 
 def _user(request: HttpRequest) -> User:
@@ -99,10 +78,7 @@ class PayRunMixin:
 
     @cached_property
     def run(self) -> PayRun:
-        run = selectors.pay_run_get(run_id=self.kwargs["run_id"])
-        if run is None:
-            raise Http404("There is no pay run at this address.")
-        return run
+        return selectors.pay_run_get(run_id=self.kwargs["run_id"])
 
 
 class PayRunView(DepartmentPageMixin, PayRunMixin, TemplateView):
@@ -113,12 +89,10 @@ class PayRunView(DepartmentPageMixin, PayRunMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         run = self.run
         payslips = selectors.payslips_of_run(run=run)
-        totals = payslips.filter(status=Payslip.Status.CALCULATED).aggregate(
-            gross=Sum("gross_pay"), tax=Sum("income_tax"), employee_ni=Sum("employee_ni"),
-            employer_ni=Sum("employer_ni"), net=Sum("net_pay"))
-        actions = [(name, ACTIONS[name][1]) for name in ACTIONS_BY_STATUS.get(run.status, ())
-                   if self.department_access.allows(ACTIONS[name][0])
-                   and (name != "recalculate-failed" or run.employees_failed)]
+        totals = selectors.pay_run_totals(run=run)
+        actions = [(step.name, step.label) for step in steps_from(run.status)
+                   if self.department_access.allows(step.scope)
+                   and (step.name != "recalculate-failed" or run.employees_failed)]
         variance = selectors.pay_run_variance(run=run) if run.kind == PayRun.Kind.REGULAR and run.status in (
             PayRun.Status.CALCULATED, PayRun.Status.APPROVED, PayRun.Status.FINALISED) else None
         stall = selectors.pay_run_stall(
@@ -147,33 +121,18 @@ class PayRunActionView(DepartmentPageMixin, PayRunMixin, View):
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         action = kwargs["action"]
-        if action not in ACTIONS:
+        step = STEPS.get(action)
+        if step is None:
             raise Http404("There is no such step for a pay run.")
-        scope, _, done = ACTIONS[action]
-        if not self.department_access.allows(scope):
-            raise PermissionDenied(f"This step needs the '{scope}' permission.")
-        user, run = _user(request), self.run
+        if not self.department_access.allows(step.scope):
+            raise PermissionDenied(f"This step needs the '{step.scope}' permission.")
+        run = self.run
         try:
-            if action == "open":
-                services.pay_run_open(run=run, acting_user=user)
-            elif action == "calculate":
-                start_calculation(run=run, acting_user=user)
-            elif action == "resume":
-                resume_calculation(run=run, acting_user=user)
-            elif action == "recalculate-failed":
-                recalculate_failed(run=run, acting_user=user)
-            elif action == "approve":
-                services.pay_run_approve(run=run, acting_user=user)
-            elif action == "finalise":
-                services.pay_run_finalise(run=run, acting_user=user)
-            elif action == "reopen":
-                services.pay_run_reopen(run=run, acting_user=user, reason=request.POST.get("reason", ""))
-            else:
-                services.pay_run_cancel(run=run, acting_user=user, reason=request.POST.get("reason", ""))
+            take_step(step.name, run=run, acting_user=_user(request), reason=request.POST.get("reason", ""))
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            messages.success(request, done)
+            messages.success(request, step.done)
         return redirect("payroll:run", department_slug=self.department.slug, run_id=run.pk)
 
 
@@ -200,7 +159,7 @@ class PayslipMixin:
     @cached_property
     def payslip(self) -> Payslip:
         payslip = selectors.payslip_get(run_id=self.kwargs["run_id"], payslip_id=self.kwargs["payslip_id"])
-        if payslip is None or payslip.status != Payslip.Status.CALCULATED:
+        if payslip.status != Payslip.Status.CALCULATED:
             raise Http404("There is no payslip at this address.")
         if not self.department_access.allows(Scope.PAYROLL_READ):
             own = employee_of_user(user_id=self.request.user.pk)  # type: ignore[arg-type]
@@ -277,10 +236,7 @@ class PayScheduleMixin:
 
     @cached_property
     def schedule(self) -> PaySchedule:
-        schedule = selectors.pay_schedule_get(schedule_id=self.kwargs["schedule_id"])
-        if schedule is None:
-            raise Http404("There is no pay schedule at this address.")
-        return schedule
+        return selectors.pay_schedule_get(schedule_id=self.kwargs["schedule_id"])
 
 
 class PayScheduleView(DepartmentPageMixin, PayScheduleMixin, FormView):
@@ -333,9 +289,9 @@ class PayInputsView(DepartmentPageMixin, PayScheduleMixin, FormView):
     def period(self) -> Any:
         day = _period_containing(self.request.GET.get("period", "")) or timezone.localdate()
         try:
-            return services.period_of(self.schedule, day)
+            return selectors.period_of(self.schedule, day)
         except PeriodError:
-            return services.period_of(self.schedule, timezone.localdate())
+            return selectors.period_of(self.schedule, timezone.localdate())
 
     def _here(self) -> str:
         return (reverse("payroll:inputs", kwargs={"department_slug": self.department.slug,
@@ -350,7 +306,7 @@ class PayInputsView(DepartmentPageMixin, PayScheduleMixin, FormView):
                        previous_period=period.start - datetime.timedelta(days=1),
                        next_period=period.end + datetime.timedelta(days=1),
                        page_query=f"&period={period.start.isoformat()}",
-                       locked=services.period_is_locked(schedule=schedule, day=period.start),
+                       locked=selectors.period_is_locked(schedule=schedule, day=period.start),
                        can_submit=self.department_access.allows(Scope.PAYROLL_SUBMIT),
                        upload_form=kwargs.get("upload_form") or PayInputUploadForm(),
                        upload_errors=kwargs.get("upload_errors", []),

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from shared_services.accounts.models import FailedSignIn, User
+from shared_services.accounts.models import FailedSignIn
 
 
 def sign_in_failures_recent(*, email: str) -> int:
@@ -34,9 +34,3 @@ def sign_in_failure_record(*, email: str, ip_address: str | None) -> None:
 @transaction.atomic
 def sign_in_failures_clear(*, email: str) -> None:
     FailedSignIn.objects.filter(email=email.strip().lower()).delete()
-
-
-@transaction.atomic
-def user_create(*, email: str, full_name: str, password: str | None, is_staff: bool = False) -> User:
-    """A person's account. Platform-global; access to departments is granted separately."""
-    return User.objects.create_user(email=email, password=password, full_name=full_name, is_staff=is_staff)

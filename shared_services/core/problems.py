@@ -62,8 +62,15 @@ def _flatten(errors: Any, prefix: str = "") -> list[dict[str, str]]:
     return flat
 
 
+class NotFound(Http404):
+    """A getter found nothing: a 404 to pages and the API alike, whose message is written for the
+    reader (a plain ``Http404``'s may name a model, so the API answers those with a generic one)."""
+
+
 def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    if isinstance(exc, Http404):
+    if isinstance(exc, NotFound):
+        exc = exceptions.NotFound(str(exc))
+    elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()

@@ -291,6 +291,8 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 PAYROLL_STALLED_AFTER_SECONDS = env.int("DJANGO_PAYROLL_STALLED_AFTER_SECONDS", default=60)
 PAYROLL_STALL_CHECK_SECONDS = env.float("DJANGO_PAYROLL_STALL_CHECK_SECONDS", default=15)
 PAYROLL_AUTOMATIC_RESUMES_MAX = env.int("DJANGO_PAYROLL_AUTOMATIC_RESUMES_MAX", default=10)
+# Slows every chunk down (seconds): the crash test's way to stop a worker part-way through a run.
+PAYROLL_CHUNK_PAUSE_SECONDS = env.float("DJANGO_PAYROLL_CHUNK_PAUSE_SECONDS", default=0)
 CELERY_BEAT_SCHEDULE = {
     "payroll-resume-stalled-runs": {"task": "payroll.resume_stalled_runs", "schedule": PAYROLL_STALL_CHECK_SECONDS},
 }

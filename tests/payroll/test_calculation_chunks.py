@@ -14,6 +14,7 @@ from hr import services as hr_services
 from hr.models import Employee
 from payroll import services
 from payroll.models import PayRun, PayRunException, Payslip, PayslipLine
+from payroll.services import calculation
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -66,7 +67,7 @@ def test_a_chunk_run_twice_is_counted_once_and_keeps_one_set_of_lines(moj, calcu
 def test_a_chunk_superseded_while_it_ran_leaves_nothing_written(moj, calculating, in_department, monkeypatch):
     # given a chunk that finds, when it records its progress, that its calculation was replaced
     _, run, start = calculating
-    monkeypatch.setattr(services, "_record_progress", lambda *args, **kwargs: False)
+    monkeypatch.setattr(calculation, "_record_progress", lambda *args, **kwargs: False)
     with in_department(moj):
         # when
         written = services.calculate_employees(run_id=run.pk, calculation_number=start.calculation_number,
@@ -106,3 +107,9 @@ def test_a_failed_employee_is_written_with_the_reason_and_replaced_when_fixed(mo
     assert (counted.employees_calculated, counted.employees_failed) == (2, 0)
     with in_department(moj):
         assert not PayRunException.objects.filter(code="calculation_failed").exists()
+
+
+def test_a_payslip_rows_figures_are_the_figures_a_calculation_fills_in_the_same_order():
+    # the chunk writes a row as its key columns followed by the figures: the two must agree by name
+    assert calculation.PAYSLIP_COLUMNS[:5] == ("employee", "cost_centre", "tax_code", "week1_month1", "ni_category")
+    assert calculation.PAYSLIP_COLUMNS[5:] == calculation._Figures._fields

@@ -36,12 +36,26 @@ def _database_url() -> str:
 
 def _worker(queue: str) -> subprocess.Popen[bytes]:
     environment = {**os.environ, "DATABASE_URL": _database_url(), "DJANGO_DB_ROLE": "owner",
-                   "DJANGO_SETTINGS_MODULE": "shared_services.settings.base", "PAYROLL_CHUNK_PAUSE_SECONDS": "0.3"}
+                   "DJANGO_SETTINGS_MODULE": "shared_services.settings.base",
+                   "DJANGO_PAYROLL_CHUNK_PAUSE_SECONDS": "0.3"}
     environment.pop("DATABASE_OWNER_URL", None)
     return subprocess.Popen(
         [str(Path(sys.executable).parent / "celery"), "-A", "shared_services", "worker", "--loglevel=WARNING",
          "--concurrency=2", "-Q", queue, "--without-heartbeat", "--without-gossip", "--without-mingle"],
         cwd=ROOT, env=environment, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def _stop(worker: subprocess.Popen[bytes]) -> None:
+    """SIGTERM to the worker's main process, which stops its pool warmly (a signal to the whole
+    group can leave it waiting on children already gone); SIGKILL to the group if it lingers."""
+    if worker.poll() is not None:
+        return
+    worker.terminate()
+    try:
+        worker.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait()
 
 
 def _progress(run: PayRun, in_department, moj) -> PayRun:
@@ -108,9 +122,7 @@ def test_a_killed_worker_leaves_one_payslip_per_employee_and_the_right_totals(mo
         _wait(lambda: _progress(run, in_department, moj).status == PayRun.Status.CALCULATED, "the run", workers)
     finally:
         for worker in workers:
-            if worker.poll() is None:
-                os.killpg(worker.pid, signal.SIGTERM)
-                worker.wait(timeout=30)
+            _stop(worker)
     # then exactly one payslip per employee
     after_crash = _totals(run, in_department, moj)
     assert after_crash["count"] == after_crash["employees"] == EMPLOYEES

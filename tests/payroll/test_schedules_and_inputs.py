@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from payroll import services
-from payroll.models import PayInput, PayRun, PaySchedule, Payslip, PayslipLine
+from payroll.models import PayInput, PayRun, PaySchedule, PayScheduleMember, Payslip, PayslipLine
 from payroll.tasks import start_calculation
 
 pytestmark = pytest.mark.django_db
@@ -89,7 +89,7 @@ def test_a_move_naming_an_unknown_payroll_number_moves_nobody(moj, finance_setti
     # then
     assert refused.value.message_dict == {"payroll_numbers": ["No employee has the payroll number X999."]}
     with in_department(moj):
-        assert not services.PayScheduleMember.objects.exists()
+        assert not PayScheduleMember.objects.exists()
 
 
 def test_nobody_moves_while_a_run_of_either_schedule_is_in_progress(moj, finance_setting):

@@ -170,19 +170,9 @@ class _Reader:
         return int(points)
 
 
-def _load(path: Path) -> TaxYearRates:
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise RatesError(f"{path.name}: no rates file for this tax year") from None
-    except tomllib.TOMLDecodeError as error:
-        raise RatesError(f"{path.name}: not valid TOML: {error}") from None
-    read = _Reader(path, data)
-    tax_year = read.get("tax_year")
-    if tax_year != path.stem:
-        raise read.fail("tax_year", f"says {tax_year!r} but the file is {path.name}")
-
-    regions = {}
+def _regions(read: _Reader) -> dict[str, Region]:
+    """PAYE's bands per region: the rest of the UK, Wales and Scotland at least."""
+    regions: dict[str, Region] = {}
     for key, region in read.get("paye.regions").items():
         field = f"paye.regions.{key}"
         read.section_source(field)
@@ -198,6 +188,48 @@ def _load(path: Path) -> TaxYearRates:
     for required in ("ruk", "wales", "scotland"):
         if required not in regions:
             raise read.fail(f"paye.regions.{required}", "is missing")
+    return regions
+
+
+def _ni(read: _Reader) -> tuple[dict[str, dict[str, int]], dict[str, NiCategory]]:
+    """National Insurance thresholds per pay frequency, and the rates of each category letter."""
+    read.section_source("ni")
+    ni_thresholds: dict[str, dict[str, int]] = {}
+    for frequency in FREQUENCIES:
+        values = {
+            name: read.pence(f"ni.thresholds.{frequency}.{name}") for name in NI_THRESHOLD_NAMES
+        }
+        if not values["LEL"] <= values["PT"] <= values["UEL"] or values["ST"] > values["UEL"]:
+            raise read.fail(f"ni.thresholds.{frequency}", "thresholds out of order (LEL ≤ PT ≤ UEL, ST ≤ UEL)")
+        ni_thresholds[frequency] = values
+    ni_categories: dict[str, NiCategory] = {}
+    for letter, category in read.get("ni.categories").items():
+        field = f"ni.categories.{letter}"
+        relief_to = category.get("relief_to")
+        if relief_to is not None and relief_to not in NI_THRESHOLD_NAMES:
+            raise read.fail(f"{field}.relief_to", f"{relief_to!r} is not a threshold name")
+        ni_categories[letter] = NiCategory(
+            employee_main=read.rate(f"{field}.employee_main", category.get("employee_main")),
+            employee_above_uel=read.rate(f"{field}.employee_above_uel", category.get("employee_above_uel")),
+            employer=read.rate(f"{field}.employer", category.get("employer")),
+            relief_to=relief_to,
+        )
+    return ni_thresholds, ni_categories
+
+
+def _load(path: Path) -> TaxYearRates:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise RatesError(f"{path.name}: no rates file for this tax year") from None
+    except tomllib.TOMLDecodeError as error:
+        raise RatesError(f"{path.name}: not valid TOML: {error}") from None
+    read = _Reader(path, data)
+    tax_year = read.get("tax_year")
+    if tax_year != path.stem:
+        raise read.fail("tax_year", f"says {tax_year!r} but the file is {path.name}")
+
+    regions = _regions(read)
 
     read.section_source("paye.tables_a_block")
     read.section_source("paye.single_rate_codes")
@@ -210,27 +242,7 @@ def _load(path: Path) -> TaxYearRates:
         if required not in single_rate_codes:
             raise read.fail(f"paye.single_rate_codes.{required}", "is missing")
 
-    read.section_source("ni")
-    ni_thresholds: dict[str, dict[str, int]] = {}
-    for frequency in FREQUENCIES:
-        values = {
-            name: read.pence(f"ni.thresholds.{frequency}.{name}") for name in NI_THRESHOLD_NAMES
-        }
-        if not values["LEL"] <= values["PT"] <= values["UEL"] or values["ST"] > values["UEL"]:
-            raise read.fail(f"ni.thresholds.{frequency}", "thresholds out of order (LEL ≤ PT ≤ UEL, ST ≤ UEL)")
-        ni_thresholds[frequency] = values
-    ni_categories = {}
-    for letter, category in read.get("ni.categories").items():
-        field = f"ni.categories.{letter}"
-        relief_to = category.get("relief_to")
-        if relief_to is not None and relief_to not in NI_THRESHOLD_NAMES:
-            raise read.fail(f"{field}.relief_to", f"{relief_to!r} is not a threshold name")
-        ni_categories[letter] = NiCategory(
-            employee_main=read.rate(f"{field}.employee_main", category.get("employee_main")),
-            employee_above_uel=read.rate(f"{field}.employee_above_uel", category.get("employee_above_uel")),
-            employer=read.rate(f"{field}.employer", category.get("employer")),
-            relief_to=relief_to,
-        )
+    ni_thresholds, ni_categories = _ni(read)
 
     read.section_source("student_loans")
     student_loans = {

@@ -1,0 +1,58 @@
+"""Approval, with four eyes: two people, not two credentials of one person."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from departments.models import ApiToken, Department, DepartmentMembership
+from departments.roles import Role, Scope
+from departments.services import audit_changes, audit_record
+from departments.tenancy import department_context
+from payroll.models import (
+    PayRun,
+)
+from payroll.services.common import _locked_run, _refuse, _transition
+from shared_services.accounts.models import User
+
+
+def _people_behind(user_id: int | None) -> set[int]:
+    """The user, and for an API client the person who created its token: four eyes means two
+    people, not two credentials of one person."""
+    if user_id is None:
+        return set()
+    creator = ApiToken.objects.filter(user_id=user_id).values_list("created_by_id", flat=True).first()
+    return {user_id} | ({creator} if creator is not None else set())
+
+
+def _may_approve(user: User, department: Department) -> bool:
+    """A person approves through the payroll approver role; an API client through a live token
+    of this department carrying the payroll:approve scope."""
+    if user.kind == User.Kind.API_CLIENT:
+        return ApiToken.objects.filter(user=user, department=department, revoked_at__isnull=True,
+                                       scopes__contains=[Scope.PAYROLL_APPROVE]).exists()
+    return DepartmentMembership.objects.filter(user=user, department=department, ended_at__isnull=True,
+                                               role=Role.PAYROLL_APPROVER).exists()
+
+
+@transaction.atomic
+def pay_run_approve(*, run: PayRun, acting_user: User) -> PayRun:
+    """Four eyes: a payroll approver who neither opened nor calculated the run (nor created the
+    API token that did). Refusals for who is acting carry the code ``four_eyes``."""
+    department = run.department
+    with department_context(department.id):
+        run = _locked_run(run)
+        _transition(run, "approve")
+        if _people_behind(acting_user.pk) & (_people_behind(run.opened_by_id) | _people_behind(run.calculated_by_id)):
+            _refuse("__all__", "You opened or calculated this run, so someone else must approve it.",
+                    code="four_eyes")
+        if not _may_approve(acting_user, department):
+            _refuse("__all__", "Only a payroll approver can approve a pay run.", code="four_eyes")
+        if run.employees_failed:
+            _refuse("status", f"{run.employees_failed} employee(s) failed to calculate. Fix them and recalculate "
+                              "first.")
+        run.status, run.approved_by, run.approved_at = PayRun.Status.APPROVED, acting_user, timezone.now()
+        run.save(update_fields=["status", "approved_by", "approved_at"])
+        audit_record(department=department, action="pay_run.approve", acting_user=acting_user, target=run,
+                     changes=audit_changes({"status": PayRun.Status.CALCULATED}, {"status": run.status}))
+        return run

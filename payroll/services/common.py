@@ -1,0 +1,25 @@
+"""Shared by the payroll services: a refusal naming its field, a run's state check and its lock."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+
+from payroll.models import PayRun
+from payroll.steps import STEPS
+
+
+def _refuse(field: str, message: str, code: str | None = None) -> None:
+    raise ValidationError({field: ValidationError(message, code=code)})
+
+
+def _transition(run: PayRun, step: str) -> None:
+    """Refuse ``step`` (a name in ``payroll.steps.STEPS``) unless the run's status allows it."""
+    allowed = STEPS[step]
+    if run.status not in allowed.allowed_from:
+        _refuse("status", f"This run is {run.get_status_display().lower()}, so it cannot be {allowed.doing}.")
+
+
+def _locked_run(run: PayRun) -> PayRun:
+    # NO KEY UPDATE: serialises the run's steps and progress without conflicting with the key-share
+    # locks that inserting its payslips takes, which would deadlock two chunks writing at once.
+    return PayRun.objects.select_for_update(no_key=True).select_related("schedule").get(pk=run.pk)
