@@ -80,7 +80,7 @@ def _database_cpu() -> float | None:
 def phase(label: str, department, path: Path, mapping, *, dry_run: bool) -> None:
     with path.open("rb") as upload:
         job = services.import_job_create(department=department, upload=upload, original_name=path.name,
-                                         acting_user=None, dry_run=dry_run, mapping=mapping, enqueue=False)
+                                         acting_user=None, dry_run=dry_run, mapping=mapping)
     with PeakMemory() as memory:
         database_before, python_before = _database_cpu(), time.process_time()
         started = time.perf_counter()

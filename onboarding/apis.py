@@ -20,6 +20,7 @@ from departments.api_helpers import caller, service_errors
 from departments.roles import Scope
 from onboarding import selectors, services
 from onboarding.models import ImportJob
+from onboarding.tasks import start_import
 
 TAGS = ["onboarding"]
 
@@ -122,6 +123,7 @@ class ImportJobCreateApi(ImportJobsMixin, DepartmentScopedApi):
                 department=self.department, upload=upload, original_name=upload.name,
                 acting_user=caller(request), dry_run=data["dry_run"], accept_valid=data["accept_valid"],
                 mapping=mapping, effective_from=data["effective_from"], tax_year=data["tax_year"])
+            start_import(job)
         job.department = self.department
         return Response(JobOutputSerializer(job).data, status=status.HTTP_202_ACCEPTED,
                         headers={"Location": f"/api/v1/departments/{department_slug}/imports/{job.pk}/"})
@@ -157,6 +159,7 @@ class ImportJobCommitApi(ImportJobsMixin, DepartmentScopedApi):
             job = services.import_job_commit(department=self.department, source=self.job_or_404(),
                                              accept_valid=serializer.validated_data["accept_valid"],
                                              acting_user=caller(request))
+            start_import(job)
         return Response(JobOutputSerializer(job).data, status=status.HTTP_202_ACCEPTED,
                         headers={"Location": f"/api/v1/departments/{department_slug}/imports/{job.pk}/"})
 

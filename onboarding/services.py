@@ -116,8 +116,7 @@ def import_mapping_save(*, department: Department, name: str, columns: dict[str,
 @transaction.atomic
 def import_job_create(*, department: Department, upload: IO[bytes], original_name: str, acting_user: User | None,
                       dry_run: bool = True, accept_valid: bool = False, mapping: ImportMapping | None = None,
-                      effective_from: datetime.date | None = None, tax_year: str = "",
-                      enqueue: bool = True) -> ImportJob:
+                      effective_from: datetime.date | None = None, tax_year: str = "") -> ImportJob:
     """Store an uploaded export under the department's folder and queue the job that reads it.
 
     The file is refused here, before any job exists, when it is empty, too large, or not CSV or
@@ -159,16 +158,12 @@ def import_job_create(*, department: Department, upload: IO[bytes], original_nam
                      changes=audit_changes({}, {"file": job.original_name, "dry_run": dry_run,
                                                 "accept_valid": accept_valid,
                                                 "mapping": mapping.name if mapping else ""}))
-    if enqueue:
-        from onboarding.tasks import import_job_run_task
-
-        transaction.on_commit(lambda: import_job_run_task.delay(department.id, job.pk))
     return job
 
 
 @transaction.atomic
 def import_job_commit(*, department: Department, source: ImportJob, accept_valid: bool,
-                      acting_user: User | None, enqueue: bool = True) -> ImportJob:
+                      acting_user: User | None) -> ImportJob:
     """After a dry run, import the same stored file for real, with the same mapping and dates."""
     if source.department_id != department.id:  # type: ignore[attr-defined]
         raise ValidationError({"job": "There is no such import in this department."})
@@ -189,10 +184,6 @@ def import_job_commit(*, department: Department, source: ImportJob, accept_valid
         audit_record(department=department, action="import_job.create", acting_user=acting_user, target=job,
                      changes=audit_changes({}, {"file": job.original_name, "dry_run": False,
                                                 "accept_valid": accept_valid, "after_dry_run": source.pk}))
-    if enqueue:
-        from onboarding.tasks import import_job_run_task
-
-        transaction.on_commit(lambda: import_job_run_task.delay(department.id, job.pk))
     return job
 
 

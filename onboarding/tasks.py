@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from django.db import transaction
+
 from departments.tasking import DepartmentStepsTask
+from onboarding.models import ImportJob
 from shared_services.celery import app
 
 
@@ -15,3 +18,9 @@ def import_job_run_task(department_id: int, job_id: int) -> str:
 
     department = Department.objects.get(pk=department_id)
     return import_job_run(department=department, job_id=job_id).status
+
+
+def start_import(job: ImportJob) -> None:
+    """Queue an import job once the transaction that created it commits."""
+    department_id, job_id = job.department_id, job.pk  # type: ignore[attr-defined]
+    transaction.on_commit(lambda: import_job_run_task.delay(department_id, job_id))

@@ -20,6 +20,7 @@ from departments.web import DepartmentPageMixin
 from onboarding import selectors, services
 from onboarding.forms import ImportCommitForm, ImportMappingForm, ImportUploadForm
 from onboarding.models import ImportJob
+from onboarding.tasks import start_import
 from shared_services.accounts.models import User
 from shared_services.core.forms import add_service_errors
 
@@ -85,6 +86,7 @@ class ImportUploadView(OnboardingPageMixin, FormView):
             job = services.import_job_create(department=self.department, upload=upload, original_name=upload.name,
                                              acting_user=self.acting_user, dry_run=True,
                                              mapping=form.chosen_mapping())
+            start_import(job)
         except ValidationError as error:
             for field, texts in error.message_dict.items():
                 for text in texts:
@@ -150,6 +152,7 @@ class ImportJobCommitView(ImportJobMixin, View):
             job = services.import_job_commit(department=self.department, source=self.job,
                                              accept_valid=form.cleaned_data.get("accept_valid", False),
                                              acting_user=self.acting_user)
+            start_import(job)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
             return redirect("onboarding:job", department_slug=self.department.slug, job_id=self.job.pk)

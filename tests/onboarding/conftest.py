@@ -53,6 +53,6 @@ def run_import(moj) -> Callable[..., ImportJob]:
     def run(content: bytes, *, department: Any = None, name: str = "staff.csv", **options: Any) -> ImportJob:
         target = (department or moj).department if hasattr(department or moj, "department") else department
         job = services.import_job_create(department=target, upload=io.BytesIO(content), original_name=name,
-                                         acting_user=options.pop("acting_user", None), enqueue=False, **options)
+                                         acting_user=options.pop("acting_user", None), **options)
         return services.import_job_run(department=target, job_id=job.pk)
     return run

@@ -47,7 +47,7 @@ class Command(BaseCommand):
                 job = services.import_job_create(
                     department=department, upload=upload, original_name=path.name, acting_user=None,
                     dry_run=options["dry_run"], accept_valid=options["accept_valid"], mapping=mapping,
-                    effective_from=effective_from, tax_year=options["tax_year"], enqueue=False)
+                    effective_from=effective_from, tax_year=options["tax_year"])
         except ValidationError as error:
             raise CommandError("\n".join(f"{path.name}: {'; '.join(texts)}"
                                          for texts in error.message_dict.values())) from error
