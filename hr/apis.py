@@ -55,10 +55,7 @@ def _visibility(view: DepartmentScopedApi) -> dict[str, Any]:
 
 
 def _employee_or_404(payroll_number: str) -> Employee:
-    employee = selectors.employee_get(payroll_number=payroll_number)
-    if employee is None:
-        raise exceptions.NotFound("This department has no employee with that payroll number.")
-    return employee
+    return selectors.employee_get(payroll_number=payroll_number)
 
 
 # --- Employees -------------------------------------------------------------------------------------

@@ -86,7 +86,7 @@ def _line_manager_field() -> forms.CharField:
 def _clean_line_manager(value: str) -> Employee | None:
     if not value:
         return None
-    manager = selectors.employee_get(payroll_number=value.strip())
+    manager = selectors.employee_find(payroll_number=value.strip())
     if manager is None:
         raise ValidationError(f"There is no employee with payroll number {value.strip()}")
     return manager

@@ -338,12 +338,21 @@ def employee_list(
     )
 
 
-def employee_get(*, payroll_number: str) -> Employee | None:
+def employee_find(*, payroll_number: str) -> Employee | None:
+    """The department's employee with this payroll number, or None (a form names the field)."""
     # get(), not first(): a payroll number is unique in a department, and first() would sort by name.
     try:
         return Employee.objects.select_related("user").get(payroll_number=payroll_number)
     except Employee.DoesNotExist:
         return None
+
+
+def employee_get(*, payroll_number: str) -> Employee:
+    """The department's employee with this payroll number, or ``NotFound`` (a 404 to pages and the API)."""
+    employee = employee_find(payroll_number=payroll_number)
+    if employee is None:
+        raise NotFound("This department has no employee with that payroll number.")
+    return employee
 
 
 def organisation_units() -> QuerySet[OrganisationUnit]:

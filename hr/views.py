@@ -15,7 +15,7 @@ from urllib.parse import quote
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import dateformat, timezone
@@ -105,10 +105,7 @@ class EmployeePageMixin(HrPageMixin):
 
     @cached_property
     def employee(self) -> Employee:
-        employee = selectors.employee_get(payroll_number=self.kwargs["payroll_number"])
-        if employee is None:
-            raise Http404("There is no employee with this payroll number.")
-        return employee
+        return selectors.employee_get(payroll_number=self.kwargs["payroll_number"])
 
     @cached_property
     def employment_now(self) -> Employment | None:

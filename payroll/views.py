@@ -347,7 +347,7 @@ class PayInputsView(DepartmentPageMixin, PayScheduleMixin, FormView):
 
     def form_valid(self, form: PayInputForm) -> HttpResponse:
         data = form.cleaned_data
-        employee = hr_selectors.employee_get(payroll_number=data["payroll_number"].strip())
+        employee = hr_selectors.employee_find(payroll_number=data["payroll_number"].strip())
         if employee is None:
             form.add_error("payroll_number", "No employee has this payroll number")
             return self.form_invalid(form)
