@@ -138,10 +138,10 @@ def routes(department: Department) -> list[tuple[str, str]]:
         payslip = Payslip.objects.filter(run=run).order_by("pk").values_list("pk", flat=True)[100]
     api = f"/api/v1/departments/{department.slug}"
     return [
-        (f"{api}/employees/{employee}/", "token"),
-        (f"{api}/employees/{employee}/", "person"),
-        (f"{api}/employees/?limit=20", "token"),
-        (f"{api}/employees/?limit=100", "token"),
+        (f"{api}/hr/employees/{employee}/", "token"),
+        (f"{api}/hr/employees/{employee}/", "person"),
+        (f"{api}/hr/employees/?limit=20", "token"),
+        (f"{api}/hr/employees/?limit=100", "token"),
         (f"{api}/payroll/runs/{run.pk}/payslips/{payslip}/", "token"),
         (f"/departments/{department.slug}/", "person"),
         (f"{api}/", "token"),
