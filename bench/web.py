@@ -81,12 +81,11 @@ def compose_web() -> tuple[list[str], dict[str, str]]:
     return command, {"DJANGO_CONN_MAX_AGE": environment.get("DJANGO_CONN_MAX_AGE", "0")}
 
 
-def start_gunicorn(port: int, conn_max_age: str | None, workers: int | None) -> subprocess.Popen[bytes]:
+def start_gunicorn(port: int, conn_max_age: str, workers: int | None) -> subprocess.Popen[bytes]:
     command, environment = compose_web()
+    environment["DJANGO_CONN_MAX_AGE"] = conn_max_age
     if workers is not None:
         command[command.index("--workers") + 1] = str(workers)
-    if conn_max_age is not None:
-        environment["DJANGO_CONN_MAX_AGE"] = conn_max_age
     bind = command.index("--bind")
     command[bind + 1] = f"127.0.0.1:{port}"
     command[0] = str(Path(sys.executable).parent / command[0])
@@ -182,7 +181,8 @@ def main() -> None:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(WRK_REPORT)
     port = free_port()
-    server = start_gunicorn(port, arguments.conn_max_age, arguments.workers)
+    conn_max_age = arguments.conn_max_age or compose_web()[1]["DJANGO_CONN_MAX_AGE"]
+    server = start_gunicorn(port, conn_max_age, arguments.workers)
     try:
         headers = {"token": f"Authorization: Bearer {secret}", "person": f"Cookie: {sign_in(port)}", "anyone": ""}
         for path, who in routes(department):
@@ -191,7 +191,7 @@ def main() -> None:
             figures = drive(wrk, f"http://127.0.0.1:{port}{path}", headers[who], arguments.seconds,
                             arguments.connections, script.name)
             print(json.dumps({"route": path, "as": who, **figures, "connections": arguments.connections,
-                              "conn_max_age": int(arguments.conn_max_age or compose_web()[1]["DJANGO_CONN_MAX_AGE"]),
+                              "conn_max_age": int(conn_max_age),
                               **services_used()}), flush=True)
     finally:
         os.killpg(server.pid, signal.SIGTERM)

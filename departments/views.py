@@ -16,6 +16,7 @@ from departments.forms import DepartmentCreateForm
 from departments.models import Department
 from departments.roles import Role, Scope
 from departments.web import DepartmentPageMixin
+from shared_services.core.forms import add_service_errors
 from shared_services.core.hooks import HomeFigure, app_configs_with
 
 
@@ -110,9 +111,7 @@ class PlatformDepartmentCreateView(PlatformOperatorMixin, FormView):
                 settings=form.settings(), hr_admin_email=form.cleaned_data["hr_admin_email"],
                 hr_admin_name=form.cleaned_data["hr_admin_name"], acting_user=self.request.user)  # type: ignore[arg-type]
         except ValidationError as error:
-            for field, texts in error.message_dict.items():
-                for text in texts:
-                    form.add_error(field if field in form.fields else None, text)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, f"{department.name} was created, with {admin.email} as its first HR admin.")
         return redirect("departments:platform-departments")

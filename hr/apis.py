@@ -54,10 +54,6 @@ def _visibility(view: DepartmentScopedApi) -> dict[str, Any]:
     return {"scopes": view.department_access.scopes}
 
 
-def _employee_or_404(payroll_number: str) -> Employee:
-    return selectors.employee_get(payroll_number=payroll_number)
-
-
 # --- Employees -------------------------------------------------------------------------------------
 
 
@@ -194,7 +190,7 @@ class EmployeeDetailApi(DepartmentScopedApi):
 
     @extend_schema(operation_id="hr_employee_retrieve", tags=TAGS, responses=EmployeeDetailOutputSerializer)
     def get(self, request: Request, department_slug: str, payroll_number: str) -> Response:
-        employee = _employee_or_404(payroll_number)
+        employee = selectors.employee_get(payroll_number=payroll_number)
         return Response(EmployeeDetailOutputSerializer(employee, context=_visibility(self)).data)
 
 
@@ -219,7 +215,7 @@ class EmploymentChangeApi(DepartmentScopedApi):
     @extend_schema(operation_id="hr_employment_change", tags=TAGS, request=InputSerializer,
                    responses={201: EmploymentOutputSerializer})
     def post(self, request: Request, department_slug: str, payroll_number: str) -> Response:
-        employee = _employee_or_404(payroll_number)
+        employee = selectors.employee_get(payroll_number=payroll_number)
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         with service_errors(nest_under="changes", nested_fields=frozenset(services.EMPLOYMENT_FIELDS),
@@ -245,7 +241,7 @@ class EmployeeLeaveApi(DepartmentScopedApi):
     @extend_schema(operation_id="hr_employee_leave", tags=TAGS, request=InputSerializer,
                    responses={200: EmployeeDetailOutputSerializer})
     def post(self, request: Request, department_slug: str, payroll_number: str) -> Response:
-        employee = _employee_or_404(payroll_number)
+        employee = selectors.employee_get(payroll_number=payroll_number)
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         with service_errors():
@@ -298,7 +294,7 @@ class EmploymentHistoryApi(DepartmentScopedApi):
     @extend_schema(operation_id="hr_employment_history_list", tags=TAGS, parameters=[FilterSerializer],
                    responses=OutputSerializer(many=True))
     def get(self, request: Request, department_slug: str, payroll_number: str) -> Response:
-        employee = _employee_or_404(payroll_number)
+        employee = selectors.employee_get(payroll_number=payroll_number)
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         known_at, on = filters.validated_data.get("known_at"), filters.validated_data.get("on")
@@ -334,7 +330,7 @@ class EmploymentCorrectApi(DepartmentScopedApi):
                    parameters=[OpenApiParameter("version_id", int, OpenApiParameter.PATH,
                                                 description="The id of the version to correct.")])
     def post(self, request: Request, department_slug: str, payroll_number: str, version_id: int) -> Response:
-        employee = _employee_or_404(payroll_number)
+        employee = selectors.employee_get(payroll_number=payroll_number)
         employment = selectors.employment_history(employee=employee, include_superseded=True) \
             .filter(id=version_id).first()
         if employment is None:
@@ -517,7 +513,7 @@ class LeaveRequestCreateApi(DepartmentScopedApi):
     @extend_schema(operation_id="hr_leave_requests_create", tags=TAGS, request=InputSerializer,
                    responses={201: LeaveRequestOutputSerializer})
     def post(self, request: Request, department_slug: str, payroll_number: str) -> Response:
-        employee = _employee_or_404(payroll_number)
+        employee = selectors.employee_get(payroll_number=payroll_number)
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         with service_errors():
@@ -582,7 +578,7 @@ class LeaveBalanceApi(DepartmentScopedApi):
     @extend_schema(operation_id="hr_leave_balances", tags=TAGS, parameters=[OpenApiParameter("on", str)],
                    responses=OutputSerializer(many=True))
     def get(self, request: Request, department_slug: str, payroll_number: str) -> Response:
-        employee = _employee_or_404(payroll_number)
+        employee = selectors.employee_get(payroll_number=payroll_number)
         try:
             on = datetime.date.fromisoformat(request.query_params.get("on") or timezone.localdate().isoformat())
         except ValueError:
@@ -625,7 +621,7 @@ class SicknessRecordApi(DepartmentScopedApi):
     @extend_schema(operation_id="hr_sickness_record", tags=TAGS, request=InputSerializer,
                    responses={201: OutputSerializer})
     def post(self, request: Request, department_slug: str, payroll_number: str) -> Response:
-        employee = _employee_or_404(payroll_number)
+        employee = selectors.employee_get(payroll_number=payroll_number)
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         with service_errors():

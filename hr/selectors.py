@@ -458,8 +458,7 @@ def leave_requests(*, status: str = "", payroll_number: str = "") -> QuerySet[Le
 
 
 def leave_request_get(*, request_id: int) -> LeaveRequest:
-    """A leave request of the department in context; ``Http404`` (a 404 to pages and the API alike)
-    when it has none with that id."""
+    """A leave request of the department in context, or ``NotFound`` (a 404 to pages and the API)."""
     leave_request = LeaveRequest.objects.select_related("employee", "leave_type").filter(pk=request_id).first()
     if leave_request is None:
         raise NotFound("This department has no leave request with that id.")

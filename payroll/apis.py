@@ -125,10 +125,6 @@ PROBLEMS = {
 }
 
 
-def _run_or_404(run_id: int) -> PayRun:
-    return selectors.pay_run_get(run_id=run_id)
-
-
 @contextmanager
 def _step_errors() -> Iterator[None]:
     """A service's refusal as the API's answer: a run in the wrong state is a 409, four eyes a 403,
@@ -354,7 +350,8 @@ class PayRunCreateApi(DepartmentScopedApi):
             serializer.is_valid(raise_exception=True)
             with service_errors():
                 run = services.pay_run_create(acting_user=caller(request), **serializer.validated_data)
-            return Response(PayRunOutputSerializer(_run_or_404(run.pk)).data, status=status.HTTP_201_CREATED)
+            return Response(PayRunOutputSerializer(selectors.pay_run_get(run_id=run.pk)).data,
+                            status=status.HTTP_201_CREATED)
 
         return idempotency.idempotent(request, records=PayrollIdempotencyKey, perform=perform)
 
@@ -369,7 +366,7 @@ class PayRunDetailApi(DepartmentScopedApi):
 
     @extend_schema(operation_id="payroll_run_retrieve", tags=TAGS, responses={200: PayRunOutputSerializer, **PROBLEMS})
     def get(self, request: Request, department_slug: str, run_id: int) -> Response:
-        return Response(PayRunOutputSerializer(_run_or_404(run_id)).data)
+        return Response(PayRunOutputSerializer(selectors.pay_run_get(run_id=run_id)).data)
 
 
 class ReasonInputSerializer(serializers.Serializer):
@@ -384,7 +381,7 @@ def _step(request: Request, run_id: int, step: str, *, answer_status: int = stat
     step, answer the run as it is now; once per Idempotency-Key."""
 
     def perform() -> Response:
-        run = _run_or_404(run_id)
+        run = selectors.pay_run_get(run_id=run_id)
         data: dict[str, Any] = {}
         if STEPS[step].takes_reason:
             serializer = ReasonInputSerializer(data=request.data)
@@ -392,7 +389,7 @@ def _step(request: Request, run_id: int, step: str, *, answer_status: int = stat
             data = serializer.validated_data
         with _step_errors():
             take_step(step, run=run, acting_user=caller(request), reason=data.get("reason", ""))
-        return Response(PayRunOutputSerializer(_run_or_404(run_id)).data, status=answer_status)
+        return Response(PayRunOutputSerializer(selectors.pay_run_get(run_id=run_id)).data, status=answer_status)
 
     return idempotency.idempotent(request, records=PayrollIdempotencyKey, perform=perform)
 
@@ -603,7 +600,7 @@ class PayRunExceptionListApi(DepartmentScopedApi):
                    responses={200: page_of("PayrollPayRunExceptionPage", PayRunExceptionOutputSerializer(many=True)),
                               **PROBLEMS})
     def get(self, request: Request, department_slug: str, run_id: int) -> Response:
-        run = _run_or_404(run_id)
+        run = selectors.pay_run_get(run_id=run_id)
         return paginated(request, self, selectors.pay_run_exceptions(run=run), PayRunExceptionOutputSerializer)
 
 
@@ -654,14 +651,10 @@ class PayslipListApi(DepartmentScopedApi):
                    parameters=[OpenApiParameter("status", str, enum=Payslip.Status.values)],
                    responses={200: page_of("PayrollPayslipPage", PayslipOutputSerializer(many=True)), **PROBLEMS})
     def get(self, request: Request, department_slug: str, run_id: int) -> Response:
-        run = _run_or_404(run_id)
+        run = selectors.pay_run_get(run_id=run_id)
         wanted = _query_choice(request, "status", Payslip.Status.values)
         rows = selectors.payslips_of_run(run=run)
         return paginated(request, self, rows.filter(status=wanted) if wanted else rows, PayslipOutputSerializer)
-
-
-def _payslip_or_404(run_id: int, payslip_id: int) -> Payslip:
-    return selectors.payslip_get(run_id=run_id, payslip_id=payslip_id)
 
 
 class PayslipDetailApi(DepartmentScopedApi):
@@ -682,7 +675,7 @@ class PayslipDetailApi(DepartmentScopedApi):
 
     @extend_schema(operation_id="payroll_payslip_retrieve", tags=TAGS, responses={200: OutputSerializer, **PROBLEMS})
     def get(self, request: Request, department_slug: str, run_id: int, payslip_id: int) -> Response:
-        return Response(self.OutputSerializer(_payslip_or_404(run_id, payslip_id)).data)
+        return Response(self.OutputSerializer(selectors.payslip_get(run_id=run_id, payslip_id=payslip_id)).data)
 
 
 class PayslipPdfApi(DepartmentScopedApi):
@@ -693,7 +686,7 @@ class PayslipPdfApi(DepartmentScopedApi):
     @extend_schema(operation_id="payroll_payslip_pdf", tags=TAGS,
                    responses={(200, "application/pdf"): OpenApiTypes.BINARY, **PROBLEMS})
     def get(self, request: Request, department_slug: str, run_id: int, payslip_id: int) -> HttpResponseBase:
-        payslip = _payslip_or_404(run_id, payslip_id)
+        payslip = selectors.payslip_get(run_id=run_id, payslip_id=payslip_id)
         if payslip.status != Payslip.Status.CALCULATED:
             raise exceptions.NotFound("This payslip failed to calculate, so it has no document; see failure_reason.")
         return downloads.payslip_pdf_response(payslip, self.department.name)
@@ -709,8 +702,8 @@ class PayRunRegisterApi(DepartmentScopedApi):
                               (200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"):
                                   OpenApiTypes.BINARY, **PROBLEMS})
     def get(self, request: Request, department_slug: str, run_id: int, file_format: str) -> HttpResponseBase:
-        response = downloads.run_file_response(run=_run_or_404(run_id), department_slug=self.department.slug,
-                                               what=f"register.{file_format}")
+        response = downloads.run_file_response(run=selectors.pay_run_get(run_id=run_id),
+                                               department_slug=self.department.slug, what=f"register.{file_format}")
         if response is None:
             raise exceptions.NotFound("The register is register.csv or register.xlsx.")
         return response
@@ -724,8 +717,8 @@ class PayRunBacsFileApi(DepartmentScopedApi):
     @extend_schema(operation_id="payroll_run_bacs_file", tags=TAGS,
                    responses={(200, "text/plain"): OpenApiTypes.BINARY, **PROBLEMS})
     def get(self, request: Request, department_slug: str, run_id: int) -> HttpResponseBase:
-        response = downloads.run_file_response(run=_run_or_404(run_id), department_slug=self.department.slug,
-                                               what="bacs")
+        response = downloads.run_file_response(run=selectors.pay_run_get(run_id=run_id),
+                                               department_slug=self.department.slug, what="bacs")
         if response is None:
             raise exceptions.NotFound("The Bacs file is written when the run is finalised; this run is not.")
         return response

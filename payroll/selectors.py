@@ -40,8 +40,6 @@ from shared_services.core.problems import NotFound
 # --- Periods, who a run pays, and what finalising a run writes -------------------------------
 
 BANK_HOLIDAY_REGION = "england-and-wales"  # Bacs and payroll follow the English calendar
-
-
 RUN_IN_PROGRESS = (PayRun.Status.OPEN, PayRun.Status.CALCULATING, PayRun.Status.CALCULATED, PayRun.Status.APPROVED)
 
 
