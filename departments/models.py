@@ -69,14 +69,44 @@ class Department(models.Model):
         return self.name
 
 
+class DepartmentMembershipQuerySet(models.QuerySet["DepartmentMembership"]):
+    def current(self, on: datetime.date | None = None) -> Self:
+        """Memberships that give access on ``on`` (today by default): not ended, and within their dates."""
+        day = on or timezone.localdate()
+        return self.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day), ended_at__isnull=True,
+                           valid_from__lte=day)
+
+
 class DepartmentMembership(models.Model):
-    """A person's role in a department. A person may hold several roles (one row each)."""
+    """A person's role in a department for a dated period. A person may hold several roles (one row each).
+
+    ``valid_to`` is the last day of access (a leaver's leaving date); ``ended_at`` records when a
+    membership was ended early by a person or a schedule. Global (not department-owned): access is
+    resolved before a department context exists.
+    """
+
+    class Source(models.TextChoices):
+        GRANTED = "granted", "Granted by an HR admin"
+        HR_RECORD = "hr_record", "Follows the HR record"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=30, choices=Role.choices)
+    valid_from = models.DateField(default=timezone.localdate)
+    valid_to = models.DateField(null=True, blank=True, help_text="Last day of access; empty for open-ended.")
+    source = models.CharField(max_length=20, choices=Source.choices, default=Source.GRANTED)
+    reason = models.CharField(max_length=300, blank=True)
     granted_at = models.DateTimeField(default=timezone.now)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    end_reason = models.CharField(max_length=300, blank=True)
+
+    objects = DepartmentMembershipQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -85,8 +115,16 @@ class DepartmentMembership(models.Model):
                 condition=Q(ended_at__isnull=True),
                 name="departments_membership_one_active_per_role",
             ),
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                name="departments_membership_dates_ordered",
+            ),
         ]
-        indexes = [models.Index(fields=["department", "role"])]
+        indexes = [
+            models.Index(fields=["department", "role"]),
+            models.Index(fields=["user", "department"], condition=Q(ended_at__isnull=True),
+                         name="departments_membership_open"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()} in {self.department}"
@@ -94,12 +132,27 @@ class DepartmentMembership(models.Model):
 
 class OperatorAssignmentQuerySet(models.QuerySet["OperatorAssignment"]):
     def current(self, on: datetime.date | None = None) -> Self:
+        """Assignments that give access on ``on``: within their dates, not ended, and, for break-glass,
+        approved by a second person."""
         day = on or timezone.localdate()
-        return self.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day), valid_from__lte=day)
+        return self.filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gte=day),
+            Q(kind=OperatorAssignment.Kind.STANDARD) | Q(approved_at__isnull=False),
+            valid_from__lte=day,
+            ended_at__isnull=True,
+        )
 
 
 class OperatorAssignment(models.Model):
-    """A shared-services centre person serving a department, for a dated period (TENANCY.md §7)."""
+    """A shared-services centre person serving a department, for a dated period (TENANCY.md §7).
+
+    A break-glass assignment (urgent access outside the planned ones) gives no access until a second
+    person approves it.
+    """
+
+    class Kind(models.TextChoices):
+        STANDARD = "standard", "Planned"
+        BREAK_GLASS = "break_glass", "Break-glass"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="operator_assignments")
     department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="operator_assignments")
@@ -107,10 +160,20 @@ class OperatorAssignment(models.Model):
     valid_from = models.DateField(default=timezone.localdate)
     valid_to = models.DateField(null=True, blank=True, help_text="Last day of the assignment; empty for open-ended.")
     reason = models.CharField(max_length=300, blank=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.STANDARD)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    end_reason = models.CharField(max_length=300, blank=True)
 
     objects = OperatorAssignmentQuerySet.as_manager()
 
@@ -119,6 +182,10 @@ class OperatorAssignment(models.Model):
             models.CheckConstraint(
                 condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
                 name="departments_operatorassignment_dates_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(approved_by__isnull=True) | ~Q(approved_by=models.F("created_by")),
+                name="departments_operatorassignment_second_person_approves",
             ),
         ]
 
@@ -159,6 +226,44 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class IdentityProvider(models.Model):
+    """A department's OpenID Connect provider for single sign-on.
+
+    Global, like API tokens: the sign-in page reads it (by e-mail domain) before any department
+    context exists. The client secret is only ever read by the sign-in flow, never shown again.
+    """
+
+    department = models.OneToOneField(Department, on_delete=models.CASCADE, related_name="identity_provider")
+    issuer = models.URLField(max_length=300)
+    client_id = models.CharField(max_length=200)
+    client_secret = models.CharField(max_length=500)
+    staff_number_claim = models.CharField(
+        max_length=100, default="employee_number", help_text="The ID token claim that carries the staff number."
+    )
+    is_enabled = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"{self.issuer} for {self.department}"
+
+
+class IdentityProviderDomain(models.Model):
+    """An e-mail domain whose people sign in through one department's provider (one provider per domain)."""
+
+    provider = models.ForeignKey(IdentityProvider, on_delete=models.CASCADE, related_name="domains")
+    domain = models.CharField(max_length=253, unique=True, help_text="Lower case, e.g. justice.gov.uk.")
+
+    class Meta:
+        ordering = ["domain"]
+
+    def __str__(self) -> str:
+        return self.domain
 
 
 # --- Department-owned data ----------------------------------------------------------------------
@@ -295,3 +400,64 @@ class AuditEvent(DepartmentOwnedModel):
 
     def __str__(self) -> str:
         return f"{self.action} {self.object_repr} at {self.occurred_at:%Y-%m-%d %H:%M}"
+
+
+class RoleConflict(DepartmentOwnedModel):
+    """Two roles one person should not hold together in this department (separation of duties)."""
+
+    class Handling(models.TextChoices):
+        REFUSE = "refuse", "Refuse the grant"
+        SECOND_APPROVAL = "second_approval", "Allow only with a second HR admin's approval"
+
+    role_a = models.CharField(max_length=30, choices=Role.choices)
+    role_b = models.CharField(max_length=30, choices=Role.choices)
+    handling = models.CharField(max_length=20, choices=Handling.choices, default=Handling.SECOND_APPROVAL)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["department", "role_a", "role_b"], name="departments_roleconflict_unique"),
+            models.CheckConstraint(condition=Q(role_a__lt=models.F("role_b")),
+                                   name="departments_roleconflict_roles_ordered"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_a_display()} with {self.get_role_b_display()}"
+
+
+class MembershipRequest(DepartmentOwnedModel):
+    """A grant that conflicts with a role the person holds, waiting for a second HR admin's decision."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for approval"
+        APPROVED = "approved", "Approved"
+        REFUSED = "refused", "Refused"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(max_length=30, choices=Role.choices)
+    valid_from = models.DateField()
+    valid_to = models.DateField(null=True, blank=True)
+    reason = models.CharField(max_length=300)
+    conflicts_with = models.CharField(max_length=30, choices=Role.choices)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.CharField(max_length=300, blank=True)
+    membership = models.ForeignKey(DepartmentMembership, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+")
+
+    class Meta:
+        ordering = ["-requested_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(decided_by__isnull=True) | ~Q(decided_by=models.F("requested_by")),
+                                   name="departments_membershiprequest_second_person_decides"),
+        ]
+        indexes = [models.Index(fields=["department", "status"], name="departments_mreq_status")]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} for {self.user} ({self.get_status_display()})"

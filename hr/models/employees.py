@@ -72,6 +72,9 @@ class Employee(DepartmentOwnedModel):
     town = models.CharField(max_length=100, blank=True)
     postcode = models.CharField(max_length=8, blank=True, validators=[validate_postcode])
     email = models.EmailField(blank=True)
+    work_email = models.EmailField(
+        blank=True, help_text="The address the employee signs in with; hiring with one provisions their account."
+    )
     phone = models.CharField(max_length=30, blank=True)
     bank_sort_code = models.CharField(max_length=6, blank=True, validators=[validate_sort_code])
     bank_account_number = models.CharField(max_length=8, blank=True, validators=[validate_account_number])
@@ -97,6 +100,8 @@ class Employee(DepartmentOwnedModel):
                                     name="hr_employee_payroll_number_unique_per_department"),
             models.UniqueConstraint(fields=["department", "ni_number"], condition=~Q(ni_number=""),
                                     name="hr_employee_ni_number_unique_per_department"),
+            models.UniqueConstraint(fields=["department", "work_email"], condition=~Q(work_email=""),
+                                    name="hr_employee_work_email_unique_per_department"),
             models.CheckConstraint(condition=Q(leave_date__isnull=True) | Q(leave_date__gte=models.F("start_date")),
                                    name="hr_employee_leaves_after_starting"),
         ]

@@ -31,8 +31,8 @@ def _may_approve(user: User, department: Department) -> bool:
     if user.kind == User.Kind.API_CLIENT:
         return ApiToken.objects.filter(user=user, department=department, revoked_at__isnull=True,
                                        scopes__contains=[Scope.PAYROLL_APPROVE]).exists()
-    return DepartmentMembership.objects.filter(user=user, department=department, ended_at__isnull=True,
-                                               role=Role.PAYROLL_APPROVER).exists()
+    return DepartmentMembership.objects.current().filter(user=user, department=department,
+                                                         role=Role.PAYROLL_APPROVER).exists()
 
 
 @transaction.atomic

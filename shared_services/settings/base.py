@@ -51,6 +51,9 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "shared_services.core",
     "shared_services.accounts",
     "departments",
@@ -68,6 +71,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "shared_services.accounts.middleware.SessionLimitsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -153,6 +158,25 @@ LOGOUT_REDIRECT_URL = "accounts:sign-in"
 SIGN_IN_MAX_FAILURES = env.int("DJANGO_SIGN_IN_MAX_FAILURES", default=5)
 SIGN_IN_LOCKOUT_MINUTES = env.int("DJANGO_SIGN_IN_LOCKOUT_MINUTES", default=15)
 SIGN_IN_MAX_FAILURES_PER_ADDRESS = env.int("DJANGO_SIGN_IN_MAX_FAILURES_PER_ADDRESS", default=50)
+
+# --- Identity: single sign-on, second factors, sessions -----------------------------------------
+# How long the provider may take to answer (discovery, keys, token exchange) before the sign-in page
+# says it is unreachable.
+SSO_HTTP_TIMEOUT_SECONDS = env.float("DJANGO_SSO_HTTP_TIMEOUT_SECONDS", default=5)
+# How long a sign-in may wait at the provider before its state (and nonce) expire.
+SSO_STATE_MAX_AGE_SECONDS = env.int("DJANGO_SSO_STATE_MAX_AGE_SECONDS", default=600)
+# Providers reached over plain http are allowed only for these hosts (the local provider of tests and
+# the demo); every other issuer must be https.
+SSO_INSECURE_ISSUER_HOSTS = env.list("DJANGO_SSO_INSECURE_ISSUER_HOSTS", default=["127.0.0.1", "localhost"])
+OTP_TOTP_ISSUER = env("DJANGO_OTP_TOTP_ISSUER", default="Shared services")
+# A second factor is "recent" for this long: finalising a run or changing bank details asks again after.
+STEP_UP_MAX_AGE_SECONDS = env.int("DJANGO_STEP_UP_MAX_AGE_SECONDS", default=15 * 60)
+WEBAUTHN_RP_ID = env("DJANGO_WEBAUTHN_RP_ID", default="localhost")
+WEBAUTHN_RP_NAME = env("DJANGO_WEBAUTHN_RP_NAME", default="Shared services")
+SESSION_IDLE_TIMEOUT_SECONDS = env.int("DJANGO_SESSION_IDLE_TIMEOUT_SECONDS", default=30 * 60)
+SESSION_ABSOLUTE_TIMEOUT_SECONDS = env.int("DJANGO_SESSION_ABSOLUTE_TIMEOUT_SECONDS", default=8 * 60 * 60)
+# Operator assignments are time-boxed: at most this many days, break-glass ones at most one day.
+OPERATOR_ASSIGNMENT_MAX_DAYS = env.int("DJANGO_OPERATOR_ASSIGNMENT_MAX_DAYS", default=92)
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
@@ -293,8 +317,12 @@ PAYROLL_STALL_CHECK_SECONDS = env.float("DJANGO_PAYROLL_STALL_CHECK_SECONDS", de
 PAYROLL_AUTOMATIC_RESUMES_MAX = env.int("DJANGO_PAYROLL_AUTOMATIC_RESUMES_MAX", default=10)
 # Slows every chunk down (seconds): the crash test's way to stop a worker part-way through a run.
 PAYROLL_CHUNK_PAUSE_SECONDS = env.float("DJANGO_PAYROLL_CHUNK_PAUSE_SECONDS", default=0)
+# Leavers lose access at the end of their leaving date: checked every few minutes.
+LEAVERS_ACCESS_CHECK_SECONDS = env.float("DJANGO_LEAVERS_ACCESS_CHECK_SECONDS", default=300)
 CELERY_BEAT_SCHEDULE = {
     "payroll-resume-stalled-runs": {"task": "payroll.resume_stalled_runs", "schedule": PAYROLL_STALL_CHECK_SECONDS},
+    "departments-end-leavers-access": {"task": "departments.end_leavers_access",
+                                       "schedule": LEAVERS_ACCESS_CHECK_SECONDS},
 }
 
 # --- Logging --------------------------------------------------------------------------------

@@ -93,7 +93,8 @@ def test_every_table_with_a_department_column_is_a_department_owned_model():
         )
         with_column = {row[0] for row in cursor.fetchall()}
     # Global access tables point at a department but are read before any context exists (TENANCY.md §1).
-    global_tables = {"departments_departmentmembership", "departments_operatorassignment", "departments_apitoken"}
+    global_tables = {"departments_departmentmembership", "departments_operatorassignment", "departments_apitoken",
+                     "departments_identityprovider"}
     assert with_column - global_tables == owned
 
 

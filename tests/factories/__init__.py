@@ -8,7 +8,9 @@ from tests.factories.departments import (
     AuditEventFactory,
     DepartmentFactory,
     MembershipFactory,
+    MembershipRequestFactory,
     OperatorAssignmentFactory,
+    RoleConflictFactory,
     UserFactory,
 )
 from tests.factories.finance import (
@@ -74,6 +76,8 @@ __all__ = [
     "LeavePolicyFactory",
     "LeaveRequestFactory",
     "LeaveTypeFactory",
+    "MembershipRequestFactory",
+    "RoleConflictFactory",
     "OrganisationUnitFactory",
     "PayInputFactory",
     "PayRangeFactory",

@@ -1,8 +1,18 @@
 from __future__ import annotations
 
+import datetime
+
 import factory
 
-from departments.models import ApiToken, AuditEvent, Department, DepartmentMembership, OperatorAssignment
+from departments.models import (
+    ApiToken,
+    AuditEvent,
+    Department,
+    DepartmentMembership,
+    MembershipRequest,
+    OperatorAssignment,
+    RoleConflict,
+)
 from departments.roles import Role
 from shared_services.accounts.models import User
 from tests.factories.base import DepartmentOwnedFactory
@@ -68,3 +78,24 @@ class AuditEventFactory(DepartmentOwnedFactory):
 
     action = "test.event"
     object_repr = factory.Sequence(lambda n: f"Object {n}")
+
+
+class RoleConflictFactory(DepartmentOwnedFactory):
+    class Meta:
+        model = RoleConflict
+
+    role_a = Role.PAYROLL_APPROVER
+    role_b = Role.PAYROLL_OFFICER
+
+
+class MembershipRequestFactory(DepartmentOwnedFactory):
+    class Meta:
+        model = MembershipRequest
+
+    # Saved even when the request is only built: people are global rows the contract test points at.
+    user = factory.LazyFunction(lambda: UserFactory.create())
+    role = Role.PAYROLL_APPROVER
+    conflicts_with = Role.PAYROLL_OFFICER
+    valid_from = factory.LazyFunction(lambda: datetime.date(2026, 4, 1))
+    reason = "Covering approvals while the approver is on leave"
+    requested_by = factory.LazyFunction(lambda: UserFactory.create())

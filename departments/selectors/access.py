@@ -1,14 +1,17 @@
+"""Who may reach which department, and through what (membership, operator assignment, token)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 from django.db.models import QuerySet
-from django.utils import timezone
 
-from departments.models import ApiToken, AuditEvent, Department, DepartmentMembership, OperatorAssignment
+from departments.models import ApiToken, Department, DepartmentMembership, OperatorAssignment
 from departments.roles import Scope, scopes_for_roles
 from shared_services.accounts.models import User
+
+__all__ = ["DepartmentAccess", "department_access_for_token", "department_access_for_user", "department_ids",
+           "departments_reachable_by"]
 
 
 @dataclass(frozen=True)
@@ -39,9 +42,7 @@ def department_access_for_user(*, user: User, department_slug: str) -> Departmen
     if department is None:
         return None
     roles = set(
-        DepartmentMembership.objects.filter(user=user, department=department, ended_at__isnull=True).values_list(
-            "role", flat=True
-        )
+        DepartmentMembership.objects.current().filter(user=user, department=department).values_list("role", flat=True)
     )
     if roles:
         return DepartmentAccess(department=department, roles=frozenset(roles), scopes=scopes_for_roles(roles),
@@ -82,48 +83,9 @@ def departments_reachable_by(*, user: User) -> QuerySet[Department]:
         return Department.objects.filter(id=api_token.department_id, is_active=True) if api_token.is_active else (
             Department.objects.none()
         )
-    member_of = DepartmentMembership.objects.filter(user=user, ended_at__isnull=True).values("department_id")
+    member_of = DepartmentMembership.objects.current().filter(user=user).values("department_id")
     served = OperatorAssignment.objects.current().filter(user=user).values("department_id")
     return Department.objects.filter(is_active=True).filter(id__in=member_of.union(served)).order_by("name")
-
-
-def department_members(*, department: Department) -> QuerySet[DepartmentMembership]:
-    return (
-        DepartmentMembership.objects.filter(department=department, ended_at__isnull=True)
-        .select_related("user")
-        .order_by("user__full_name", "user__email", "role")
-    )
-
-
-def department_operators(*, department: Department) -> QuerySet[OperatorAssignment]:
-    return OperatorAssignment.objects.current().filter(department=department).select_related("user").order_by(
-        "user__full_name", "role"
-    )
-
-
-def department_people_count(*, department: Department) -> int:
-    return (
-        DepartmentMembership.objects.filter(department=department, ended_at__isnull=True)
-        .values("user_id")
-        .distinct()
-        .count()
-    )
-
-
-def department_api_tokens(*, department: Department) -> QuerySet[ApiToken]:
-    return ApiToken.objects.filter(department=department).order_by("revoked_at", "name")
-
-
-def audit_events(*, department: Department) -> QuerySet[AuditEvent]:
-    """The department's audit log, newest first. Runs inside the department's context."""
-    return AuditEvent.objects.filter(department=department).select_related("actor", "api_token").order_by(
-        "-occurred_at", "-id"
-    )
-
-
-def audit_events_since(*, department: Department, days: int) -> int:
-    since = timezone.now() - timedelta(days=days)
-    return audit_events(department=department).filter(occurred_at__gte=since).count()
 
 
 def department_ids() -> list[int]:

@@ -1,3 +1,5 @@
+"""Password sign-in throttling: failures per address and per network address."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -7,6 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from shared_services.accounts.models import FailedSignIn
+
+__all__ = ["sign_in_failure_record", "sign_in_failures_clear", "sign_in_failures_recent", "sign_in_is_locked"]
 
 
 def sign_in_failures_recent(*, email: str) -> int:

@@ -1,3 +1,5 @@
+"""The department home, its people and audit log, and the platform's department pages."""
+
 from __future__ import annotations
 
 import calendar
@@ -18,6 +20,9 @@ from departments.roles import Role, Scope
 from departments.web import DepartmentPageMixin
 from shared_services.core.forms import add_service_errors
 from shared_services.core.hooks import HomeFigure, app_configs_with
+
+__all__ = ["AuditLogView", "DepartmentChooseView", "DepartmentHomeView", "DepartmentMembersView",
+           "PlatformDepartmentCreateView", "PlatformDepartmentListView", "PlatformOperatorMixin", "root"]
 
 
 class DepartmentChooseView(LoginRequiredMixin, TemplateView):

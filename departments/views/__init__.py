@@ -1,0 +1,3 @@
+"""Department and platform pages, one module per concern; ``departments.urls`` names them through here."""
+
+from departments.views.pages import *  # noqa: F403
