@@ -7,6 +7,7 @@ from shared_services.core import views as core_views
 
 urlpatterns = [
     path("", include("departments.urls")),
+    path("departments/<slug:department_slug>/single-sign-on/", include("departments.sso_urls")),
     path("departments/<slug:department_slug>/hr/", include("hr.urls")),
     path("departments/<slug:department_slug>/payroll/", include("payroll.urls")),
     path("departments/<slug:department_slug>/finance/", include("finance.urls")),

@@ -6,3 +6,5 @@ from departments.selectors.api_tokens import *  # noqa: F403
 from departments.selectors.audit import *  # noqa: F403
 from departments.selectors.members import *  # noqa: F403
 from departments.selectors.operators import *  # noqa: F403
+from departments.selectors.role_conflicts import *  # noqa: F403
+from departments.selectors.sso import *  # noqa: F403

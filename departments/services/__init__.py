@@ -9,3 +9,6 @@ from departments.services.audit import *  # noqa: F403
 from departments.services.departments import *  # noqa: F403
 from departments.services.memberships import *  # noqa: F403
 from departments.services.operators import *  # noqa: F403
+from departments.services.provisioning import *  # noqa: F403
+from departments.services.role_conflicts import *  # noqa: F403
+from departments.services.sso import *  # noqa: F403

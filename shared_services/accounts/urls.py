@@ -1,11 +1,12 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path, reverse_lazy
+from django.urls import include, path, reverse_lazy
 
 from shared_services.accounts.forms import SignInForm
 
 app_name = "accounts"
 
 urlpatterns = [
+    path("", include("shared_services.accounts.two_factor_urls")),
     path(
         "sign-in/",
         auth_views.LoginView.as_view(
