@@ -6,6 +6,8 @@ Each service runs in its department's context and transaction and writes the aud
 input raises ``ValidationError`` keyed by field, and nothing is written.
 """
 
+from hr.services.accounts import *  # noqa: F403
+from hr.services.bank_details import *  # noqa: F403
 from hr.services.employee_import import (
     IMPORT_FIXED_FIELDS,
     IMPORT_PERSONAL_FIELDS,
