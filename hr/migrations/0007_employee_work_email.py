@@ -16,7 +16,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='employee',
             name='work_email',
-            field=models.EmailField(blank=True, help_text='The address the employee signs in with; hiring with one provisions their account.', max_length=254),
+            field=models.EmailField(blank=True, db_default='', help_text='The address the employee signs in with; hiring with one provisions their account.', max_length=254),
         ),
         migrations.AddConstraint(
             model_name='employee',
