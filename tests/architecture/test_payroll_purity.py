@@ -13,7 +13,9 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 # Beside the engine (payroll/engine/, held by test_architecture.py): periods and pay dates, payslip
 # assembly, supplementary corrections, the payslip's explanation and the Bacs file.
-PURE = ("payroll.periods", "payroll.assembly", "payroll.supplementary", "payroll.explain", "payroll.bacs")
+PURE = ("payroll.periods", "payroll.assembly", "payroll.supplementary", "payroll.explain", "payroll.bacs",
+        "payroll.engine.rti.model", "payroll.engine.rti.xmltext", "payroll.engine.rti.envelope",
+        "payroll.engine.rti.fps", "payroll.engine.rti.eps", "payroll.engine.rti.exceptions")
 
 
 def _imports(module: str) -> list[str]:
