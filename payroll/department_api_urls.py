@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from payroll import apis
 
@@ -26,4 +26,7 @@ urlpatterns = [
     path("runs/<int:run_id>/payslips/<int:payslip_id>/pdf", apis.PayslipPdfApi.as_view(), name="payslip-pdf"),
     path("runs/<int:run_id>/register.<str:file_format>", apis.PayRunRegisterApi.as_view(), name="run-register"),
     path("runs/<int:run_id>/bacs", apis.PayRunBacsFileApi.as_view(), name="run-bacs"),
+    path("", include("payroll.api_urls_rti")),
+    path("", include("payroll.api_urls_tax_codes")),
+    path("", include("payroll.api_urls_year_end")),
 ]

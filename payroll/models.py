@@ -300,3 +300,136 @@ class PayrollIdempotencyKey(IdempotencyRecord):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["department", "user", "key"],
                                                name="payroll_idempotencykey_one_per_caller")]
+
+
+class RtiSubmission(DepartmentOwnedModel):
+    """One Full Payment Submission (for a finalised run) or Employer Payment Summary (for a tax month),
+    from its built document through validation to HMRC's answer.
+
+    Never sent twice: a submission moves forward through its states only, and a correction after a
+    rejection is a new submission that names the one it replaces.
+    """
+
+    class Kind(models.TextChoices):
+        FPS = "fps", "Full Payment Submission"
+        EPS = "eps", "Employer Payment Summary"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Built"
+        INVALID = "invalid", "Failed validation"
+        VALIDATED = "validated", "Validated: ready to send"
+        SUBMITTED = "submitted", "Sent: waiting for HMRC"
+        ACCEPTED = "accepted", "Accepted by HMRC"
+        REJECTED = "rejected", "Rejected by HMRC"
+        FILE_ONLY = "file_only", "Validated: file only (no gateway configured)"
+
+    kind = models.CharField(max_length=3, choices=Kind.choices)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    run = models.ForeignKey(PayRun, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    tax_year = models.CharField(max_length=7)
+    tax_month = models.PositiveSmallIntegerField(null=True, blank=True, help_text="1–12, for an EPS")
+    is_final_for_year = models.BooleanField(default=False)
+    replaces = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    document = models.CharField(max_length=255, blank=True, help_text="Where the XML is stored (media storage)")
+    document_sha256 = models.CharField(max_length=64, blank=True)
+    irmark = models.CharField(max_length=40, blank=True)
+    employees = models.PositiveIntegerField(default=0)
+    validation_errors = models.JSONField(default=list, blank=True)
+    correlation_id = models.CharField(max_length=64, blank=True, help_text="The gateway's id for this submission")
+    poll_url = models.CharField(max_length=300, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    hmrc_errors = models.JSONField(default=list, blank=True, help_text="HMRC's error list on a rejection")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # One live FPS per run and one live EPS per tax month: a replacement waits for a rejection.
+            models.UniqueConstraint(fields=["department", "run"], condition=Q(kind="fps") & ~Q(status="rejected"),
+                                    name="payroll_rti_one_live_fps_per_run"),
+            models.UniqueConstraint(fields=["department", "tax_year", "tax_month"],
+                                    condition=Q(kind="eps") & ~Q(status="rejected"),
+                                    name="payroll_rti_one_live_eps_per_month"),
+            models.CheckConstraint(condition=Q(kind="eps") | Q(run__isnull=False), name="payroll_rti_fps_has_run"),
+        ]
+        indexes = [models.Index(fields=["department", "status"], name="payroll_rti_status")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.tax_year} ({self.get_status_display()})"
+
+
+class TaxCodeNotice(DepartmentOwnedModel):
+    """A tax code change from HMRC (P6, P6B, P9 or an online notice) for one employee, applied from the
+    next pay period not yet locked, or rejected with its reason."""
+
+    class Form(models.TextChoices):
+        P6 = "P6", "P6: new code during the year"
+        P6B = "P6B", "P6B: new code with previous pay and tax"
+        P9 = "P9", "P9: code for the next tax year"
+        P9X = "P9X", "P9X: general uplift for the next tax year"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for the next period"
+        APPLIED = "applied", "Applied"
+        REJECTED = "rejected", "Rejected"
+
+    employee = models.ForeignKey("hr.Employee", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    form = models.CharField(max_length=4, choices=Form.choices)
+    payroll_number = models.CharField(max_length=35, blank=True)
+    ni_number = models.CharField(max_length=9, blank=True)
+    tax_code = models.CharField(max_length=12)
+    week1_month1 = models.BooleanField(default=False)
+    effective_from = models.DateField()
+    previous_pay = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    previous_tax = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    reason = models.CharField(max_length=500, blank=True)
+    source = models.CharField(max_length=200, blank=True, help_text="The file and line, or 'api'")
+    applied_from = models.DateField(null=True, blank=True, help_text="First day of the period it applies from")
+    received_at = models.DateTimeField(auto_now_add=True)
+    received_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    applied_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        indexes = [models.Index(fields=["department", "status"], name="payroll_taxcode_status"),
+                   models.Index(fields=["department", "employee"], name="payroll_taxcode_employee")]
+
+    def __str__(self) -> str:
+        return f"{self.form} {self.tax_code} for {self.payroll_number or self.ni_number}"
+
+
+class DocumentBatch(DepartmentOwnedModel):
+    """A background job producing many year-end documents (P60s for everyone employed on 5 April) as
+    one download, with its progress."""
+
+    class Kind(models.TextChoices):
+        P60 = "p60", "P60s"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Producing"
+        DONE = "done", "Ready"
+        FAILED = "failed", "Failed"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    tax_year = models.CharField(max_length=7)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    file = models.CharField(max_length=255, blank=True, help_text="Where the bundle is stored (media storage)")
+    failure = models.CharField(max_length=500, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.tax_year} ({self.get_status_display()})"

@@ -97,3 +97,7 @@ STEP_SERVICES: dict[str, Callable[[PayRun, User, str], object]] = {
 def take_step(step: str, *, run: PayRun, acting_user: User, reason: str = "") -> None:
     """Take one of a run's steps (``payroll.steps.STEPS``) through its service."""
     STEP_SERVICES[step](run, acting_user, reason)
+
+# Tasks kept in their own modules, registered with Celery by being imported here.
+from payroll.tasks_rti import *  # noqa: E402,F403
+from payroll.tasks_year_end import *  # noqa: E402,F403

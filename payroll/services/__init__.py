@@ -42,6 +42,7 @@ from payroll.services.opening_balances import (
     opening_balances_lock,
     opening_balances_statistics_refresh,
 )
+from payroll.services.rti import *  # noqa: F403
 from payroll.services.runs import (
     pay_run_cancel,
     pay_run_create,
@@ -52,6 +53,8 @@ from payroll.services.schedules import (
     pay_schedule_create,
     pay_schedule_members_move,
 )
+from payroll.services.tax_codes import *  # noqa: F403
+from payroll.services.year_end import *  # noqa: F403
 
 __all__ = [
     "BALANCE_FIELDS",

@@ -42,6 +42,7 @@ from tests.factories.onboarding import (
     OpeningBalanceFactory,
 )
 from tests.factories.payroll import (
+    DocumentBatchFactory,
     PayInputFactory,
     PayrollIdempotencyKeyFactory,
     PayRunExceptionFactory,
@@ -49,6 +50,8 @@ from tests.factories.payroll import (
     PayScheduleFactory,
     PayslipFactory,
     PayslipLineFactory,
+    RtiSubmissionFactory,
+    TaxCodeNoticeFactory,
 )
 from tests.factories.tenancy_fixture import FolderFactory, NoteFactory
 
@@ -75,9 +78,12 @@ __all__ = [
     "LeaveBalanceEntryFactory",
     "LeavePolicyFactory",
     "LeaveRequestFactory",
+    "DocumentBatchFactory",
     "LeaveTypeFactory",
     "MembershipRequestFactory",
     "RoleConflictFactory",
+    "RtiSubmissionFactory",
+    "TaxCodeNoticeFactory",
     "OrganisationUnitFactory",
     "PayInputFactory",
     "PayRangeFactory",

@@ -5,6 +5,7 @@ import factory
 from django.utils import timezone
 
 from payroll.models import (
+    DocumentBatch,
     PayInput,
     PayrollIdempotencyKey,
     PayRun,
@@ -13,6 +14,8 @@ from payroll.models import (
     PayScheduleMember,
     Payslip,
     PayslipLine,
+    RtiSubmission,
+    TaxCodeNotice,
 )
 from tests.factories.base import DepartmentOwnedFactory
 from tests.factories.departments import UserFactory
@@ -107,3 +110,31 @@ class PayrollIdempotencyKeyFactory(DepartmentOwnedFactory):
     operation = "POST /api/v1/departments/moj/payroll/runs/1/open"
     request_hash = "0" * 64
     response_status = 200
+
+
+class RtiSubmissionFactory(DepartmentOwnedFactory):
+    class Meta:
+        model = RtiSubmission
+
+    kind = RtiSubmission.Kind.FPS
+    run = factory.SubFactory(PayRunFactory, department=SAME_DEPARTMENT)
+    tax_year = "2026-27"
+
+
+class TaxCodeNoticeFactory(DepartmentOwnedFactory):
+    class Meta:
+        model = TaxCodeNotice
+
+    employee = factory.SubFactory(EmployeeFactory, department=SAME_DEPARTMENT)
+    form = TaxCodeNotice.Form.P6
+    tax_code = "1185L"
+    effective_from = datetime.date(2026, 6, 1)
+    source = "p6-notices.csv line 2"
+
+
+class DocumentBatchFactory(DepartmentOwnedFactory):
+    class Meta:
+        model = DocumentBatch
+
+    kind = DocumentBatch.Kind.P60
+    tax_year = "2026-27"

@@ -1,0 +1,5 @@
+"""placeholder"""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
