@@ -1,6 +1,6 @@
 from django.urls import path
 
-from departments import apis
+from departments import apis, apis_members
 
 app_name = "api"
 
@@ -11,8 +11,18 @@ urlpatterns = [
     path("departments/<slug:department_slug>/", apis.DepartmentDetailApi.as_view(), name="department"),
     path(
         "departments/<slug:department_slug>/members/",
-        apis.DepartmentMemberListApi.as_view(),
+        apis_members.MemberListGrantApi.as_view(),
         name="department-members",
+    ),
+    path(
+        "departments/<slug:department_slug>/members/<int:membership_id>/",
+        apis_members.MemberDetailApi.as_view(),
+        name="department-member",
+    ),
+    path(
+        "departments/<slug:department_slug>/members/<int:membership_id>/end/",
+        apis_members.MemberEndApi.as_view(),
+        name="department-member-end",
     ),
     path(
         "departments/<slug:department_slug>/api-clients/",

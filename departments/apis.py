@@ -114,26 +114,6 @@ class DepartmentDetailApi(DepartmentScopedApi):
         return Response(self.OutputSerializer(data).data)
 
 
-class DepartmentMemberListApi(DepartmentScopedApi):
-    """People with access to the department and their roles."""
-
-    required_scopes = {"GET": Scope.MEMBERS_READ}
-
-    class OutputSerializer(serializers.Serializer):
-        class Meta:
-            ref_name = "DepartmentMemberListOutput"
-
-        email = serializers.EmailField(source="user.email")
-        full_name = serializers.CharField(source="user.full_name")
-        role = serializers.CharField()
-        granted_at = serializers.DateTimeField()
-
-    @extend_schema(responses=OutputSerializer(many=True), operation_id="department_members_list")
-    def get(self, request: Request, department_slug: str) -> Response:
-        members = selectors.department_members(department=self.department)
-        return Response(self.OutputSerializer(members, many=True).data)
-
-
 class AuditEventListApi(DepartmentScopedApi):
     """The department's audit log, newest first, paged with ``limit`` and ``offset``."""
 

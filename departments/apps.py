@@ -27,6 +27,28 @@ class DepartmentsConfig(AppConfig):
 
         print_sign_ins(out=out)
 
+    def second_factor_required_for(self, user: Any) -> bool:
+        """Asked by the sign-in flow in ``shared_services.accounts``, which may not import departments."""
+        from departments.selectors import second_factor
+
+        return second_factor.second_factor_required_for(user=user)
+
+    def sso_provider_for_email(self, *, email: str) -> Any:
+        """Asked by the sign-in page in ``shared_services.accounts``, which may not import departments."""
+        from departments.selectors import sso
+
+        return sso.sso_provider_for_email(email=email)
+
+    def sso_provider_get(self, *, provider_id: int) -> Any:
+        from departments.selectors import sso
+
+        return sso.sso_provider_get(provider_id=provider_id)
+
+    def sso_member_account(self, *, department_id: int, email: str) -> Any:
+        from departments.selectors import sso
+
+        return sso.sso_member_account(department_id=department_id, email=email)
+
     def department_home_figures(self, *, department: Any, access: Any) -> list[Any]:
         from departments import selectors
         from departments.roles import Scope

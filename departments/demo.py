@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any, TextIO
 
+from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from departments import services
 from departments.models import Department, OperatorAssignment
@@ -51,36 +54,48 @@ PERSONAS: dict[str, list[tuple[str, str, str]]] = {
     ],
 }
 OPERATOR = ("olu.adeyemi@centre.example", "Olu Adeyemi")
+PLATFORM_ADMINS = [("priya.shah@centre.example", "Priya Shah"), ("tom.okoro@centre.example", "Tom Okoro")]
 
 
-def _person(email: str, full_name: str) -> User:
+def _person(email: str, full_name: str, platform_role: str = "") -> User:
     user = User.objects.filter(email=email).first()
     if user is None:
-        user = User.objects.create_user(email=email, password=DEMO_PASSWORD, full_name=full_name)
+        user = User.objects.create_user(email=email, password=DEMO_PASSWORD, full_name=full_name,
+                                        platform_role=platform_role)
+    elif user.platform_role != platform_role:
+        user.platform_role = platform_role
+        user.save(update_fields=["platform_role"])
     return user
 
 
 @transaction.atomic
 def seed(*, out: TextIO) -> None:
-    """Create (or complete) the two demo departments, their personas and one operator."""
+    """Create (or complete) the two demo departments, their personas, two platform administrators
+    and one operator."""
     departments: dict[str, Department] = {}
     for spec in DEMO_DEPARTMENTS:
         existing = Department.objects.filter(slug=spec["slug"]).first()
         departments[spec["slug"]] = existing or services.department_create(acting_user=None, **spec)
+        # Departments seeded before separation of duties existed get the default pairs too.
+        services.role_conflicts_install_defaults(department=departments[spec["slug"]], acting_user=None)
 
     for slug, people in PERSONAS.items():
         for handle, full_name, role in people:
             user = _person(f"{handle}@{slug}.example", full_name)
             services.membership_grant(department=departments[slug], user=user, role=role, acting_user=None)
 
-    operator = _person(*OPERATOR)
+    admins = [_person(email, name, User.PlatformRole.PLATFORM_ADMIN) for email, name in PLATFORM_ADMINS]
+    operator = _person(*OPERATOR, platform_role=User.PlatformRole.OPERATOR)
+    today = timezone.localdate()
     for department in departments.values():
         if not OperatorAssignment.objects.current().filter(user=operator, department=department).exists():
             services.operator_assign(
                 department=department,
                 user=operator,
                 role=Role.PAYROLL_OFFICER,
-                acting_user=None,
+                acting_user=admins[0],
+                valid_from=today,
+                valid_to=today + datetime.timedelta(days=settings.OPERATOR_ASSIGNMENT_MAX_DAYS),
                 reason="Demo: shared-services payroll operator serving both departments",
             )
 
@@ -95,5 +110,8 @@ def print_sign_ins(*, out: TextIO) -> None:
                 lines.append(f"  {slug:<5} {Role(role).label:<18} {email}")
     if User.objects.filter(email=OPERATOR[0], is_active=True).exists():
         lines.append(f"  {'both':<5} {'Centre operator':<18} {OPERATOR[0]}")
+    for email, _ in PLATFORM_ADMINS:
+        if User.objects.filter(email=email, is_active=True).exists():
+            lines.append(f"  {'-':<5} {'Platform admin':<18} {email}")
     if lines:
         out.write(f"Demo sign-ins (the password for each is {DEMO_PASSWORD}):\n" + "\n".join(lines) + "\n")

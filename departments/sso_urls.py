@@ -1,7 +1,11 @@
 """A department's single sign-on settings pages."""
 
-from django.urls import URLPattern
+from django.urls import path
+
+from departments.views.sso import IdentityProviderView
 
 app_name = "sso"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("", IdentityProviderView.as_view(), name="settings"),
+]

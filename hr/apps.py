@@ -16,6 +16,24 @@ class HrConfig(AppConfig):
         # DJANGO_DEMO_EMPLOYEES=75000 gives a department of realistic size for benchmarks.
         seed(out=out, employees=int(os.environ.get("DJANGO_DEMO_EMPLOYEES", "2000")))
 
+    def account_for_staff_number(self, *, department_id: int, staff_number: str) -> Any:
+        """Asked by single sign-on in ``shared_services.accounts``, which may not import hr."""
+        from hr.selectors_accounts import account_for_staff_number
+
+        return account_for_staff_number(department_id=department_id, staff_number=staff_number)
+
+    def department_accounts_provision(self, *, department: Any, acting_user: Any) -> dict[str, int]:
+        """Asked by ``manage.py provision_accounts`` in departments, which may not import hr."""
+        from hr.services.accounts import employee_accounts_provision
+
+        return employee_accounts_provision(department=department, acting_user=acting_user)
+
+    def department_access_refresh(self, *, department: Any, acting_user: Any) -> None:
+        """Asked by the leavers' schedule: line-manager access dated for today."""
+        from hr.services.accounts import line_manager_access_refresh
+
+        line_manager_access_refresh(department=department, acting_user=acting_user)
+
     def department_home_figures(self, *, department: Any, access: Any) -> list[Any]:
         from django.utils import timezone
 

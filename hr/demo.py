@@ -37,6 +37,10 @@ NI_LETTERS = "ABCEGHJKLMNPRSTWXYZ"
 SECOND_LETTERS = "ABCEGHJKLMNPRSTWXYZ"
 
 
+# The demo's own e-mail domains for work addresses (moj's is the one its local single sign-on claims).
+WORK_EMAIL_DOMAINS = {"moj": "justice.example", "dft": "transport.example"}
+
+
 def _organisation(department: Department) -> tuple[list[OrganisationUnit], list[CostCentre]]:
     root = services.organisation_unit_create(department=department, code=department.slug.upper(),
                                              name=department.name, kind=OrganisationUnit.Kind.DEPARTMENT,
@@ -84,6 +88,7 @@ def seed_department(department: Department, *, employees: int, out: TextIO, seed
         people, versions = [], []
         codes, weights = zip(*GRADE_WEIGHTS.items(), strict=True)
         prefix = department.slug[:2].upper()
+        work_domain = WORK_EMAIL_DOMAINS.get(department.slug, f"{department.slug}.gov.example")
         for index in range(employees):
             start = today - datetime.timedelta(days=generator.randint(30, 9000))
             leaves = index % 25 == 0
@@ -98,6 +103,7 @@ def seed_department(department: Department, *, employees: int, out: TextIO, seed
                 date_of_birth=start - age_at_start,
                 ni_number=f"{NI_LETTERS[index % 19]}{SECOND_LETTERS[(index // 19) % 19]}{index:06d}{'ABCD'[index % 4]}",
                 sex=generator.choice("FM"), email=f"{first}.{last}.{index}@{department.slug}.example".lower(),
+                work_email=f"{first}.{last}.{index}@{work_domain}".lower(),
                 postcode=generator.choice(["SW1A 2AA", "M1 1AE", "CF10 1EP", "EH1 1YZ", "BT1 5GS", "LS1 4AP"]),
                 bank_sort_code=f"{generator.randint(10, 99)}{generator.randint(0, 9999):04d}",
                 bank_account_number=f"{generator.randint(0, 99_999_999):08d}", start_date=start,
@@ -130,10 +136,12 @@ def seed_department(department: Department, *, employees: int, out: TextIO, seed
                 versions.append(Employment(valid_from=person.start_date, valid_to=end, post_title=POSTS[code],
                                            annual_salary=salary, change_reason="Starter", **common))
         Employment.objects.bulk_create(versions, batch_size=2000)
+        accounts = services.employee_accounts_provision(department=department, acting_user=None)
         audit_record(department=department, action="hr.demo_seed", acting_user=None,
                      changes={"employees": {"before": 0, "after": employees}},
                      reason="Synthetic demo staff, organisation and grades")
-        out.write(f"  {department.slug}: {employees:,} synthetic employees, {len(teams)} teams\n")
+        out.write(f"  {department.slug}: {employees:,} synthetic employees, {len(teams)} teams, "
+                  f"{accounts.get('accounts_created', 0):,} accounts from their work e-mails\n")
 
 
 def seed(*, out: TextIO, employees: int = 2000) -> None:

@@ -170,7 +170,7 @@ class EmployeeFilterForm(forms.Form):
 
 PERSONAL_FORM_FIELDS = (
     "payroll_number", "title", "first_name", "last_name", "preferred_name", "date_of_birth", "ni_number", "sex",
-    "email", "phone", "address_line_1", "address_line_2", "town", "postcode", "bank_sort_code",
+    "email", "work_email", "phone", "address_line_1", "address_line_2", "town", "postcode", "bank_sort_code",
     "bank_account_number", "start_date",
 )
 TERMS_FORM_FIELDS = (
@@ -193,6 +193,10 @@ class EmployeeHireForm(forms.Form):
                              widget=forms.EmailInput(attrs={"spellcheck": "false"}),
                              error_messages={"invalid": "Enter an e-mail address in the correct format, "
                                                         "like name@example.gov.uk"})
+    work_email = forms.EmailField(label="Work e-mail address", required=False, max_length=254,
+                                  widget=forms.EmailInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
+                                  error_messages={"invalid": "Enter a work e-mail address in the correct format, "
+                                                             "like name@justice.gov.uk"})
     phone = _text("Phone number", required=False, max_length=30)
     address_line_1 = _text("Address line 1", required=False, max_length=200)
     address_line_2 = _text("Address line 2", required=False, max_length=200)

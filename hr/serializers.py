@@ -119,6 +119,7 @@ class EmployeeDetailOutputSerializer(MaskedSerializer):
     town = serializers.CharField()
     postcode = serializers.CharField()
     email = serializers.CharField()
+    work_email = serializers.CharField(help_text="The address the employee signs in with; empty if none.")
     phone = serializers.CharField()
     bank_sort_code = serializers.CharField(help_text=MASK_NOTE)
     bank_account_number = serializers.CharField(help_text=MASK_NOTE)

@@ -13,9 +13,9 @@ from typing import Any, cast
 from urllib.parse import quote
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import dateformat, timezone
@@ -35,7 +35,9 @@ from hr.forms import (
     EmploymentChangeForm,
     LeaveRequestForm,
 )
+from hr.forms_bank import BankDetailsForm
 from hr.models import Employee, Employment, LeaveRequest
+from hr.services.bank_details import BANK_FIELDS
 from hr.visibility import (
     SENSITIVE_EMPLOYEE_FIELDS,
     SENSITIVE_EMPLOYMENT_FIELDS,
@@ -44,6 +46,7 @@ from hr.visibility import (
     visible,
 )
 from shared_services.accounts.models import User
+from shared_services.accounts.step_up import StepUpRequiredMixin
 from shared_services.core.forms import add_service_errors
 
 
@@ -278,6 +281,42 @@ class EmployeeLeaveView(DepartmentPageMixin, EmployeePageMixin, FormView):
             return self.form_invalid(form)
         messages.success(self.request, f"{self.employee.display_name}'s last working day is recorded as "
                                        f"{_shown(leave_date)}")
+        return redirect(self.record_url())
+
+
+class SensitiveWriteRequiredMixin:
+    """After ``DepartmentPageMixin``: a page that changes sensitive fields needs ``hr:sensitive`` too."""
+
+    department_access: DepartmentAccess
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if not self.department_access.allows(Scope.HR_SENSITIVE):
+            raise PermissionDenied(f"This page needs the '{Scope.HR_SENSITIVE}' permission.")
+        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc, no-any-return]
+
+
+class EmployeeBankDetailsView(DepartmentPageMixin, SensitiveWriteRequiredMixin, StepUpRequiredMixin,
+                              EmployeePageMixin, FormView):
+    """Where the employee's pay goes: asks for a recent second factor before it shows or saves."""
+
+    template_name = "hr/employee_bank_details.html"
+    form_class = BankDetailsForm
+    required_scope = Scope.HR_WRITE
+
+    def get_initial(self) -> dict[str, Any]:
+        return {name: getattr(self.employee, name) for name in BANK_FIELDS}
+
+    def form_valid(self, form: BankDetailsForm) -> HttpResponse:
+        data = form.cleaned_data
+        try:
+            services.employee_bank_details_change(
+                department=self.department, employee=self.employee, sort_code=data["bank_sort_code"],
+                account_number=data["bank_account_number"], roll_number=data["building_society_roll_number"],
+                acting_user=self.acting_user)
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, f"{self.employee.display_name}'s bank details are changed")
         return redirect(self.record_url())
 
 

@@ -16,6 +16,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 
 from hr.models.organisation import CODE_VALIDATOR
 from hr.validators import (
@@ -187,6 +188,18 @@ def _account_number(value: str, context: Context) -> str:
     return compact
 
 
+def _work_email(value: str, context: Context) -> str:
+    text = value.strip().lower()
+    if len(text) > 254:
+        raise CellProblem(f"It is {len(text)} characters long; an e-mail address has at most 254.")
+    try:
+        validate_email(text)
+    except ValidationError:
+        raise CellProblem("Enter the work e-mail address the employee signs in with, like "
+                          "firstname.lastname@justice.gov.uk.") from None
+    return text
+
+
 # The validator's own pattern, without its per-call overhead.
 _CODE = re.compile(str(getattr(CODE_VALIDATOR.regex, "pattern", CODE_VALIDATOR.regex)))
 
@@ -341,6 +354,8 @@ COLUMNS: tuple[Column, ...] = (
            _student_loans),
     Column("pension_scheme", "Pension scheme", ("pension scheme", "pension", "scheme"), _pension),
     Column("previous_payroll_id", "Payroll ID", ("payroll id", "rti payroll id", "previous payroll id"), _payroll_id),
+    Column("work_email", "Work e-mail", ("work email", "work e-mail", "work_email", "work email address", "email",
+                                         "e-mail", "email address", "e-mail address"), _work_email),
     Column("ytd_taxable_pay", "YTD taxable pay", ("ytd taxable pay", "taxable pay ytd", "ytd taxable"),
            _money()),
     Column("ytd_tax_paid", "YTD tax", ("ytd tax", "ytd tax paid", "tax ytd", "tax paid ytd"), _money(negative=True)),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import datetime
 import random
+import re
 from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -19,6 +20,10 @@ HEADINGS = ["Payroll No", "Title", "Forename", "Surname", "Date of Birth", "Sex"
             "Address 2", "Town", "Postcode", "Sort Code", "Account No", "Grade", "Post", "Org Unit", "Cost Centre",
             "Salary", "Hours", "Start Date", "Tax Code", "NI Letter", "Student Loan", "Pension Scheme", "Payroll ID",
             "YTD Taxable Pay", "YTD Tax", "YTD NI EE", "YTD NI ER", "YTD Student Loan", "YTD PG Loan", "YTD Pension"]
+# The address each person signs in with, last: files from before single sign-on end at YTD Pension.
+WORK_EMAIL_HEADING = "Work Email"
+EXPORT_HEADINGS = [*HEADINGS, WORK_EMAIL_HEADING]
+DEFAULT_EMAIL_DOMAIN = "department.gov.uk"
 
 FORENAMES = ["Aisha", "Ben", "Chloe", "Daniel", "Ella", "Farah", "George", "Hannah", "Isaac", "Jasmine", "Kieran",
              "Leah", "Mohammed", "Nadia", "Oliver", "Priya", "Rosa", "Samuel", "Tariq", "Una", "Victor", "Wendy",
@@ -97,9 +102,22 @@ def _tax_months_done(day: datetime.date) -> int:
     return max(0, min(11, months - (1 if day.day < 6 else 0)))
 
 
-def employees(count: int, *, seed: int = 2026, bad_rows: int = 0,
-              today: datetime.date | None = None) -> Iterator[list[str]]:
+class _WorkEmails:
+    """firstname.lastname@domain, numbered from the second person of the same name (jo.bloggs2@…)."""
+
+    def __init__(self, domain: str) -> None:
+        self.domain, self.seen = domain, dict[str, int]()
+
+    def __call__(self, forename: str, surname: str) -> str:
+        local = ".".join(re.sub(r"[^a-z0-9-]", "", name.lower()) for name in (forename, surname))
+        number = self.seen[local] = self.seen.get(local, 0) + 1
+        return f"{local}{number if number > 1 else ''}@{self.domain}"
+
+
+def employees(count: int, *, seed: int = 2026, bad_rows: int = 0, today: datetime.date | None = None,
+              email_domain: str = DEFAULT_EMAIL_DOMAIN) -> Iterator[list[str]]:
     generator = random.Random(seed)
+    work_email = _WorkEmails(email_domain)
     today = today or datetime.date.today()  # noqa: DTZ011 - a calendar date for synthetic data
     months = _tax_months_done(today)
     bad = set(random.Random(seed + 1).sample(range(1, count), min(bad_rows, max(0, count - 1)))) if count > 1 else set()
@@ -139,6 +157,7 @@ def employees(count: int, *, seed: int = 2026, bad_rows: int = 0,
                start.strftime("%d/%m/%Y"), tax_code, _weighted(generator, NI_LETTERS), loans, pension,
                f"LEG-{index + 1:07d}"] + [f"{value:.2f}" for value in (taxable, tax, ni_ee, ni_er, loan, pgl,
                                                                          pension_ytd)]
+        row.append(work_email(row[2], row[3]))
         if index in bad and previous is not None:
             _spoil(row, previous, MISTAKES[len([b for b in bad if b < index]) % len(MISTAKES)])
         previous = row
@@ -148,26 +167,26 @@ def employees(count: int, *, seed: int = 2026, bad_rows: int = 0,
 def _spoil(row: list[str], previous: list[str], mistake: str) -> None:
     heading, spoiled = SPOILERS[mistake]
     position = HEADINGS.index(heading)
-    row[position] = spoiled(row[position], dict(zip(HEADINGS, row, strict=True)),
-                            dict(zip(HEADINGS, previous, strict=True)))
+    row[position] = spoiled(row[position], dict(zip(EXPORT_HEADINGS, row, strict=True)),
+                            dict(zip(EXPORT_HEADINGS, previous, strict=True)))
 
 
 def write_export(path: Path, *, count: int, file_format: str = "csv", seed: int = 2026, bad_rows: int = 0,
-                 today: datetime.date | None = None) -> int:
+                 today: datetime.date | None = None, email_domain: str = DEFAULT_EMAIL_DOMAIN) -> int:
     """Write the export to ``path``; returns the number of staff rows."""
-    rows = employees(count, seed=seed, bad_rows=bad_rows, today=today)
+    rows = employees(count, seed=seed, bad_rows=bad_rows, today=today, email_domain=email_domain)
     if file_format == "xlsx":
         from openpyxl import Workbook
 
         workbook = Workbook(write_only=True)
         sheet = workbook.create_sheet("Staff")
-        sheet.append(HEADINGS)
+        sheet.append(EXPORT_HEADINGS)
         for row in rows:
             sheet.append(row)
         workbook.save(path)
         return count
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(HEADINGS)
+        writer.writerow(EXPORT_HEADINGS)
         writer.writerows(rows)
     return count

@@ -37,6 +37,7 @@ from departments.tenancy import department_context
 from hr import selectors as hr_selectors
 from hr import services as hr_services
 from hr.services import EmployeeImportOutcome, EmployeeImportRow
+from hr.services.accounts import employee_accounts_provision
 from onboarding.columns import YTD_KEYS, Context, ParsedRow, parse_row, resolve_columns, row_plan
 from onboarding.models import ImportJob, ImportMapping, ImportRowError
 from onboarding.reading import FileProblem, Sheet, count_lines, open_sheet, sniff_format
@@ -60,7 +61,7 @@ YTD_FIGURES = {"ytd_taxable_pay": "taxable_pay", "ytd_tax_paid": "tax_paid", "yt
                "ytd_postgraduate_loan": "postgraduate_loan", "ytd_pension": "pension_employee"}
 PERSONAL_KEYS = ("payroll_number", "title", "first_name", "last_name", "date_of_birth", "ni_number", "sex",
                  "address_line_1", "address_line_2", "town", "postcode", "bank_sort_code", "bank_account_number",
-                 "start_date", "ni_category", "student_loans", "pension_scheme", "previous_payroll_id")
+                 "start_date", "ni_category", "student_loans", "pension_scheme", "previous_payroll_id", "work_email")
 _PERSONAL_BLANKS = tuple((key, [] if key == "student_loans" else "") for key in PERSONAL_KEYS)
 # What the write pass needs of an accepted row, spooled as a plain tuple: personal fields in this
 # order (dates as day numbers), then the terms (amounts as text, references as codes), then the
@@ -217,6 +218,7 @@ class _Check:
     new_references: dict[str, set[str]] = field(default_factory=lambda: {kind: set() for kind in REFERENCE_KINDS})
     payroll_rows: dict[str, int] = field(default_factory=dict)
     ni_rows: dict[str, int] = field(default_factory=dict)
+    work_email_rows: dict[str, int] = field(default_factory=dict)
     rejected_rows: set[int] = field(default_factory=set)
     counts: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     file_totals: dict[str, Any] = field(default_factory=lambda: _empty_totals())
@@ -255,6 +257,7 @@ def import_job_run(*, department: Department, job_id: int) -> ImportJob:
         _save_job(department, job, "status", "validated_at", "rows_done")
         with department_context(department.id):
             _write(department, job, check)
+            _provision_accounts(department, job, check)
             _finish(department, job, ImportJob.Status.COMMITTED)
         return job
     except ImportChanged as changed:
@@ -404,7 +407,8 @@ def _reference_problems(job: ImportJob, check: _Check, parsed: ParsedRow) -> Non
 
 def _duplicate_problems(check: _Check, parsed: ParsedRow) -> None:
     for key, seen, label in (("payroll_number", check.payroll_rows, "payroll number"),
-                             ("ni_number", check.ni_rows, "NI number")):
+                             ("ni_number", check.ni_rows, "NI number"),
+                             ("work_email", check.work_email_rows, "work e-mail address")):
         value = parsed.values.get(key)
         if not value:
             continue
@@ -528,6 +532,16 @@ def _write(department: Department, job: ImportJob, check: _Check) -> None:
     platform["ytd"] = payroll_selectors.opening_balance_totals(department=department, tax_year=job.tax_year,
                                                                employee_ids=imported)
     job.reconciliation = _reconciliation(job, check, platform=platform)
+
+
+def _provision_accounts(department: Department, job: ImportJob, check: _Check) -> None:
+    """A file with work e-mails gives its people their accounts and access, in the import's
+    transaction; the job's notes say what was done."""
+    if "work_email" not in check.columns:
+        return
+    done = employee_accounts_provision(department=department, acting_user=job.created_by)
+    job.notes = [*job.notes, f"Accounts: {done['accounts_created']:,} created, {done['linked']:,} employees linked "
+                             f"to their account, {done['memberships_created']:,} given employee access."]
 
 
 def _refresh_statistics(*, only_if_stale: bool = False) -> None:

@@ -30,9 +30,12 @@ from payroll.periods import PeriodError
 from payroll.steps import STEPS, steps_from
 from payroll.tasks import take_step
 from shared_services.accounts.models import User
+from shared_services.accounts.step_up import step_up_is_fresh, step_up_redirect
 from shared_services.core.forms import add_service_errors
 
 MAX_INPUT_UPLOAD_BYTES = 10_000_000
+# Approving and finalising release pay: they ask for a recent second factor (API tokens do not step up).
+STEPS_NEEDING_STEP_UP = frozenset({"approve", "finalise"})
 
 
 
@@ -127,6 +130,9 @@ class PayRunActionView(DepartmentPageMixin, PayRunMixin, View):
         if not self.department_access.allows(step.scope):
             raise PermissionDenied(f"This step needs the '{step.scope}' permission.")
         run = self.run
+        if step.name in STEPS_NEEDING_STEP_UP and not step_up_is_fresh(request):
+            return step_up_redirect(request, next_url=reverse(
+                "payroll:run", kwargs={"department_slug": self.department.slug, "run_id": run.pk}))
         try:
             take_step(step.name, run=run, acting_user=_user(request), reason=request.POST.get("reason", ""))
         except ValidationError as error:

@@ -24,6 +24,10 @@ sys.path.insert(0, str(BASE_DIR))
 from shared_services import embedded_db  # noqa: E402
 
 PYTHON = sys.executable
+# The demo's stand-in for the Ministry of Justice's identity provider (local_idp), on its own port.
+LOCAL_IDP_PORT = 8100
+LOCAL_IDP_DATA = BASE_DIR / "var" / "local-idp"
+DEMO_PASSWORD = "demo-password-2026"
 APP_ROLE, OWNER_ROLE, REPORTING_ROLE = "hr_app", "hr_owner", "hr_reporting"
 
 
@@ -136,10 +140,45 @@ def setup() -> bool:
     return started_embedded
 
 
+def start_local_idp() -> list[subprocess.Popen[bytes]]:
+    """Start the local OpenID Provider for the demo and point moj's single sign-on at it (idempotent).
+
+    Its people sign in as <name>@justice.example and are linked by e-mail to their moj.example
+    accounts. The demo carries on without it if it cannot start (e.g. its port is taken).
+    """
+    import secrets
+
+    LOCAL_IDP_DATA.mkdir(parents=True, exist_ok=True)
+    secret_file = LOCAL_IDP_DATA / "demo-client-secret"
+    if not secret_file.exists():
+        secret_file.write_text(secrets.token_urlsafe(32))
+        secret_file.chmod(0o600)
+    idp = [PYTHON, "-m", "local_idp"]
+    where = ["--data", str(LOCAL_IDP_DATA), "--port", str(LOCAL_IDP_PORT)]
+    registered = subprocess.run(
+        [*idp, "demo", *where, "--client-secret", secret_file.read_text().strip(), "--password", DEMO_PASSWORD,
+         "--redirect-uri", "http://127.0.0.1:8000/accounts/sso/callback/",
+         "--redirect-uri", "http://localhost:8000/accounts/sso/callback/"],
+        cwd=BASE_DIR, capture_output=True, text=True, check=False)
+    if registered.returncode != 0:
+        say(f"The local OpenID Provider could not be prepared; single sign-on is off in the demo\n{registered.stderr}")
+        return []
+    configured = manage("configure_sso", "--department", "moj", "--issuer", f"http://127.0.0.1:{LOCAL_IDP_PORT}/o",
+                        "--client-id", "shared-services-demo", "--client-secret-file", str(secret_file),
+                        "--domains", "justice.example", check=False)
+    if configured.returncode != 0:
+        say("moj's single sign-on was not configured; the demo carries on with passwords")
+    say(f"Starting the local OpenID Provider on http://127.0.0.1:{LOCAL_IDP_PORT} (moj's single sign-on: "
+        f"sign in as amara.okafor@justice.example, password {DEMO_PASSWORD})")
+    return [subprocess.Popen([*idp, "serve", *where], cwd=BASE_DIR, start_new_session=True,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
+
+
 def run() -> int:
     """setup(), then a worker and the web server until Ctrl-C (or SIGTERM, or the terminal closing);
     whatever was started, including an embedded PostgreSQL server, is stopped on the way out."""
     children: list[subprocess.Popen[bytes]] = []
+    helpers: list[subprocess.Popen[bytes]] = []
     serving = False
     stopping = False
 
@@ -156,6 +195,8 @@ def run() -> int:
     exit_code = 0
     try:
         setup()
+        # Optional helpers: the demo's passwords work without them, so their exit stops nothing.
+        helpers.extend(start_local_idp())
         environment = {**os.environ, "DJANGO_DB_ROLE": "app"}
         broker = "Redis" if os.environ.get("REDIS_URL") else "the filesystem broker in var/broker"
         say(f"Starting a Celery worker on {broker}")
@@ -191,11 +232,11 @@ def run() -> int:
     finally:
         serving = True  # from here on, signals only ask for what is already happening
         say("Stopping")
-        for child in children:
+        for child in (*children, *helpers):
             if child.poll() is None:
                 child.terminate()  # the main process: Celery then shuts its own pool down warmly
         deadline = time.monotonic() + 20
-        for child in children:
+        for child in (*children, *helpers):
             try:
                 child.wait(timeout=max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:

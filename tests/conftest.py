@@ -3,6 +3,7 @@ helpers to act inside a department or as the application's database role."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from rest_framework.test import APIClient
 from departments.models import Department, OperatorAssignment
 from departments.roles import Role
 from departments.tenancy import department_context
+from shared_services.accounts import two_factor  # also times sessions from login, force_login included
 from shared_services.accounts.models import User
 from tests.factories import DepartmentFactory, MembershipFactory, OperatorAssignmentFactory, UserFactory
 from tests.factories.departments import TEST_PASSWORD
@@ -131,6 +133,19 @@ def sign_in(client: object) -> Callable[[User], object]:
         return client
 
     return sign_in_as
+
+
+@pytest.fixture
+def stepped_up(client: object) -> Callable[[], None]:
+    """Mark the test client's session as having given a second factor just now (approving and
+    finalising pay, and changing bank details, ask for one)."""
+
+    def mark() -> None:
+        session = client.session  # type: ignore[attr-defined]
+        session[two_factor.VERIFIED_AT_KEY] = time.time()
+        session.save()
+
+    return mark
 
 
 __all__ = ["TEST_PASSWORD", "DepartmentWithPeople", "OperatorAssignment", "database_role"]

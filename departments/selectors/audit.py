@@ -14,7 +14,8 @@ __all__ = ["audit_events", "audit_events_since"]
 
 def audit_events(*, department: Department) -> QuerySet[AuditEvent]:
     """The department's audit log, newest first. Runs inside the department's context."""
-    return AuditEvent.objects.filter(department=department).select_related("actor", "api_token").order_by(
+    return AuditEvent.objects.filter(department=department).select_related(
+        "actor", "api_token", "operator_assignment", "operator_assignment__user").order_by(
         "-occurred_at", "-id"
     )
 

@@ -12,6 +12,7 @@ from departments.models import Department
 from departments.roles import Role
 from departments.services.audit import audit_changes, audit_record
 from departments.services.memberships import membership_grant
+from departments.services.role_conflicts import role_conflicts_install_defaults
 from shared_services.accounts.models import User
 
 __all__ = ["DEPARTMENT_SETTINGS", "department_create", "department_onboard"]
@@ -65,6 +66,7 @@ def department_create(
         target=department,
         changes=audit_changes({}, {f: getattr(department, f) for f in DEPARTMENT_SETTINGS}),
     )
+    role_conflicts_install_defaults(department=department, acting_user=acting_user)
     return department
 
 

@@ -1,28 +1,22 @@
-"""The department home, its people and audit log, and the platform's department pages."""
+"""The department home and its audit log; people are in ``members``, the platform's pages in ``platform``."""
 
 from __future__ import annotations
 
 import calendar
 from typing import Any
 
-from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
-from django.core.exceptions import ValidationError
+from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect
-from django.views.generic import FormView, TemplateView
+from django.views.generic import TemplateView
 
-from departments import selectors, services
-from departments.forms import DepartmentCreateForm
-from departments.models import Department
+from departments import selectors
 from departments.roles import Role, Scope
 from departments.web import DepartmentPageMixin
-from shared_services.core.forms import add_service_errors
 from shared_services.core.hooks import HomeFigure, app_configs_with
 
-__all__ = ["AuditLogView", "DepartmentChooseView", "DepartmentHomeView", "DepartmentMembersView",
-           "PlatformDepartmentCreateView", "PlatformDepartmentListView", "PlatformOperatorMixin", "root"]
+__all__ = ["AuditLogView", "DepartmentChooseView", "DepartmentHomeView", "root"]
 
 
 class DepartmentChooseView(LoginRequiredMixin, TemplateView):
@@ -58,19 +52,6 @@ class DepartmentHomeView(DepartmentPageMixin, TemplateView):
         return context
 
 
-class DepartmentMembersView(DepartmentPageMixin, TemplateView):
-    template_name = "departments/members.html"
-    required_scope = Scope.MEMBERS_READ
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        context.update(
-            members=selectors.department_members(department=self.department),
-            operators=selectors.department_operators(department=self.department),
-        )
-        return context
-
-
 class AuditLogView(DepartmentPageMixin, TemplateView):
     template_name = "departments/audit_log.html"
     required_scope = Scope.AUDIT_READ
@@ -78,7 +59,10 @@ class AuditLogView(DepartmentPageMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        paginator = Paginator(selectors.audit_events(department=self.department), self.page_size)
+        # The operator assignment each entry came through is shown with it, so it is loaded with it.
+        events = selectors.audit_events(department=self.department).select_related(
+            "operator_assignment", "operator_assignment__user")
+        paginator = Paginator(events, self.page_size)
         context["page"] = paginator.get_page(self.request.GET.get("page"))
         return context
 
@@ -87,36 +71,3 @@ def root(request: HttpRequest) -> HttpResponseBase:
     if request.user.is_authenticated:
         return redirect("departments:choose")
     return redirect("accounts:sign-in")
-
-
-class PlatformOperatorMixin(LoginRequiredMixin, UserPassesTestMixin):
-    """Pages for the shared-services centre's platform staff (``is_staff``): global, no department."""
-
-    def test_func(self) -> bool:
-        user = self.request.user  # type: ignore[attr-defined]
-        return bool(user.is_authenticated and user.is_staff and user.is_active)
-
-
-class PlatformDepartmentListView(PlatformOperatorMixin, TemplateView):
-    template_name = "departments/platform_departments.html"
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        context["all_departments"] = Department.objects.order_by("name")
-        return context
-
-
-class PlatformDepartmentCreateView(PlatformOperatorMixin, FormView):
-    template_name = "departments/platform_department_new.html"
-    form_class = DepartmentCreateForm
-
-    def form_valid(self, form: DepartmentCreateForm) -> HttpResponse:
-        try:
-            department, admin = services.department_onboard(
-                settings=form.settings(), hr_admin_email=form.cleaned_data["hr_admin_email"],
-                hr_admin_name=form.cleaned_data["hr_admin_name"], acting_user=self.request.user)  # type: ignore[arg-type]
-        except ValidationError as error:
-            add_service_errors(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, f"{department.name} was created, with {admin.email} as its first HR admin.")
-        return redirect("departments:platform-departments")

@@ -74,7 +74,8 @@ class Employee(DepartmentOwnedModel):
     email = models.EmailField(blank=True)
     # db_default: bulk writes that name their columns (imports, benchmarks) need no value for it.
     work_email = models.EmailField(
-        blank=True, db_default="", help_text="The address the employee signs in with; hiring with one provisions their account."
+        blank=True, db_default="",
+        help_text="The address the employee signs in with; hiring with one provisions their account.",
     )
     phone = models.CharField(max_length=30, blank=True)
     bank_sort_code = models.CharField(max_length=6, blank=True, validators=[validate_sort_code])

@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -26,12 +27,14 @@ from shared_services.accounts.models import User
 IMPORT_PERSONAL_FIELDS = (
     "payroll_number", "title", "first_name", "last_name", "date_of_birth", "ni_number", "sex", "address_line_1",
     "address_line_2", "town", "postcode", "bank_sort_code", "bank_account_number", "start_date", "tax_code",
-    "tax_basis", "ni_category", "student_loans", "pension_scheme", "previous_payroll_id",
+    "tax_basis", "ni_category", "student_loans", "pension_scheme", "previous_payroll_id", "work_email",
 )
 IMPORT_TERMS_FIELDS = ("post_title", "organisation_unit_id", "grade_id", "cost_centre_id", "annual_salary", "fte",
                        "contracted_hours")
 # Personal fields an import may not change on an existing record: they anchor the employment history.
 IMPORT_FIXED_FIELDS = ("start_date",)
+# Personal fields a blank cell leaves as they are: a file without work e-mails unlinks no one.
+IMPORT_KEPT_WHEN_BLANK = frozenset({"work_email"})
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,11 @@ _IMPORT_VALIDATORS = (("ni_number", validate_ni_number), ("postcode", validate_p
 def _import_row_problems(row: EmployeeImportRow) -> list[tuple[str, str]]:
     problems: list[tuple[str, str]] = []
     personal = row.personal
+    if personal.get("work_email"):
+        try:
+            validate_email(personal["work_email"])
+        except ValidationError as error:
+            problems.append(("work_email", error.messages[0]))
     for name in ("payroll_number", "first_name", "last_name", "date_of_birth", "sex", "start_date"):
         if personal.get(name) in (None, ""):
             problems.append((name, f"{name.replace('_', ' ').capitalize()} is missing."))
@@ -97,6 +105,9 @@ def employees_import_plan(*, department: Department, rows: Sequence[EmployeeImpo
         # Excluding blanks lets PostgreSQL use the partial unique index on (department, NI number).
         ni_holders = dict(Employee.objects.filter(AnyOf(F("ni_number"), ni_numbers)).exclude(ni_number="")
                           .values_list("ni_number", "payroll_number")) if ni_numbers else {}
+        work_emails = [row.personal["work_email"] for row in rows if row.personal.get("work_email")]
+        email_holders = dict(Employee.objects.filter(AnyOf(F("work_email"), work_emails)).exclude(work_email="")
+                             .values_list("work_email", "payroll_number")) if work_emails else {}
         # The version the import compares with: the one covering the effective date, else the latest.
         # Plain tuples rather than model instances: a re-import reads tens of thousands of them.
         versions: dict[int, tuple[Any, ...]] = {}
@@ -120,11 +131,17 @@ def employees_import_plan(*, department: Department, rows: Sequence[EmployeeImpo
             if holder is not None and holder != number:
                 outcome.problems.append(("ni_number", f"Employee {holder} in {department.name} already has this "
                                                       "National Insurance number."))
+            email = row.personal.get("work_email")
+            email_holder = email_holders.get(email) if email else None
+            if email_holder is not None and email_holder != number:
+                outcome.problems.append(("work_email", f"Employee {email_holder} in {department.name} already has "
+                                                       "this work e-mail address."))
             stored = existing.get(number)
             if stored is not None and not outcome.problems:
                 outcome.employee_id = stored[0]
                 before = dict(zip(IMPORT_PERSONAL_FIELDS, stored[1:], strict=True))
-                after = {**before, **{k: v for k, v in row.personal.items() if k in before}}
+                after = {**before, **{k: v for k, v in row.personal.items()
+                                      if k in before and not (k in IMPORT_KEPT_WHEN_BLANK and not v)}}
                 changes = {} if after == before else _plain_changes(before, after)
                 for name in IMPORT_FIXED_FIELDS:
                     if name in changes:

@@ -16,6 +16,7 @@ from departments.services import audit_changes, audit_record
 from departments.tenancy import department_context
 from hr.models import Employee, Employment, PayRange
 from hr.models.organisation import Location
+from hr.services.accounts import employee_account_provision, line_manager_access_refresh
 from hr.services.common import _age_on, _validated, _values
 from hr.validators import normalise_ni_number, normalise_postcode, normalise_sort_code
 from shared_services.accounts.models import User
@@ -29,9 +30,9 @@ EMPLOYMENT_FIELDS = (
 DEPARTMENT_OWNED_TERMS = ("organisation_unit", "grade", "cost_centre", "line_manager")
 PERSONAL_FIELDS = (
     "payroll_number", "title", "first_name", "last_name", "preferred_name", "date_of_birth", "ni_number", "sex",
-    "gender_identity", "address_line_1", "address_line_2", "town", "postcode", "email", "phone", "bank_sort_code",
-    "bank_account_number", "building_society_roll_number", "start_date", "tax_code", "tax_basis", "ni_category",
-    "student_loans", "pension_scheme", "starter_declaration", "previous_payroll_id", "user",
+    "gender_identity", "address_line_1", "address_line_2", "town", "postcode", "email", "work_email", "phone",
+    "bank_sort_code", "bank_account_number", "building_society_roll_number", "start_date", "tax_code", "tax_basis",
+    "ni_category", "student_loans", "pension_scheme", "starter_declaration", "previous_payroll_id", "user",
 )
 MINIMUM_AGE_AT_START = 16
 LATEST_START_AHEAD = datetime.timedelta(days=366)
@@ -77,7 +78,11 @@ def _new_version(employee: Employee, *, valid_from: datetime.date, valid_to: dat
 @transaction.atomic
 def employee_hire(*, department: Department, personal: Mapping[str, Any], terms: Mapping[str, Any],
                   acting_user: User | None, salary_override_reason: str = "") -> Employee:
-    """A starter: the person and the first version of their employment, from their start date."""
+    """A starter: the person and the first version of their employment, from their start date.
+
+    With a work e-mail, the starter gets their account and an employee membership from their start
+    date; naming a line manager gives that manager's account line-manager access.
+    """
     with department_context(department.id):
         unknown = sorted(set(personal) - set(PERSONAL_FIELDS))
         if unknown:
@@ -87,13 +92,16 @@ def employee_hire(*, department: Department, personal: Mapping[str, Any], terms:
                                 ("bank_sort_code", normalise_sort_code)):
             if fields.get(name):
                 fields[name] = normalise(fields[name])
+        if fields.get("work_email"):
+            fields["work_email"] = fields["work_email"].strip().lower()
         employee = Employee(department=department, **fields)
         errors: dict[str, Any] = {}
         try:
             employee.full_clean(validate_constraints=False)
         except ValidationError as error:
             errors.update(error.message_dict)
-        for name, label in (("payroll_number", "payroll number"), ("ni_number", "National Insurance number")):
+        for name, label in (("payroll_number", "payroll number"), ("ni_number", "National Insurance number"),
+                            ("work_email", "work e-mail address")):
             if fields.get(name) and Employee.objects.filter(**{name: fields[name]}).exists():
                 errors.setdefault(name, []).append(f"Another employee in {department.name} has this {label}.")
         start, born = fields.get("start_date"), fields.get("date_of_birth")
@@ -112,9 +120,12 @@ def employee_hire(*, department: Department, personal: Mapping[str, Any], terms:
                                acting_user=acting_user, reason=salary_override_reason or "Starter")
         audit_record(department=department, action="employee.hire", acting_user=acting_user, target=employee,
                      changes=audit_changes({}, {**_values(employee, ["payroll_number", "first_name", "last_name",
-                                                                    "ni_number", "start_date"]),
+                                                                    "ni_number", "work_email", "start_date"]),
                                                **_values(version, list(EMPLOYMENT_FIELDS))}),
                      reason=salary_override_reason)
+        employee_account_provision(employee=employee, acting_user=acting_user)
+        if version.line_manager_id is not None:  # type: ignore[attr-defined]
+            line_manager_access_refresh(department=department, acting_user=acting_user)
         return employee
 
 
@@ -171,6 +182,9 @@ def employment_change(*, employee: Employee, effective_from: datetime.date, chan
         audit_record(department=department, action="employment.change", acting_user=acting_user, target=employee,
                      changes=audit_changes(current, _values(changed, list(EMPLOYMENT_FIELDS))),
                      reason=f"effective {effective_from.isoformat()}: {reason}".strip())
+        if "line_manager" in changes:
+            # Today's managers: a change dated in the future takes effect when the refresh next runs.
+            line_manager_access_refresh(department=department, acting_user=acting_user)
         return changed
 
 
@@ -227,4 +241,7 @@ def employee_leave(*, employee: Employee, leave_date: datetime.date, reason: str
         audit_record(department=department, action="employee.leave", acting_user=acting_user, target=employee,
                      changes=audit_changes({"leave_date": None, "leave_reason": ""},
                                            {"leave_date": leave_date, "leave_reason": reason}))
+        # Access ends with the leaving date: the employee's own, and any line-manager access.
+        employee_account_provision(employee=employee, acting_user=acting_user)
+        line_manager_access_refresh(department=department, acting_user=acting_user)
         return employee

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.db import transaction
 from django.utils import timezone
 
 from departments.models import ApiToken, Department, DepartmentMembership
 from departments.roles import Role, Scope
+from departments.selectors import bank_details_changed_by
 from departments.services import audit_changes, audit_record
 from departments.tenancy import department_context
 from payroll.models import (
@@ -38,7 +41,8 @@ def _may_approve(user: User, department: Department) -> bool:
 @transaction.atomic
 def pay_run_approve(*, run: PayRun, acting_user: User) -> PayRun:
     """Four eyes: a payroll approver who neither opened nor calculated the run (nor created the
-    API token that did). Refusals for who is acting carry the code ``four_eyes``."""
+    API token that did), and who has not changed any employee's bank details since the period
+    began. Refusals for who is acting carry the code ``four_eyes`` (``bank_details_changed``)."""
     department = run.department
     with department_context(department.id):
         run = _locked_run(run)
@@ -48,6 +52,11 @@ def pay_run_approve(*, run: PayRun, acting_user: User) -> PayRun:
                     code="four_eyes")
         if not _may_approve(acting_user, department):
             _refuse("__all__", "Only a payroll approver can approve a pay run.", code="four_eyes")
+        # Separation of duties: whoever redirected someone's pay must not be the one who releases it.
+        period_began = timezone.make_aware(datetime.datetime.combine(run.period_start, datetime.time.min))
+        if bank_details_changed_by(department=department, user=acting_user, since=period_began):
+            _refuse("__all__", "You changed an employee's bank details during this pay period, so someone else "
+                               "must approve the run.", code="bank_details_changed")
         if run.employees_failed:
             _refuse("status", f"{run.employees_failed} employee(s) failed to calculate. Fix them and recalculate "
                               "first.")

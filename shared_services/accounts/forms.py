@@ -62,3 +62,14 @@ class SignInForm(AuthenticationForm):
 
     def _client_ip(self) -> str | None:
         return self.request.META.get("REMOTE_ADDR") if self.request is not None else None
+
+
+class EmailStepForm(forms.Form):
+    """The first step of signing in: the address decides between the department's provider and a password."""
+
+    username = forms.EmailField(
+        label="E-mail address",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false", "autofocus": True}),
+        error_messages=SignInForm.base_fields["username"].error_messages,
+    )

@@ -1,19 +1,15 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
-from shared_services.accounts.forms import SignInForm
+from shared_services.accounts import views
 
 app_name = "accounts"
 
 urlpatterns = [
     path("", include("shared_services.accounts.two_factor_urls")),
-    path(
-        "sign-in/",
-        auth_views.LoginView.as_view(
-            template_name="accounts/sign_in.html", authentication_form=SignInForm, redirect_authenticated_user=True
-        ),
-        name="sign-in",
-    ),
+    path("sign-in/", views.SignInView.as_view(), name="sign-in"),
+    path("sso/start/", views.SsoStartView.as_view(), name="sso-start"),
+    path("sso/callback/", views.SsoCallbackView.as_view(), name="sso-callback"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="sign-out"),
     path(
         "password-reset/",

@@ -13,7 +13,28 @@ pytestmark = pytest.mark.django_db
 
 
 def _sign_in(client, email, password):
+    """The password step (the second of the sign-in page's two steps), as its form posts it."""
     return client.post("/accounts/sign-in/", {"username": email, "password": password})
+
+
+def test_the_sign_in_page_asks_for_the_email_address_first_then_the_password(client, moj):
+    # when the page is opened
+    first = client.get("/accounts/sign-in/").content.decode()
+    # then it asks only for the address
+    assert 'name="username"' in first
+    assert 'type="password"' not in first
+    # when an address of a department without single sign-on is given
+    second = client.post("/accounts/sign-in/", {"username": "hr.officer@moj.test"}).content.decode()
+    # then the password is asked for, for that address, and nobody is signed in yet
+    assert 'type="password"' in second
+    assert 'value="hr.officer@moj.test"' in second
+    assert "_auth_user_id" not in client.session
+
+
+def test_an_empty_email_step_names_the_missing_address(client, db):
+    page = client.post("/accounts/sign-in/", {"username": ""}).content.decode()
+    assert "govuk-error-summary" in page
+    assert "Enter your e-mail address" in page
 
 
 def test_person_signs_in_with_email_and_lands_on_their_department(client, moj):

@@ -15,12 +15,15 @@ subprocess by tests/test_platform.py fails with async.E001 when it inherits the 
 
 from __future__ import annotations
 
+import base64
 import os
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from django_otp.oath import TOTP
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from shared_services.accounts.models import User
@@ -92,14 +95,46 @@ def page(browser: Browser, live_server: object) -> Iterator[Page]:
 
 @pytest.fixture
 def sign_in_through_browser(page: Page) -> Callable[..., Page]:
-    """Sign in on the sign-in page, as a person would; returns the page after the redirect."""
+    """Sign in on the sign-in page, as a person would; returns the page after the redirect.
 
-    def sign_in(user: User, *, password: str = TEST_PASSWORD) -> Page:
+    People whose role needs a second factor set up an authenticator app on their first sign-in and give
+    its code on later ones; ``second_factor=False`` stops on that page instead, for tests of it."""
+
+    def sign_in(user: User, *, password: str = TEST_PASSWORD, second_factor: bool = True) -> Page:
         page.goto("/accounts/sign-in/")
         page.get_by_label("E-mail address").fill(user.email)
+        if not page.get_by_label("Password").count():  # the e-mail address first, then the password
+            page.get_by_role("button", name="Continue").click()
         page.get_by_label("Password").fill(password)
         page.get_by_role("button", name="Sign in").click()
         page.wait_for_load_state()
+        if second_factor and "/accounts/two-factor/" in page.url:
+            _give_second_factor(page, user)
         return page
 
     return sign_in
+
+
+def _give_second_factor(page: Page, user: User) -> None:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    if "/accounts/two-factor/set-up/" in page.url:
+        secret = page.get_by_test_id("totp-secret").inner_text()
+        page.get_by_label("Code from your authenticator app").fill(totp_code_for(secret))
+        page.get_by_role("button", name="Confirm").click()
+        page.get_by_role("link", name="I have saved my codes, continue").click()
+    else:
+        device = TOTPDevice.objects.get(user=user, confirmed=True)
+        secret = base64.b32encode(device.bin_key).decode()
+        page.get_by_label("Security code").fill(totp_code_for(secret, after_step=device.last_t))
+        page.get_by_role("button", name="Continue").click()
+    page.wait_for_load_state()
+
+
+def totp_code_for(secret: str, *, after_step: int = -1) -> str:
+    """The code an authenticator app shows now for the base32 ``secret`` typed from the set-up page."""
+    totp = TOTP(base64.b32decode(secret.replace(" ", "") + "=" * (-len(secret.replace(" ", "")) % 8)))
+    while totp.t() <= after_step:  # a code is accepted once: wait for the next time step
+        time.sleep(1)
+    return f"{totp.token():06d}"
+

@@ -22,14 +22,15 @@ def test_sign_in_page(page):
 
 
 def test_sign_in_page_showing_errors(page):
-    """The sign-in page with its error summary and field errors has no accessibility violations."""
-    # given
+    """Both steps of the sign-in page, with their error summaries, have no accessibility violations."""
     page.goto("/accounts/sign-in/")
-    # when: submitted empty, so both fields show an error
+    page.get_by_role("button", name="Continue").click()
+    expect(page.locator(".govuk-error-message")).to_have_count(1)
+    assert_no_axe_violations(page)
+    page.get_by_label("E-mail address").fill("nobody@nowhere.test")
+    page.get_by_role("button", name="Continue").click()
     page.get_by_role("button", name="Sign in").click()
-    # then
     expect(page.locator(".govuk-error-summary")).to_be_visible()
-    expect(page.locator(".govuk-error-message")).to_have_count(2)
     assert_no_axe_violations(page)
 
 

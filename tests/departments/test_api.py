@@ -114,7 +114,7 @@ def test_members_endpoint_lists_people_and_roles(api_client, moj, dft):
     api_client.force_login(moj.hr_admin)
     response = api_client.get(f"/api/v1/departments/{moj.slug}/members/")
     assert response.status_code == 200
-    emails = {member["email"] for member in response.json()}
+    emails = {member["email"] for member in response.json()["results"]}
     assert "hr.admin@moj.test" in emails
     assert not any(email.endswith("@dft.test") for email in emails)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import ProgrammingError, connection, transaction
+from django.utils import timezone
 
 from departments import services
 from departments.models import AuditEvent, Department
@@ -41,8 +42,10 @@ def test_audit_row_records_who_what_changes_and_request(moj, in_department):
         event = AuditEvent.objects.get(action="membership.grant", changes__role__after=Role.AUDITOR)
     assert event.actor == moj.hr_admin
     assert event.request_id == "req-123"
-    assert event.changes == {"role": {"before": None, "after": "auditor"}, "user": {"before": None,
-                                                                                      "after": "employee@moj.test"}}
+    assert event.changes == {"role": {"before": None, "after": "auditor"},
+                             "user": {"before": None, "after": "employee@moj.test"},
+                             "source": {"before": None, "after": "granted"},
+                             "valid_from": {"before": None, "after": timezone.localdate().isoformat()}}
 
 
 def test_sensitive_values_are_masked():
@@ -84,7 +87,9 @@ def test_department_create_is_audited_and_validates_references(db):
     from departments.tenancy import department_context
 
     with department_context(department.id):
-        assert AuditEvent.objects.get().action == "department.create"
+        # created, with the default separation of duties declared
+        assert list(AuditEvent.objects.order_by("id").values_list("action", flat=True)) == [
+            "department.create", "role_conflict.add"]
     with pytest.raises(ValidationError) as error:
         services.department_create(slug="bad slug!", name="", employer_paye_reference="12345",
                                    acting_user=None)

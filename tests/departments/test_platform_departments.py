@@ -6,6 +6,7 @@ import pytest
 
 from departments.models import AuditEvent, Department, DepartmentMembership
 from departments.roles import Role
+from shared_services.accounts.models import User
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -13,7 +14,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def platform_operator(db):
-    return UserFactory(email="platform@centre.test", full_name="Platform Operator", is_staff=True)
+    return UserFactory(email="platform@centre.test", full_name="Platform Operator",
+                       platform_role=User.PlatformRole.PLATFORM_ADMIN)
 
 
 def _form(**overrides):
@@ -37,7 +39,7 @@ def test_an_operator_creates_an_empty_isolated_department_with_its_first_hr_admi
     assert not admin.has_usable_password()
     with in_department(department):
         actions = set(AuditEvent.objects.values_list("action", flat=True))
-        assert actions == {"department.create", "membership.grant"}
+        assert actions == {"department.create", "membership.grant", "role_conflict.add"}
         assert AuditEvent.objects.get(action="department.create").actor == platform_operator
     page = client.get("/platform/departments/").content.decode()
     assert "Department for Work and Pensions was created, with first.admin@dwp.example" in page
@@ -62,8 +64,11 @@ def test_a_slug_already_taken_is_refused(client, platform_operator, moj):
     assert "A department with the address &#x27;moj&#x27; already exists." in page
 
 
-def test_only_platform_staff_reach_the_operator_pages(client, moj, operator):
+def test_only_platform_administrators_reach_the_department_pages(client, moj, operator):
     client.force_login(moj.hr_admin)
     assert client.get("/platform/departments/new/").status_code == 403
     client.force_login(operator)
+    assert client.get("/platform/departments/").status_code == 403
+    # is_staff alone (the Django admin's flag) no longer opens them
+    client.force_login(UserFactory(email="staff@centre.test", is_staff=True))
     assert client.get("/platform/departments/").status_code == 403

@@ -29,7 +29,7 @@ def _step(client, moj, run, action, capture, **data):
 
 
 def test_a_run_goes_from_start_to_finalised_through_the_pages(client, moj, finance_setting, in_department,
-                                                              django_capture_on_commit_callbacks):
+                                                              django_capture_on_commit_callbacks, stepped_up):
     # given a schedule and a payroll officer
     schedule = services.pay_schedule_create(department=moj.department, acting_user=None, name="Monthly",
                                             bank_sort_code="202959", bank_account_number="63748472")
@@ -46,8 +46,9 @@ def test_a_run_goes_from_start_to_finalised_through_the_pages(client, moj, finan
     assert "No bank account: net pay cannot be paid by Bacs." in calculated
     # and the same person cannot approve it
     assert _step(client, moj, run, "approve", django_capture_on_commit_callbacks).status_code == 403
-    # when the approver approves and finalises it
+    # when the approver, having just given their second factor, approves and finalises it
     client.force_login(moj.payroll_approver)
+    stepped_up()
     _step(client, moj, run, "approve", django_capture_on_commit_callbacks)
     finalised = _step(client, moj, run, "finalise", django_capture_on_commit_callbacks).content.decode()
     # then
