@@ -8,7 +8,12 @@ against the configured database (the embedded server unless DATABASE_URL is set)
 read-only API token for the demo's moj and signs a demo HR officer in through the sign-in page;
 then drives each route with wrk (Debian's `wrk` package) for the given time at the given
 concurrency and prints one JSON line per route:
-{"route": …, "as": "token"|"person", "requests_per_s": …, "p50_ms": …, "p95_ms": …, "non_2xx": …, …}
+{"route": …, "as": "token"|"person", "requests_per_s": …, "p50_ms": …, "p95_ms": …, "non_2xx": …,
+"app_cpu_ms": …, "db_cpu_ms": …, …}
+``app_cpu_ms`` and ``db_cpu_ms`` are the CPU time per request of the gunicorn processes and of the
+database server's processes for this database's connections (Linux /proc; ``db_cpu_ms`` is null when
+the server's processes are not on this machine). On a busy shared machine they move far less than
+requests/s does, so they are the figures to compare between two versions of the code.
 The token is revoked afterwards. Goal on this machine (2 cores): at least 300 requests/s for a
 single-object read, with p95 under 100 ms at 8 concurrent clients.
 """
@@ -41,6 +46,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shared_services.settings.base")
 import django  # noqa: E402
 
 django.setup()
+
+from django.conf import settings  # noqa: E402
 
 from bench.where import services_used  # noqa: E402
 from departments import services as department_services  # noqa: E402
@@ -148,16 +155,61 @@ def routes(department: Department) -> list[tuple[str, str]]:
     ]
 
 
-def drive(wrk: str, url: str, header: str, seconds: int, connections: int, script: str) -> dict[str, float]:
+def _stat(pid: str) -> tuple[int, float] | None:
+    """(process group, CPU seconds so far) of a process, from /proc/<pid>/stat."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return int(fields[2]), (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_snapshot(server: subprocess.Popen[bytes]) -> dict[str, dict[int, float]]:
+    """CPU seconds so far of gunicorn's processes and of the database backends serving this database."""
+    database = settings.DATABASES["default"]
+    # PostgreSQL titles each backend "postgres: <role> <database> <client> <state>".
+    backend = f"postgres: {database['USER']} {database['NAME']} ".encode()
+    snapshot: dict[str, dict[int, float]] = {"app": {}, "db": {}}
+    for entry in Path("/proc").iterdir():
+        stat = _stat(entry.name) if entry.name.isdigit() else None
+        if stat is None:
+            continue
+        group, seconds = stat
+        if group == server.pid:  # gunicorn runs in a session (and process group) of its own
+            snapshot["app"][int(entry.name)] = seconds
+            continue
+        try:
+            command = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if command.startswith(backend):
+            snapshot["db"][int(entry.name)] = seconds
+    return snapshot
+
+
+def cpu_per_request(before: dict[str, dict[int, float]], after: dict[str, dict[int, float]],
+                    requests: int) -> dict[str, float | None]:
+    figures: dict[str, float | None] = {}
+    for kind in ("app", "db"):
+        spent = sum(seconds - before[kind].get(pid, 0.0) for pid, seconds in after[kind].items())
+        figures[f"{kind}_cpu_ms"] = round(spent * 1000 / requests, 2) if after[kind] and requests else None
+    return figures
+
+
+def drive(wrk: str, server: subprocess.Popen[bytes], url: str, header: str, seconds: int, connections: int,
+          script: str) -> dict[str, float | None]:
     command = [wrk, f"-t{min(connections, 2)}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s",
                "-s", script, url]
     if header:
         command[1:1] = ["-H", header]
+    before = cpu_snapshot(server)
     done = subprocess.run(command, capture_output=True, text=True, check=True)
+    after = cpu_snapshot(server)
     report = json.loads(done.stdout.strip().splitlines()[-1])
     return {"requests_per_s": round(report["requests"] / (report["duration_us"] / 1e6), 1),
             "p50_ms": round(report["p50_us"] / 1000, 1), "p95_ms": round(report["p95_us"] / 1000, 1),
-            "non_2xx": report["non_2xx"], "socket_errors": report["socket_errors"]}
+            "non_2xx": report["non_2xx"], "socket_errors": report["socket_errors"],
+            **cpu_per_request(before, after, report["requests"])}
 
 
 def main() -> None:
@@ -188,7 +240,7 @@ def main() -> None:
         for path, who in routes(department):
             if arguments.only not in path:
                 continue
-            figures = drive(wrk, f"http://127.0.0.1:{port}{path}", headers[who], arguments.seconds,
+            figures = drive(wrk, server, f"http://127.0.0.1:{port}{path}", headers[who], arguments.seconds,
                             arguments.connections, script.name)
             print(json.dumps({"route": path, "as": who, **figures, "connections": arguments.connections,
                               "conn_max_age": int(conn_max_age),

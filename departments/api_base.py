@@ -84,5 +84,5 @@ class DepartmentScopedApi(APIView):
         finally:
             # Reset even on errors: a leaked context would scope the next request on this thread.
             if self._department_token is not None:
-                deactivate_department(self._department_token)
+                deactivate_department(self._department_token, view_returns=True)
                 self._department_token = None

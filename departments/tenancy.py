@@ -97,9 +97,19 @@ def activate_department(department_id: int) -> Token[int | None]:
     return token
 
 
-def deactivate_department(token: Token[int | None]) -> None:
+def deactivate_department(token: Token[int | None], *, view_returns: bool = False) -> None:
+    """Leave the department entered by ``activate_department``.
+
+    ``view_returns`` is for the API base alone, as its view returns: when the view runs in the
+    request's own transaction (ATOMIC_REQUESTS, outermost), that transaction ends next and takes
+    the transaction-local setting with it, so clearing it first would be a wasted statement on
+    every request. Inside anything that goes on afterwards (a savepoint, a test's transaction),
+    the setting is cleared as always.
+    """
     _current_department_id.reset(token)
     if connection.in_atomic_block and not connection.needs_rollback and connection.connection is not None:
+        if view_returns and connection.settings_dict.get("ATOMIC_REQUESTS") and len(connection.atomic_blocks) == 1:
+            return
         _set_database_department(_current_department_id.get())
 
 

@@ -75,7 +75,14 @@ def test_seed_demo_creates_two_departments_personas_and_an_operator_and_is_idemp
         assert roles == {"hr_admin", "hr_officer", "payroll_officer", "payroll_approver", "finance_officer",
                          "manager", "employee"}
     assert OperatorAssignment.objects.filter(user__email="olu.adeyemi@centre.example").count() == 2
-    assert DepartmentMembership.objects.count() == 14
+    # The personas' fourteen granted roles, once however often it runs; and every demo employee with a
+    # work e-mail has an account and an employee membership from the HR record.
+    granted = DepartmentMembership.objects.filter(source=DepartmentMembership.Source.GRANTED)
+    assert granted.count() == 14
+    assert set(granted.values_list("user__email", flat=True)) >= {"amara.okafor@moj.example", "nina.rossi@dft.example"}
+    from_hr = DepartmentMembership.objects.filter(source=DepartmentMembership.Source.HR_RECORD, role="employee")
+    assert from_hr.filter(user__email__endswith="@justice.example").count() > 100
+    assert from_hr.filter(user__email__endswith="@transport.example").count() > 100
     assert "amara.okafor@moj.example" in output
 
 
