@@ -3,37 +3,28 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from django.db.models import Field, Model
+from django.db.models import Model
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
 from departments import services
+from departments.joined_rows import fetch_rows, instance_from, select_list
 from departments.models import ApiToken, Department
 from shared_services.accounts.models import User
 
-# Every API request with a token looks it up with its department and its service user. Built by
-# the ORM (select_related), that one statement costs about 0.6 ms of CPU per request to compose,
-# more than a third of the cheapest API read; so it is composed once per process from the models'
-# own column lists (a new column is picked up without an edit) and read through ``raw``. All three
-# tables are global (TENANCY.md §1), so no department scope is bypassed.
+# Every API request with a token looks it up with its department and its service user: composed by
+# the ORM (select_related), that one statement costs about 0.6 ms of CPU per request, more than a
+# third of the cheapest API read, so it is composed once per process (departments.joined_rows). All
+# three tables are global (TENANCY.md §1), so no department scope is bypassed.
 _JOINED: tuple[tuple[str, type[Model], str], ...] = (("department", Department, "d"), ("user", User, "u"))
-
-
-def _plain_fields(model: type[Model]) -> list[Field[Any, Any]]:
-    """Columns read as they come from the driver. A field that converts its value (``from_db_value``)
-    is left out: the instance then loads it on first access, which is slower but still right."""
-    return [field for field in model._meta.concrete_fields if not hasattr(field, "from_db_value")]
 
 
 @cache
 def _token_lookup_sql() -> str:
-    def columns(model: type[Model], alias: str, prefix: str) -> list[str]:
-        return [f'{alias}."{field.column}" AS "{prefix}{field.attname}"' for field in _plain_fields(model)]
-
-    selected = columns(ApiToken, "t", "")
+    selected = select_list(ApiToken, "t", "")
     for relation, model, alias in _JOINED:
-        selected += columns(model, alias, f"{relation}__")
+        selected += select_list(model, alias, f"{relation}__")
     return (f'SELECT {", ".join(selected)} FROM "{ApiToken._meta.db_table}" t '
             f'JOIN "{Department._meta.db_table}" d ON d.id = t.department_id '
             f'JOIN "{User._meta.db_table}" u ON u.id = t.user_id WHERE t.key_prefix = %s')
@@ -41,13 +32,12 @@ def _token_lookup_sql() -> str:
 
 def api_token_with_department_and_user(prefix: str) -> ApiToken | None:
     """The token with this prefix, its department and its user loaded (one statement), or None."""
-    api_token = next(iter(ApiToken.objects.raw(_token_lookup_sql(), [prefix])), None)
+    rows = fetch_rows(_token_lookup_sql(), [prefix])
+    api_token = instance_from(ApiToken, rows[0], "") if rows else None
     if api_token is None:
         return None
     for relation, model, _alias in _JOINED:
-        names = [field.attname for field in _plain_fields(model)]
-        values = [api_token.__dict__.pop(f"{relation}__{name}") for name in names]
-        setattr(api_token, relation, model.from_db(api_token._state.db, names, values))
+        setattr(api_token, relation, instance_from(model, rows[0], f"{relation}__"))
     return api_token
 
 

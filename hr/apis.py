@@ -190,8 +190,9 @@ class EmployeeDetailApi(DepartmentScopedApi):
 
     @extend_schema(operation_id="hr_employee_retrieve", tags=TAGS, responses=EmployeeDetailOutputSerializer)
     def get(self, request: Request, department_slug: str, payroll_number: str) -> Response:
-        employee = selectors.employee_get(payroll_number=payroll_number)
-        return Response(EmployeeDetailOutputSerializer(employee, context=_visibility(self)).data)
+        employee, version = selectors.employee_with_employment_shown(payroll_number=payroll_number)
+        context = {**_visibility(self), "employment_shown": {employee.pk: version}}
+        return Response(EmployeeDetailOutputSerializer(employee, context=context).data)
 
 
 class EmploymentChangeApi(DepartmentScopedApi):

@@ -29,6 +29,7 @@ from django.db.models.functions import Cast, Concat, LPad
 from django.utils import timezone
 
 from departments.bulk import AnyOf
+from departments.joined_rows import fetch_department_rows, instance_from, select_list
 from departments.models import Department
 from departments.tenancy import department_context
 from hr.models import (
@@ -353,6 +354,53 @@ def employee_get(*, payroll_number: str) -> Employee:
     if employee is None:
         raise NotFound("This department has no employee with that payroll number.")
     return employee
+
+
+# What an employee's read shows of the records their employment names (as _NAMED_BY_EMPLOYMENT).
+_NAMED_COLUMNS: tuple[tuple[str, type[Any], str, tuple[str, ...]], ...] = (
+    ("organisation_unit", OrganisationUnit, "u", ("code", "name")),
+    ("grade", Grade, "g", ("code", "name")),
+    ("cost_centre", CostCentre, "c", ("code", "name")),
+    ("line_manager", Employee, "m", ("payroll_number", "first_name", "preferred_name", "last_name", "user")),
+)
+
+
+@cache
+def _employee_shown_sql() -> str:
+    """The employee and the employment version their record shows (employment_shown_on's rule:
+    today; a future starter's first day; a leaver's last), with the names it shows, in one statement.
+    Parameters: the department, the payroll number, then today."""
+    selected = select_list(Employee, "e", "") + select_list(Employment, "v", "version__")
+    joins = []
+    for relation, model, alias, shown in _NAMED_COLUMNS:
+        selected += select_list(model, alias, f"{relation}__", only=shown)
+        joins.append(f'LEFT JOIN "{model._meta.db_table}" {alias} ON {alias}.department_id = v.department_id '
+                     f'AND {alias}.id = v."{relation}_id"')
+    return (f'WITH e AS (SELECT *, LEAST(GREATEST(%s, start_date), COALESCE(leave_date, '
+            f'GREATEST(%s, start_date))) AS shown_on FROM "{Employee._meta.db_table}" '
+            f"WHERE department_id = %s AND payroll_number = %s) "
+            f'SELECT {", ".join(selected)} FROM e LEFT JOIN LATERAL (SELECT * FROM "{Employment._meta.db_table}" w '
+            f"WHERE w.department_id = e.department_id AND w.employee_id = e.id AND w.superseded_at IS NULL "
+            f"AND w.valid_from <= e.shown_on AND (w.valid_to IS NULL OR w.valid_to >= e.shown_on) LIMIT 1) v ON true "
+            f'{" ".join(joins)}')
+
+
+def employee_with_employment_shown(*, payroll_number: str) -> tuple[Employee, Employment | None]:
+    """An employee and the employment version their record shows (as ``employment_shown``), with the
+    names it shows, in one statement: the API's busiest read, which through the ORM cost more CPU to
+    compose than to run. ``NotFound`` when the department has no such employee."""
+    today = timezone.localdate()
+    rows = fetch_department_rows(_employee_shown_sql(), [payroll_number], before=[today, today])
+    if not rows:
+        raise NotFound("This department has no employee with that payroll number.")
+    row = rows[0]
+    employee = instance_from(Employee, row, "")
+    assert employee is not None  # the row is the employee's
+    version = instance_from(Employment, row, "version__")
+    if version is not None:
+        for relation, model, _alias, shown in _NAMED_COLUMNS:
+            setattr(version, relation, instance_from(model, row, f"{relation}__", only=shown))
+    return employee, version
 
 
 def organisation_units() -> QuerySet[OrganisationUnit]:

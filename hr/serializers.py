@@ -140,7 +140,10 @@ class EmployeeDetailOutputSerializer(MaskedSerializer):
 
     @extend_schema_field(EmploymentOutputSerializer(allow_null=True))
     def get_employment(self, employee: Employee) -> dict[str, Any] | None:
-        version = selectors.employment_shown(employee=employee)
+        # A caller that read the version with the employee (selectors.employee_with_employment_shown)
+        # passes it in the context; otherwise it is read here.
+        shown = self.context.get("employment_shown", {})
+        version = shown[employee.pk] if employee.pk in shown else selectors.employment_shown(employee=employee)
         return EmploymentOutputSerializer(version, context=self.context).data if version else None
 
 

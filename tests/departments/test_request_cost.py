@@ -39,16 +39,16 @@ def _statements(client, path: str) -> tuple[int, list[str]]:
     return response.status_code, [query["sql"] for query in captured.captured_queries]
 
 
-def test_a_token_reads_one_employee_in_six_statements(api_client, moj, employee):
+def test_a_token_reads_one_employee_in_five_statements(api_client, moj, employee):
     # given an integrator's token
     api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {_token(moj.department)}")
     # when it reads one employee
     status, statements = _statements(api_client, f"/api/v1/departments/{moj.slug}/hr/employees/"
                                                   f"{employee.payroll_number}/")
     # then: the token with its department and user in one statement, the department setting once
-    # (the transaction's end clears it), the employee, their employment, and the transaction
+    # (the transaction's end clears it), the employee with their employment, and the transaction
     assert status == 200
-    assert len(statements) == 6, "\n".join(statements)
+    assert len(statements) == 5, "\n".join(statements)
     assert (statements[0], statements[-1]) == ("BEGIN", "COMMIT")
     assert "departments_apitoken" in statements[1]
     assert "departments_department" in statements[1]
