@@ -7,6 +7,12 @@ Prints one JSON line: ``employees``, ``fps_s`` (build and validate), ``build_s``
 ``fps_mb`` (file size), ``peak_rss_mb``, ``errors`` (HMRC's, expected 0) and ``generate_s`` (making
 the synthetic employees, not counted in ``fps_s``). Goal: 75,000 in at most 30 s with memory flat:
 employees are made one at a time and never held together.
+
+Then the year's P60s for as many employees: ``p60_s`` is building each P60 from a year of monthly
+figures (``payroll.p60``), writing its PDF (``payroll.p60_document``: the department's form laid out
+once by WeasyPrint, each employee's figures written onto it) and adding it to a zip in chunks of
+``P60_CHUNK_SIZE``, as the year-end job does; ``p60_mb`` is the zip's size. Goal: 75,000 in at most
+5 minutes. The job's database reads (a few set-based queries per chunk) are not in this figure.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ import resource
 import sys
 import tempfile
 import time
+import zipfile
 from collections.abc import Iterator
 from decimal import ROUND_DOWN, Decimal
 from pathlib import Path
@@ -151,6 +158,45 @@ class _Timed:
             yield employee
 
 
+def p60s(count: int, seed: int) -> tuple[float, int]:
+    """Seconds to build and render ``count`` P60s into a zip, and the zip's size in bytes."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shared_services.settings.base")
+    import django
+
+    django.setup()
+    import logging
+
+    logging.getLogger("weasyprint").setLevel(logging.WARNING)
+    from payroll.p60 import NiPeriod, p60_for
+    from payroll.p60_document import p60_pdfs
+    from payroll.services.year_end import P60_CHUNK_SIZE
+
+    generator = random.Random(seed)
+    thresholds = {"LEL": str(LEL), "PT": str(PT), "UEL": str(UEL)}
+    started = time.perf_counter()
+    with tempfile.TemporaryFile() as scratch:
+        with zipfile.ZipFile(scratch, "w", compression=zipfile.ZIP_STORED) as bundle:
+            for start in range(0, count, P60_CHUNK_SIZE):
+                chunk = []
+                for index in range(start, min(start + P60_CHUNK_SIZE, count)):
+                    monthly = _money(Decimal(generator.choice([21_000, 28_000, 41_000, 68_000, 95_000])) / 12)
+                    tax = _money(max(monthly - Decimal("1047.50"), Decimal(0)) * Decimal("0.2"))
+                    employee_ni = _money(max(min(monthly, UEL) - PT, Decimal(0)) * Decimal("0.08"))
+                    chunk.append(p60_for(
+                        tax_year="2026-27", surname=generator.choice(SURNAMES), forenames=generator.choice(FORENAMES),
+                        ni_number=f"AB{index % 1_000_000:06d}C", payroll_number=f"DEPT-{index:07d}",
+                        year_to_date={"taxable_pay": str(monthly * 12), "tax": str(tax * 12),
+                                      "student_loan": "412.00" if index % 5 == 0 else "0"},
+                        tax_code="1257L", week1_month1=False, frequency="monthly",
+                        periods=[NiPeriod("A", monthly, thresholds)] * 12,
+                        employee_ni_by_letter={"A": employee_ni * 12},
+                        employer_name="Ministry of Justice", employer_paye_reference="120/AB12345"))
+                for p60, pdf in zip(chunk, p60_pdfs(chunk), strict=True):
+                    bundle.writestr(f"P60-2026-27-{p60.payroll_number}.pdf", pdf)
+        size = scratch.tell()
+    return time.perf_counter() - started, size
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--employees", type=int, default=75_000)
@@ -173,6 +219,7 @@ def main() -> None:
         errors = validate_fps(out.name, batch_size=arguments.batch)
         finished = time.perf_counter()
         size = os.path.getsize(out.name)
+    p60_seconds, p60_bytes = p60s(arguments.employees, arguments.seed)
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(json.dumps({
         "employees": arguments.employees,
@@ -183,6 +230,8 @@ def main() -> None:
         "peak_rss_mb": round(peak_kb / 1024, 1),
         "errors": len(errors),
         "generate_s": round(synthetic.seconds, 2),
+        "p60_s": round(p60_seconds, 2),
+        "p60_mb": round(p60_bytes / 1_000_000, 1),
     }))
     for error in errors[:5]:
         print(error, file=sys.stderr)

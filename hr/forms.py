@@ -171,8 +171,10 @@ class EmployeeFilterForm(forms.Form):
 PERSONAL_FORM_FIELDS = (
     "payroll_number", "title", "first_name", "last_name", "preferred_name", "date_of_birth", "ni_number", "sex",
     "email", "work_email", "phone", "address_line_1", "address_line_2", "town", "postcode", "bank_sort_code",
-    "bank_account_number", "start_date",
+    "bank_account_number", "start_date", "starter_declaration", "tax_code", "student_loans",
 )
+STUDENT_LOAN_CHOICES = (("plan1", "Plan 1"), ("plan2", "Plan 2"), ("plan4", "Plan 4 (Scotland)"),
+                        ("plan5", "Plan 5"), ("pgl", "Postgraduate loan"))
 TERMS_FORM_FIELDS = (
     "post_title", "organisation_unit", "grade", "cost_centre", "location", "annual_salary", "fte",
     "contracted_hours", "working_pattern", "contract_type", "line_manager",
@@ -205,6 +207,13 @@ class EmployeeHireForm(forms.Form):
     bank_sort_code = _text("Sort code", required=False, max_length=8)
     bank_account_number = _text("Account number", required=False, max_length=10)
     start_date = GovUKDateField(label="Start date", error_messages={"required": "Enter the start date"})
+    # The starter's tax: a P45's code, or else their starter checklist statement; the hire service
+    # turns the statement into the code HMRC's rules give.
+    starter_declaration = forms.ChoiceField(label="Starter checklist statement", required=False,
+                                            choices=Employee.StarterDeclaration.choices, widget=forms.RadioSelect)
+    tax_code = _text("Tax code from their P45", required=False, max_length=12, spellcheck="false")
+    student_loans = forms.MultipleChoiceField(label="Student loans they are repaying", required=False,
+                                              choices=STUDENT_LOAN_CHOICES, widget=forms.CheckboxSelectMultiple)
     post_title = _text("Post title", max_length=200)
     organisation_unit = _choice("Organisation unit", field_class=UnitChoiceField)
     grade = _choice("Grade", field_class=GradeChoiceField)

@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
 from hr.models.organisation import CODE_VALIDATOR
+from hr.services.employees import STARTER_TAX_CODES, starter_tax_code
 from hr.validators import (
     normalise_postcode,
     normalise_sort_code,
@@ -273,6 +274,13 @@ def _tax_code_of(value: str) -> tuple[str, bool]:
     return text, code.non_cumulative
 
 
+def _starter_declaration(value: str, context: Context) -> str:
+    letter = value.strip().upper().removeprefix("STATEMENT").strip()
+    if letter not in STARTER_TAX_CODES:
+        raise CellProblem("Enter the starter checklist statement: A, B or C.")
+    return letter
+
+
 def _ni_letter(value: str, context: Context) -> str:
     letter = value.strip().upper()
     if letter not in context.ni_letters:
@@ -347,7 +355,12 @@ COLUMNS: tuple[Column, ...] = (
     Column("contracted_hours", "Hours", ("hours", "contracted hours", "weekly hours"), _hours, required=True),
     Column("start_date", "Start date", ("start date", "date started", "start_date", "service start"),
            _start_date, required=True),
-    Column("tax_code", "Tax code", ("tax code", "taxcode", "tax_code"), _tax_code, required=True),
+    # A starter's tax code comes from their P45 or, without one, from their starter declaration:
+    # one of the two is needed (see _cross_checks).
+    Column("tax_code", "Tax code", ("tax code", "taxcode", "tax_code"), _tax_code),
+    Column("starter_declaration", "Starter declaration", ("starter declaration", "starter statement",
+                                                          "starter checklist", "startdec", "starter_declaration"),
+           _starter_declaration),
     Column("ni_category", "NI letter", ("ni letter", "ni category", "ni cat", "ni table", "ni_category"),
            _ni_letter, required=True),
     Column("student_loans", "Student loan", ("student loan", "student loans", "sl plan", "loan plan"),
@@ -450,6 +463,14 @@ def _cross_checks(values: dict[str, Any], problems: list[tuple[str, str, str]],
     def heading_of() -> dict[str, str]:  # only wanted for a problem
         return {key: heading for key, _, heading, *_ in plan}
 
+    if "tax_code" not in values:
+        if values.get("starter_declaration"):
+            code, basis = starter_tax_code(declaration=values["starter_declaration"])
+            values["tax_code"] = (code, basis == "week1_month1")
+        else:
+            problems.append((heading_of().get("tax_code", heading_of().get("starter_declaration", "Tax code")), "",
+                             "Tax code is missing: give the code from the P45, or the starter declaration "
+                             "(A, B or C)."))
     born, start = values.get("date_of_birth"), values.get("start_date")
     if born and start:
         age = start.year - born.year - ((start.month, start.day) < (born.month, born.day))

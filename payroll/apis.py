@@ -43,7 +43,7 @@ class CalculationInputSerializer(serializers.Serializer):
     id = serializers.CharField()
     tax_year = serializers.ChoiceField(choices=["2025-26", "2026-27"])
     frequency = serializers.ChoiceField(choices=["weekly", "monthly"])
-    period = serializers.IntegerField(min_value=1, max_value=52)
+    period = serializers.IntegerField(min_value=1, max_value=53)
     tax_code = serializers.CharField(help_text="As issued by HMRC: 1257L, S1257L, C1257L, K500, BR, D0, SD1, NT, 0T…")
     week1_month1 = serializers.BooleanField()
     ni_category = serializers.CharField(max_length=1)

@@ -8,6 +8,7 @@ look at before approving: the checks behind the pay run's exceptions list.
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -97,6 +98,29 @@ class Payslip:
 
     def amount(self, code: str) -> Decimal:
         return sum((line.amount for line in self.lines if line.code == code), Decimal("0.00"))
+
+
+# A payment after the employee's P45 has been issued is taxed on 0T week 1/month 1, never on their
+# code again (HMRC CWG2 para 1.14; RTI.md §6.2), keeping a Scottish or Welsh prefix.
+AFTER_LEAVING_CODE = "0T"
+_PREFIX_BY_REGION = {"scotland": "S", "wales": "C"}
+
+
+def tax_code_for_payment(*, tax_code: str, week1_month1: bool, leave_date: datetime.date | None,
+                         period_start: datetime.date) -> tuple[str, bool]:
+    """(tax code, week 1/month 1) to operate on a payment for the period starting ``period_start``.
+
+    A leaver's final pay is the period that holds their leaving date, on their own code; their P45
+    follows it. A period starting after the leaving date is paid after the P45, so on 0T week
+    1/month 1.
+    """
+    if leave_date is None or leave_date >= period_start:
+        return tax_code, week1_month1
+    try:
+        region = parse_tax_code(tax_code).region
+    except TaxCodeError:
+        region = "ruk"
+    return _PREFIX_BY_REGION.get(region, "") + AFTER_LEAVING_CODE, True
 
 
 def _money(value: str) -> Decimal:

@@ -1,7 +1,7 @@
 """Pay periods, pay dates and basic pay for a period: plain Python the pay run builds on.
 
 A department pays monthly or weekly. Its pay date rule gives each period's pay date; the tax period
-(tax month 1-12 or tax week 1-52) follows from the pay date, as HMRC counts it from 6 April. Basic
+(tax month 1-12 or tax week 1-53) follows from the pay date, as HMRC counts it from 6 April. Basic
 pay for a period comes from the annual full-time salary and the FTE of each employment version in
 force during it, pro-rated by calendar days or by working days as the department chooses.
 """
@@ -34,22 +34,31 @@ def tax_year_label(day: datetime.date) -> str:
     return f"{start}-{(start + 1) % 100:02d}"
 
 
+WEEK_53 = 53  # the first tax week after the 52 full weeks of a tax year
+
+
 def tax_period(frequency: str, pay_date: datetime.date) -> int:
     """Tax month (6 April to 5 May is month 1) or tax week (6 to 12 April is week 1) of a pay date.
 
-    Weeks 53 and beyond (a pay date on 5 April, or 4 and 5 April in a leap year) are refused: they
-    need HMRC's week 53 rules, which the calculation does not apply.
+    52 weeks make 364 days, so a weekly pay date on 5 April (or on 4 or 5 April in a leap year) falls
+    in tax week 53. HMRC's rule for such a payment ("Week 53 payments", in HMRC's employer further
+    guide to PAYE and NICs, CWG2) is applied by the engine: tax on a non-cumulative week 1 basis with
+    the code's week-1 allowance, NI and loans on the weekly thresholds as any other week
+    (``payroll.engine.calculator``). The FPS reports it as ``WeekNo`` 53, which HMRC's schema allows
+    (RTI.md §3.2: the 2025-26 XSD's WeekNo pattern takes 1-54 and 56).
     """
     start = tax_year_start(pay_date)
     if frequency == MONTHLY:
         months = (pay_date.year - start.year) * 12 + pay_date.month - start.month
         return months + (1 if pay_date.day >= 6 else 0)
     if frequency == WEEKLY:
-        week = (pay_date - start).days // 7 + 1
-        if week > 52:
-            raise PeriodError(f"pay_date: {pay_date:%-d %B %Y} falls in tax week {week}, which is not supported")
-        return week
+        return (pay_date - start).days // 7 + 1
     raise PeriodError(f"frequency: {frequency!r} must be {MONTHLY} or {WEEKLY}")
+
+
+def is_week_53(frequency: str, tax_period_number: int) -> bool:
+    """Whether a weekly period is paid in tax week 53 (HMRC's "week 53 payment")."""
+    return frequency == WEEKLY and tax_period_number >= WEEK_53
 
 
 @dataclass(frozen=True)
@@ -140,6 +149,7 @@ def basic_pay(period: PayPeriod, spells: Sequence[PaySpell], *, method: str = CA
     days less bank holidays), so starters, leavers and mid-period changes are paid for exactly
     the days on each set of terms. Spells must lie inside the period and must not overlap.
     """
+    # Week 53 pays a week like any other: 1/52 of the annual salary.
     per_year = 12 if period.frequency == MONTHLY else 52
     ordered = sorted(spells, key=lambda spell: spell.start)
     for spell in ordered:

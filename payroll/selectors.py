@@ -60,9 +60,13 @@ def employed_between(period_start: datetime.date, period_end: datetime.date) -> 
 
 
 def employees_paid_in(schedule: PaySchedule, period_start: datetime.date, period_end: datetime.date) -> Q:
-    """Employees the schedule pays who were employed at some point in the period: those moved onto
-    it, or, for the schedule that pays everyone else, those not moved onto another."""
-    employed = employed_between(period_start, period_end)
+    """Employees the schedule pays who were employed at some point in the period, or who left before
+    it and have a payment entered for it (paid after leaving, on 0T week 1/month 1: assembly's
+    ``tax_code_for_payment``): those moved onto it, or, for the schedule that pays everyone else, those
+    not moved onto another."""
+    paid_after_leaving = Exists(PayInput.objects.filter(employee_id=OuterRef("pk"), schedule_id=schedule.pk,
+                                                        period_start=period_start))
+    employed = employed_between(period_start, period_end) | Q(paid_after_leaving, leave_date__lt=period_start)
     if schedule.pays_everyone_else:
         return Q(employed, ~Exists(PayScheduleMember.objects.filter(employee_id=OuterRef("pk")).exclude(
             schedule_id=schedule.pk)))

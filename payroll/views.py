@@ -23,7 +23,7 @@ from departments.roles import Scope
 from departments.web import DepartmentPageMixin
 from hr import selectors as hr_selectors
 from hr.selectors import employee_of_user
-from payroll import downloads, selectors, services
+from payroll import downloads, selectors, selectors_year_end, services
 from payroll.forms import MoveEmployeesForm, PayInputForm, PayInputUploadForm, PayScheduleForm
 from payroll.models import PayRun, PaySchedule, Payslip
 from payroll.periods import PeriodError
@@ -203,7 +203,8 @@ class MyPayslipsView(DepartmentPageMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         own = employee_of_user(user_id=_user(self.request).pk)
         context.update(own_record=own,
-                       payslips=selectors.published_payslips_of(employee_id=own.pk)[:36] if own else [])
+                       payslips=selectors.published_payslips_of(employee_id=own.pk)[:36] if own else [],
+                       p60_years=selectors_year_end.p60_years_of(employee_id=own.pk) if own else [])
         return context
 
 

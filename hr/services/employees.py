@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
@@ -36,6 +37,67 @@ PERSONAL_FIELDS = (
 )
 MINIMUM_AGE_AT_START = 16
 LATEST_START_AHEAD = datetime.timedelta(days=366)
+
+# HMRC's emergency code for 2026-27: 1257L, unchanged from 2025-26 (RATES.md §1.1; the 2026-27 rates
+# file, source S15). A Scottish or Welsh starter gets the S or C prefix from HMRC's first P6.
+EMERGENCY_TAX_CODE = "1257L"
+# The code and basis to operate for a starter with no P45, by starter declaration (RTI.md §6.1;
+# HMRC's Starter checklist and the FPS schema's StartDec annotation, which B and C follow here).
+STARTER_TAX_CODES = {
+    Employee.StarterDeclaration.A: (EMERGENCY_TAX_CODE, Employee.TaxBasis.CUMULATIVE),  # first job since 6 April
+    Employee.StarterDeclaration.B: (EMERGENCY_TAX_CODE, Employee.TaxBasis.WEEK1_MONTH1),  # only job now
+    Employee.StarterDeclaration.C: ("BR", Employee.TaxBasis.WEEK1_MONTH1),  # another job or a pension
+}
+STUDENT_LOAN_PLANS = ("plan1", "plan2", "plan4", "plan5", "pgl")
+POSTGRADUATE_LOAN = "pgl"
+# HMRC's tax code pattern (RTI.md §3.2), with the Scottish/Welsh prefix and the week 1/month 1 marker.
+# hr sits below payroll, so the payroll engine's parser is not reachable from here; the pay run
+# checks every code again with it.
+_TAX_CODE = re.compile(r"^[SC]?(?:[0-9]{1,6}[LMNPTY]|BR|0T|NT|D[0-8]|K[1-9][0-9]{0,5})(?:W1|M1|X)?$")
+_NON_CUMULATIVE = re.compile(r"(W1|M1|X)$")
+
+
+def starter_tax_code(*, declaration: str) -> tuple[str, str]:
+    """(tax code, tax basis) HMRC's rules give a starter without a P45 who made ``declaration``."""
+    if declaration not in STARTER_TAX_CODES:
+        raise ValidationError({"starter_declaration": "Choose statement A, B or C from the starter checklist."})
+    code, basis = STARTER_TAX_CODES[Employee.StarterDeclaration(declaration)]
+    return code, str(basis)
+
+
+def _starter_tax_fields(fields: dict[str, Any], errors: dict[str, Any]) -> None:
+    """Set the tax code and basis from a P45's code (its W1/M1/X marker meaning week 1/month 1) or,
+    with none given, from the starter declaration; check the student loan declaration."""
+    code = "".join(str(fields.get("tax_code") or "").upper().split())
+    if code:
+        if not _TAX_CODE.match(code):
+            errors.setdefault("tax_code", []).append(
+                "Enter a tax code HMRC issues, like 1257L, S1257L, K475, BR, D0, 0T or 1257L M1.")
+        elif _NON_CUMULATIVE.search(code):
+            fields["tax_code"] = _NON_CUMULATIVE.sub("", code)
+            fields["tax_basis"] = Employee.TaxBasis.WEEK1_MONTH1
+        else:
+            fields["tax_code"] = code
+    elif fields.get("starter_declaration"):
+        fields.pop("tax_code", None)
+        try:
+            fields["tax_code"], fields["tax_basis"] = starter_tax_code(declaration=fields["starter_declaration"])
+        except ValidationError as error:
+            for name, messages in error.message_dict.items():
+                errors.setdefault(name, []).extend(messages)
+    else:
+        fields.pop("tax_code", None)  # the model's default applies
+    loans = list(fields.get("student_loans") or [])
+    unknown = [plan for plan in loans if plan not in STUDENT_LOAN_PLANS]
+    if unknown:
+        errors.setdefault("student_loans", []).append(
+            f"Unknown student loan plan {', '.join(map(str, unknown))}: use {', '.join(STUDENT_LOAN_PLANS)}.")
+    elif len([plan for plan in loans if plan != POSTGRADUATE_LOAN]) > 1:
+        # HMRC collects one undergraduate plan at a time, beside any postgraduate loan (RTI.md §7.2).
+        errors.setdefault("student_loans", []).append(
+            "Choose one undergraduate loan plan (a postgraduate loan can be repaid beside it).")
+    if "student_loans" in fields:
+        fields["student_loans"] = sorted(set(loans))
 
 
 def _check_terms(department: Department, terms: Mapping[str, Any], override_reason: str) -> None:
@@ -81,7 +143,9 @@ def employee_hire(*, department: Department, personal: Mapping[str, Any], terms:
     """A starter: the person and the first version of their employment, from their start date.
 
     With a work e-mail, the starter gets their account and an employee membership from their start
-    date; naming a line manager gives that manager's account line-manager access.
+    date; naming a line manager gives that manager's account line-manager access. The tax code is the
+    one from the starter's P45 when given (``tax_code``, W1/M1/X meaning week 1/month 1), otherwise
+    the one their starter declaration (A, B or C) gives under HMRC's rules.
     """
     with department_context(department.id):
         unknown = sorted(set(personal) - set(PERSONAL_FIELDS))
@@ -94,12 +158,14 @@ def employee_hire(*, department: Department, personal: Mapping[str, Any], terms:
                 fields[name] = normalise(fields[name])
         if fields.get("work_email"):
             fields["work_email"] = fields["work_email"].strip().lower()
-        employee = Employee(department=department, **fields)
         errors: dict[str, Any] = {}
+        _starter_tax_fields(fields, errors)
+        employee = Employee(department=department, **fields)
         try:
             employee.full_clean(validate_constraints=False)
         except ValidationError as error:
-            errors.update(error.message_dict)
+            for name, messages in error.message_dict.items():
+                errors.setdefault(name, []).extend(m for m in messages if m not in errors.get(name, []))
         for name, label in (("payroll_number", "payroll number"), ("ni_number", "National Insurance number"),
                             ("work_email", "work e-mail address")):
             if fields.get(name) and Employee.objects.filter(**{name: fields[name]}).exists():
@@ -120,7 +186,9 @@ def employee_hire(*, department: Department, personal: Mapping[str, Any], terms:
                                acting_user=acting_user, reason=salary_override_reason or "Starter")
         audit_record(department=department, action="employee.hire", acting_user=acting_user, target=employee,
                      changes=audit_changes({}, {**_values(employee, ["payroll_number", "first_name", "last_name",
-                                                                    "ni_number", "work_email", "start_date"]),
+                                                                    "ni_number", "work_email", "start_date",
+                                                                    "starter_declaration", "tax_code", "tax_basis",
+                                                                    "student_loans"]),
                                                **_values(version, list(EMPLOYMENT_FIELDS))}),
                      reason=salary_override_reason)
         employee_account_provision(employee=employee, acting_user=acting_user)
@@ -245,3 +313,28 @@ def employee_leave(*, employee: Employee, leave_date: datetime.date, reason: str
         employee_account_provision(employee=employee, acting_user=acting_user)
         line_manager_access_refresh(department=department, acting_user=acting_user)
         return employee
+
+
+@transaction.atomic
+def employee_tax_code_set(*, employee: Employee, tax_code: str, tax_basis: str, acting_user: User | None,
+                          reason: str) -> Employee:
+    """Operate a new tax code from now on (HMRC's notice of coding, applied by payroll): the pay runs
+    calculated from here use it; payslips already calculated keep the code they were worked on."""
+    department = employee.department
+    with department_context(department.id):
+        code = "".join(tax_code.upper().split())
+        errors: dict[str, str] = {}
+        if not _TAX_CODE.match(code) or _NON_CUMULATIVE.search(code):
+            errors["tax_code"] = "Enter a tax code HMRC issues, like 1257L, S1257L, K475, BR, D0 or 0T."
+        if tax_basis not in Employee.TaxBasis.values:
+            errors["tax_basis"] = f"Choose one of: {', '.join(Employee.TaxBasis.values)}."
+        if errors:
+            raise ValidationError(errors)
+        locked = Employee.objects.select_for_update().get(pk=employee.pk)
+        before = {"tax_code": locked.tax_code, "tax_basis": locked.tax_basis}
+        locked.tax_code, locked.tax_basis = code, tax_basis
+        locked.save(update_fields=["tax_code", "tax_basis"])
+        audit_record(department=department, action="employee.tax_code", acting_user=acting_user, target=locked,
+                     changes=audit_changes(before, {"tax_code": code, "tax_basis": tax_basis}), reason=reason)
+        employee.tax_code, employee.tax_basis = code, tax_basis
+        return locked

@@ -14,10 +14,12 @@ from payroll.engine.codes import TaxCode, TaxCodeError, parse_tax_code
 from payroll.engine.money import MoneyError, format_pence, format_rate, parse_pence
 from payroll.engine.ni import national_insurance
 from payroll.engine.paye import tax_due_to_date
-from payroll.engine.rates import PERIODS_PER_YEAR, RatesError, TaxYearRates, rates_for
+from payroll.engine.rates import PERIODS_PER_YEAR, RatesError, TaxYearRates, rates_for, unconfirmed_reason
 
 STUDENT_LOAN_PLANS = ("plan1", "plan2", "plan4", "plan5")
 POSTGRADUATE_LOAN = "pgl"
+# A weekly pay date on 5 April (4 or 5 April in a leap year) falls in tax week 53.
+LAST_PERIOD = {"weekly": 53, "monthly": 12}
 RESULT_FIELDS = (
     "pension_employee", "taxable_pay", "income_tax", "employee_ni", "employer_ni",
     "student_loan", "postgraduate_loan", "net_pay",
@@ -46,6 +48,14 @@ class CalculationInput:
     ytd_tax_paid_before: int
 
 
+def _confirmed_rates(tax_year: str) -> TaxYearRates:
+    rates = rates_for(tax_year)
+    if rates.unconfirmed:
+        # Paying on figures HMRC has not published would deduct the wrong amounts.
+        raise CalculationInputError(f"tax_year: {unconfirmed_reason(rates.tax_year)}")
+    return rates
+
+
 def parse_input(raw: Mapping[str, Any]) -> CalculationInput:
     """Validate one contract input object; raises CalculationInputError naming the field."""
     if not isinstance(raw, Mapping):
@@ -58,12 +68,12 @@ def parse_input(raw: Mapping[str, Any]) -> CalculationInput:
     if raw.get("pension_scheme") is not None and not isinstance(raw.get("pension_scheme"), str):
         raise CalculationInputError(f"pension_scheme: must be null or a string, not {raw.get('pension_scheme')!r}")
     try:
-        rates = rates_for(raw["tax_year"])
+        rates = _confirmed_rates(raw["tax_year"])
         frequency = raw["frequency"]
         if frequency not in PERIODS_PER_YEAR:
             raise CalculationInputError(f"frequency: {frequency!r} must be 'weekly' or 'monthly'")
         period = raw.get("period")
-        periods = PERIODS_PER_YEAR[frequency]
+        periods = LAST_PERIOD[frequency]
         if isinstance(period, bool) or not isinstance(period, int) or not 1 <= period <= periods:
             raise CalculationInputError(
                 f"period: {period!r} must be a whole number from 1 to {periods} for {frequency} pay"
@@ -100,7 +110,7 @@ def parse_input(raw: Mapping[str, Any]) -> CalculationInput:
             frequency=frequency,
             period=period,
             tax_code=tax_code,
-            week1_month1=week1_month1 or tax_code.non_cumulative,
+            week1_month1=week1_month1 or tax_code.non_cumulative or period > PERIODS_PER_YEAR[frequency],
             ni_category=ni_category,
             student_loans=tuple(loans),
             pension_scheme=pension_scheme,
@@ -198,6 +208,9 @@ def _income_tax(data: CalculationInput, taxable_pay: int, working: dict[str, Any
             "region": rates.regions[code.region].name,
             "basis": "cumulative" if cumulative else "week 1 / month 1",
             "tax_period": n,
+            # HMRC: a week 53 payment is taxed on a week 1 basis, the code's week-1 allowance and
+            # bands only (CWG2 "Week 53 payments"); the FPS reports it as week 53, non-cumulative.
+            **({"week_53": True} if data.period > PERIODS_PER_YEAR[data.frequency] else {}),
             "taxable_pay_to_date": format_pence(taxable_to_date),
             **paye,
             "tax_due_to_date": format_pence(due),

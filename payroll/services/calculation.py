@@ -22,7 +22,7 @@ from departments.models import Department
 from departments.services import audit_changes, audit_record
 from departments.tenancy import department_context
 from hr.models import Employee, Employment, SicknessPeriod
-from payroll import assembly, sick_pay, supplementary
+from payroll import assembly, rti_mapping, sick_pay, supplementary
 from payroll import bulk as payroll_bulk
 from payroll.engine.statutory import StatutoryPayError
 from payroll.models import (
@@ -424,7 +424,15 @@ def _calculate_chunk(run: PayRun, calculation_number: int, ids: list[int]) -> in
     for employee_id in ids:
         employee = employees[employee_id]
         own_versions = versions.get(employee_id, ())
-        week1_month1 = employee.tax_basis == Employee.TaxBasis.WEEK1_MONTH1
+        # Tax week 53 is paid on the week-1 basis whatever the code's basis (HMRC); the payslip says so,
+        # and so does its FPS.
+        week1_month1 = employee.tax_basis == Employee.TaxBasis.WEEK1_MONTH1 or run.tax_period > 52
+        # HMRC: a payment for a period after the one the employee left in (after their P45) is on 0T
+        # week 1/month 1.
+        tax_code, week1_month1 = assembly.tax_code_for_payment(
+            tax_code=employee.tax_code, week1_month1=week1_month1, leave_date=employee.leave_date,
+            period_start=run.period_start)
+        employee = employee._replace(tax_code=tax_code)
         earlier = previous.get(employee_id)
         calculated: assembly.Payslip | None = None
         try:
@@ -457,6 +465,9 @@ def _calculate_chunk(run: PayRun, calculation_number: int, ids: list[int]) -> in
         if paid is None or calculated is not None:
             exceptions += [(run_id, employee_id, code, reason)
                            for code, reason in assembly.review_exceptions(payslip=calculated, facts=facts)]
+    # What the FPS could not describe, shown before approval (RTI.md §4), in the same pass.
+    exceptions += rti_mapping.run_exceptions(
+        run=run, slips=[slip for slip in slips if slip.status == Payslip.Status.CALCULATED])
     try:
         with transaction.atomic():
             # The first calculation's chunks only insert; the employees a chunk finds already written

@@ -77,4 +77,12 @@ def pay_run_finalise(*, run: PayRun, acting_user: User) -> PayRun:
                      changes=audit_changes({"status": PayRun.Status.APPROVED},
                                            {"status": run.status, "payments": len(payments),
                                             "journal": journal.pk}))
+        department_id, run_id, user_id = department.id, run.pk, acting_user.pk if acting_user else None
+
+        def build_fps() -> None:
+            # The FPS for HMRC is built once the run is committed as finalised (payroll.tasks_rti).
+            from payroll.tasks_rti import rti_fps_build_task
+            rti_fps_build_task.delay(department_id, run_id, user_id)
+
+        transaction.on_commit(build_fps)
         return run

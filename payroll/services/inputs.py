@@ -61,8 +61,8 @@ def _input_description(description: str, code: str, hours: Decimal | None, rate:
 
 
 def _period_open_for_inputs(schedule: PaySchedule, period_containing: datetime.date) -> tuple[PayPeriod, str]:
-    """The pay period, and why its inputs are locked ("" when they are not). A day in a period
-    the platform cannot pay (tax week 53) is refused naming ``period_containing``."""
+    """The pay period, and why its inputs are locked ("" when they are not). A day no pay period
+    holds is refused naming ``period_containing``."""
     try:
         period = period_of(schedule, period_containing)
     except PeriodError as error:

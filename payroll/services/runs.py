@@ -11,6 +11,7 @@ from django.utils import timezone
 from departments.services import audit_changes, audit_record
 from departments.tenancy import department_context
 from hr.models import Employee
+from payroll.engine.rates import RatesError, available_tax_years, unconfirmed_reason
 from payroll.models import (
     PayRun,
     PaySchedule,
@@ -19,7 +20,20 @@ from payroll.periods import PeriodError
 from payroll.selectors import RUN_IN_PROGRESS, employees_paid_in, period_of
 from payroll.services.common import _locked_run, _refuse, _transition
 from payroll.services.expenses import _queue_expense_claims, _release_expense_claims
+from payroll.services.tax_codes import tax_code_notices_apply_due
 from shared_services.accounts.models import User
+
+
+def _refuse_unconfirmed_rates(tax_year: str, pay_date: datetime.date) -> None:
+    """A run is paid on its tax year's rates; a year whose file is missing, or lists figures not yet
+    published (``[unconfirmed]``), would deduct the wrong amounts, so the run is refused with why."""
+    try:
+        reason = unconfirmed_reason(tax_year)
+    except RatesError as error:
+        reason = (f"its rates file cannot be used ({error})" if tax_year in available_tax_years()
+                  else f"there are no rates for the {tax_year} tax year yet")
+    if reason:
+        _refuse("period_containing", f"Pay day {pay_date:%-d %B %Y} is in the {tax_year} tax year, and {reason}.")
 
 
 @transaction.atomic
@@ -32,6 +46,7 @@ def pay_run_create(*, schedule: PaySchedule, period_containing: datetime.date, a
         except PeriodError as error:
             field, _, message = str(error).partition(": ")
             raise ValidationError({"period_containing" if field == "pay_date" else field: message}) from None
+        _refuse_unconfirmed_rates(period.tax_year, period.pay_date)
         if kind == PayRun.Kind.REGULAR and PayRun.objects.filter(
                 schedule=schedule, period_start=period.start, kind=PayRun.Kind.REGULAR).exclude(
                 status=PayRun.Status.CANCELLED).exists():
@@ -61,6 +76,9 @@ def pay_run_open(*, run: PayRun, acting_user: User) -> PayRun:
     with department_context(department.id):
         run = _locked_run(run)
         _transition(run, "open")
+        _refuse_unconfirmed_rates(run.tax_year, run.pay_date)
+        # HMRC's code notices due for this period apply before the run fixes its inputs.
+        tax_code_notices_apply_due(department=department, acting_user=acting_user, schedule=run.schedule)
         run.status, run.opened_by, run.opened_at = PayRun.Status.OPEN, acting_user, timezone.now()
         run.employees_total = Employee.objects.filter(
             employees_paid_in(run.schedule, run.period_start, run.period_end)).count()

@@ -317,12 +317,24 @@ PAYROLL_STALL_CHECK_SECONDS = env.float("DJANGO_PAYROLL_STALL_CHECK_SECONDS", de
 PAYROLL_AUTOMATIC_RESUMES_MAX = env.int("DJANGO_PAYROLL_AUTOMATIC_RESUMES_MAX", default=10)
 # Slows every chunk down (seconds): the crash test's way to stop a worker part-way through a run.
 PAYROLL_CHUNK_PAUSE_SECONDS = env.float("DJANGO_PAYROLL_CHUNK_PAUSE_SECONDS", default=0)
+# HMRC RTI through the GovTalk Transaction Engine. With no gateway URL (the default) submissions stop
+# at "file only": built, validated and downloadable. HMRC's test service is
+# https://test-transaction-engine.tax.service.gov.uk/submission.
+RTI_GATEWAY_URL = env.str("DJANGO_RTI_GATEWAY_URL", default="")
+RTI_GATEWAY_TEST = env.bool("DJANGO_RTI_GATEWAY_TEST", default=True)
+RTI_SENDER_ID = env.str("DJANGO_RTI_SENDER_ID", default="")
+RTI_SENDER_PASSWORD = env.str("DJANGO_RTI_SENDER_PASSWORD", default="")
+RTI_VENDOR_ID = env.str("DJANGO_RTI_VENDOR_ID", default="")
+RTI_GATEWAY_TIMEOUT_SECONDS = env.float("DJANGO_RTI_GATEWAY_TIMEOUT_SECONDS", default=30)
+RTI_SUBMISSIONS_CHECK_SECONDS = env.float("DJANGO_RTI_SUBMISSIONS_CHECK_SECONDS", default=60)
+
 # Leavers lose access at the end of their leaving date: checked every few minutes.
 LEAVERS_ACCESS_CHECK_SECONDS = env.float("DJANGO_LEAVERS_ACCESS_CHECK_SECONDS", default=300)
 CELERY_BEAT_SCHEDULE = {
     "payroll-resume-stalled-runs": {"task": "payroll.resume_stalled_runs", "schedule": PAYROLL_STALL_CHECK_SECONDS},
     "departments-end-leavers-access": {"task": "departments.end_leavers_access",
                                        "schedule": LEAVERS_ACCESS_CHECK_SECONDS},
+    "payroll-rti-submissions-due": {"task": "payroll.rti_submissions_due", "schedule": RTI_SUBMISSIONS_CHECK_SECONDS},
 }
 
 # --- Logging --------------------------------------------------------------------------------

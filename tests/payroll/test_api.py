@@ -259,7 +259,7 @@ def test_bad_input_is_a_400_naming_each_field(moj, schedule, draft_run, submitte
     assert _error_fields(too_long) == {"Idempotency-Key"}
 
 
-def test_an_input_in_an_unsupported_pay_period_is_a_400_not_an_error(moj, submitter, finance_setting):
+def test_an_input_for_tax_week_53_is_accepted(moj, submitter, finance_setting):
     # given a weekly schedule paying on Mondays, whose pay day of 5 April 2027 falls in tax week 53
     weekly = services.pay_schedule_create(department=moj.department, acting_user=None, name="Weekly",
                                           frequency="weekly", pay_weekday=0)
@@ -268,10 +268,8 @@ def test_an_input_in_an_unsupported_pay_period_is_a_400_not_an_error(moj, submit
         "employee": finance_setting.claimant.payroll_number, "schedule": weekly.pk,
         "period_containing": "2027-04-05", "code": "OT", "kind": "taxable_payment", "amount": "10.00"},
         format="json")
-    # then
-    assert response.status_code == 400
-    assert response.json()["errors"] == [{"field": "period_containing", "code": "invalid",
-                                          "message": "5 April 2027 falls in tax week 53, which is not supported"}]
+    # then it is taken for week 53, which is paid on the week-1 basis
+    assert response.status_code == 201, response.json()
 
 
 def test_a_step_in_the_wrong_state_is_a_409_with_the_reason(moj, draft_run, submitter, approver):

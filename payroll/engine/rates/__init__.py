@@ -1,6 +1,8 @@
 """Statutory rates per tax year, read from ``<tax year>.toml`` beside this file.
 
-Each file is loaded once and validated on load; adding a tax year means adding a file. Money is
+Each file is loaded once and validated on load; adding a tax year means adding a file. A file for a
+year whose figures are not all published yet lists them under ``[unconfirmed]`` (each with why), and
+a pay run in such a year is refused with that reason (``unconfirmed_reason``). Money is
 held as integer pence and rates as integer ten-thousandths (basis points), so the calculation
 never touches floating point and HMRC's truncation rules are exact integer divisions.
 """
@@ -9,7 +11,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import cache
 from pathlib import Path
@@ -84,6 +86,7 @@ class TaxYearRates:
     pensions: dict[str, PensionScheme]
     statutory: StatutoryPayRates
     sources: dict[str, str]
+    unconfirmed: dict[str, str] = field(default_factory=dict)  # field → why it is not confirmed yet
 
 
 class _Reader:
@@ -282,7 +285,16 @@ def _load(path: Path) -> TaxYearRates:
         smp_percentage=read.decimal("statutory.smp_percentage"),
     )
 
+    unconfirmed = data.get("unconfirmed", {})
+    if not isinstance(unconfirmed, dict):
+        raise read.fail("unconfirmed", "must be a table of field = \"why it is not confirmed\"")
+    for name, why in unconfirmed.items():
+        read.get(name)  # a field that does not exist is a typo, not a caveat
+        if not isinstance(why, str) or not why.strip():
+            raise read.fail(f"unconfirmed.{name}", "must say why the figure is not confirmed")
+
     return TaxYearRates(
+        unconfirmed={str(name): str(why) for name, why in unconfirmed.items()},
         tax_year=tax_year,
         personal_allowance=read.pounds("paye.personal_allowance", read.figure("paye.personal_allowance")) * 100,
         tables_a_block={f: read.pence(f"paye.tables_a_block.{f}") for f in FREQUENCIES},
@@ -315,3 +327,14 @@ def rates_for(tax_year: str) -> TaxYearRates:
 def load_file(path: Path) -> TaxYearRates:
     """Validate a rates file that is not (yet) installed, e.g. a draft of next year's."""
     return _load(path)
+
+
+def unconfirmed_reason(tax_year: str) -> str | None:
+    """Why ``tax_year``'s rates cannot be paid on yet (figures not published), or None when every
+    figure is confirmed. Raises RatesError when there is no valid file for the year."""
+    pending = rates_for(tax_year).unconfirmed
+    if not pending:
+        return None
+    shown = "; ".join(f"{name} ({why})" for name, why in list(pending.items())[:3])
+    more = f"; and {len(pending) - 3} more" if len(pending) > 3 else ""
+    return f"the {tax_year} rates are not all confirmed yet: {shown}{more}"

@@ -90,10 +90,10 @@ def test_a_bad_field_gives_an_error_naming_it_and_the_rest_of_the_batch_is_calcu
     _assert_calculated(results[2], "after")
 
 
-def test_week_53_is_out_of_range_for_weekly_pay():
-    # given weekly pay in week 53 (RATES.md §1.4: week 53 is not covered)
+def test_week_54_is_out_of_range_for_weekly_pay():
+    # given weekly pay in a week no tax year has (week 53 is paid on the week-1 basis)
     # when it is calculated
-    (result,) = calculate_batch([an_input(frequency="weekly", period=53)])
+    (result,) = calculate_batch([an_input(frequency="weekly", period=54)])
     # then the period is refused
     assert result["error"].startswith("period: ")
 
