@@ -94,7 +94,10 @@ def _claimants(department: Department) -> tuple[Employee, Employee] | None:
                 department=department, acting_user=None,
                 personal={"payroll_number": f"{department.slug[:2].upper()}9{index:05d}", "first_name": first,
                           "last_name": last or "Demo", "date_of_birth": datetime.date(1986, 3, 14), "sex": "F",
-                          "start_date": datetime.date(2021, 4, 1), "user": user, "email": user.email},
+                          "start_date": datetime.date(2021, 4, 1), "user": user, "email": user.email,
+                          # Complete records, as HMRC's returns and the Bacs file need them.
+                          "ni_number": f"JM9{index:05d}C", "address_line_1": "1 Horse Guards Road", "town": "London",
+                          "postcode": "SW1A 2HQ", "bank_sort_code": "089999", "bank_account_number": "66374958"},
                 terms={"post_title": "Team leader" if line_manager is None else "Caseworker",
                        "organisation_unit": template.organisation_unit, "grade": template.grade,
                        "cost_centre": template.cost_centre, "annual_salary": template.annual_salary,

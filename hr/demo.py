@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime
 import random
+import re
+import string
 from decimal import Decimal
 from typing import TextIO
 
@@ -33,8 +35,14 @@ PAY_RANGES = {"AA": (23500, 24500), "AO": (25000, 26500), "EO": (28500, 31500), 
 GRADE_WEIGHTS = {"AA": 8, "AO": 30, "EO": 25, "HEO": 15, "SEO": 10, "G7": 7, "G6": 3, "SCS1": 1.5, "SCS2": 0.4,
                  "SCS3": 0.1}
 LONDON_WEIGHTING = Decimal("4000")
-NI_LETTERS = "ABCEGHJKLMNPRSTWXYZ"
-SECOND_LETTERS = "ABCEGHJKLMNPRSTWXYZ"
+# Home addresses by city (street, town, postcode): every employee needs two lines for HMRC's returns.
+ADDRESSES = [("10 Whitehall Place", "London", "SW1A 2AA"), ("21 Piccadilly", "Manchester", "M1 1AE"),
+             ("4 Bute Terrace", "Cardiff", "CF10 1EP"), ("8 Princes Street", "Edinburgh", "EH1 1YZ"),
+             ("17 Donegall Place", "Belfast", "BT1 5GS"), ("3 Park Row", "Leeds", "LS1 4AP")]
+# Two-letter National Insurance prefixes HMRC allocates: the pattern its RTI schema holds NINOs to.
+NI_PREFIXES = [first + second for first in string.ascii_uppercase for second in string.ascii_uppercase
+               if re.fullmatch("[ACEHJLMOPRSWXY][A-CEGHJ-NPR-TW-Z]|B[A-CEHJ-NPR-TW-Z]|G[ACEGHJ-NPR-TW-Z]"
+                               "|[KT][A-CEGHJ-MPR-TW-Z]|N[A-CEGHJL-NPR-SW-Z]|Z[A-CEGHJ-NPR-TW-Y]", first + second)]
 
 
 # The demo's own e-mail domains for work addresses (moj's is the one its local single sign-on claims).
@@ -101,10 +109,12 @@ def seed_department(department: Department, *, employees: int, out: TextIO, seed
             people.append(Employee(
                 payroll_number=f"{prefix}{index + 1:06d}", first_name=first, last_name=last,
                 date_of_birth=start - age_at_start,
-                ni_number=f"{NI_LETTERS[index % 19]}{SECOND_LETTERS[(index // 19) % 19]}{index:06d}{'ABCD'[index % 4]}",
+                ni_number=f"{NI_PREFIXES[index % len(NI_PREFIXES)]}{index:06d}{'ABCD'[index % 4]}",
+                # Their new-starter checklist answer (most had no other job; every fifth, another job).
+                starter_declaration="A" if index % 5 else "B",
                 sex=generator.choice("FM"), email=f"{first}.{last}.{index}@{department.slug}.example".lower(),
                 work_email=f"{first}.{last}.{index}@{work_domain}".lower(),
-                postcode=generator.choice(["SW1A 2AA", "M1 1AE", "CF10 1EP", "EH1 1YZ", "BT1 5GS", "LS1 4AP"]),
+                **dict(zip(("address_line_1", "town", "postcode"), generator.choice(ADDRESSES), strict=True)),
                 bank_sort_code=f"{generator.randint(10, 99)}{generator.randint(0, 9999):04d}",
                 bank_account_number=f"{generator.randint(0, 99_999_999):08d}", start_date=start,
                 leave_date=(today - datetime.timedelta(days=generator.randint(1, 20))) if left else None,
