@@ -143,7 +143,7 @@ class EmployeeFilterForm(forms.Form):
 
     @cached_property
     def option_lists(self) -> dict[str, list[tuple[str, str, bool]]]:
-        """Each select's options as (value, label, selected), read as plain values: ``hr/_select.html``
+        """Each select's options as (value, label, selected), read as plain values: ``includes/select.html``
         loops over them where a widget would build an object per option (a department can have
         hundreds of units and cost centres). Values, labels and selection match the fields' own."""
         choices = selectors.organisation_choices()
