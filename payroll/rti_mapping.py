@@ -126,6 +126,8 @@ class SlipRow(NamedTuple):
 _MONEY = ("gross_pay", "taxable_pay", "income_tax", "employee_ni", "employer_ni", "pension_employee",
           "student_loan", "postgraduate_loan")
 _STORED = ("employee_id", "tax_code", "week1_month1", "ni_category", *_MONEY, "year_to_date", "working", "id")
+# What the FPS reads of a stored payslip: of its working, the NI part only (a fraction of the whole).
+_STORED_FOR_FPS = (*_STORED[:13], "working__ni", "id")
 
 
 class _Person(NamedTuple):
@@ -241,9 +243,13 @@ def _load_chunk(run: PayRun, employee_ids: Sequence[int], *, full: bool,
             # contracted_hours are the post's full-time hours; the FTE scales them to the person's.
             chunk.hours[employee_id] = hours * fte
         sums: dict[int, list[Decimal]] = defaultdict(lambda: [ZERO, ZERO])
-        for payslip_id, section, amount in PayslipLine.objects.filter(
-                payslip_id__in=list(payslip_ids), after_tax=True).values_list("payslip_id", "section", "amount"):
-            sums[payslip_id][0 if section == "payment" else 1] += amount
+        wanted = set(payslip_ids)
+        # The chunk's payslips by their id range (one index range scan, not an id per payslip).
+        lines = PayslipLine.objects.filter(run=run, payslip_id__gte=min(wanted), payslip_id__lte=max(wanted),
+                                           after_tax=True) if wanted else PayslipLine.objects.none()
+        for payslip_id, section, amount in lines.values_list("payslip_id", "section", "amount"):
+            if payslip_id in wanted:
+                sums[payslip_id][0 if section == "payment" else 1] += amount
         chunk.after_tax = {payslip_id: (paid, deducted) for payslip_id, (paid, deducted) in sums.items()}
     return chunk
 
@@ -370,12 +376,12 @@ def fps_employees(run: PayRun, *, chunk_size: int = CHUNK_SIZE) -> Iterator[FpsE
     last = 0
     while True:
         rows = list(Payslip.objects.filter(run=run, status=Payslip.Status.CALCULATED, pk__gt=last)
-                    .order_by("pk").values_list(*_STORED)[:chunk_size])
+                    .order_by("pk").values_list(*_STORED_FOR_FPS)[:chunk_size])
         if not rows:
             return
         last = rows[-1][-1]
-        slips = [SlipRow._make([*row[:4], *(Decimal(value) for value in row[4:12]), row[12] or {}, row[13] or {},
-                                row[14]]) for row in rows]
+        slips = [SlipRow._make([*row[:4], *(Decimal(value) for value in row[4:12]), row[12] or {},
+                                {"ni": row[13]} if row[13] is not None else {}, row[14]]) for row in rows]
         chunk = _load_chunk(run, [slip.employee for slip in slips], full=True,
                             payslip_ids=[slip.payslip_id for slip in slips if slip.payslip_id])
         for slip in slips:
