@@ -52,6 +52,10 @@ class Department(models.Model):
         default=4, help_text="Month (1–12) the leave year starts."
     )
     leave_year_start_day = models.PositiveSmallIntegerField(default=1)
+    small_employers_relief = models.BooleanField(
+        default=False,
+        help_text="Recovers all statutory family pay plus compensation (Class 1 NICs of £45,000 or less in the "
+                  "last complete tax year) instead of 92%.")
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -29,4 +29,5 @@ urlpatterns = [
     path("", include("payroll.api_urls_rti")),
     path("", include("payroll.api_urls_tax_codes")),
     path("", include("payroll.api_urls_year_end")),
+    path("", include("payroll.api_urls_statutory")),
 ]

@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from departments.idempotency import IdempotencyRecord
 from departments.models import DepartmentOwnedModel
@@ -60,6 +61,29 @@ class OpeningBalance(DepartmentOwnedModel):
 
     def __str__(self) -> str:
         return f"Opening balance {self.tax_year} for employee {self.employee_id}"
+
+
+class EarningsHistory(DepartmentOwnedModel):
+    """What the previous payroll system paid an employee on one pay day: the earnings statutory pay's
+    average weekly earnings are worked out from when the relevant period falls before the platform's
+    own payslips (RATES.md §6). Loaded with the onboarding, or later from the legacy payroll's
+    records."""
+
+    employee = models.ForeignKey("hr.Employee", on_delete=models.PROTECT, related_name="+", db_constraint=False)
+    pay_date = models.DateField()
+    earnings = _money("earnings subject to Class 1 NICs paid on this day")
+    source = models.CharField(max_length=100, blank=True, help_text="Where the figure came from, e.g. the file")
+    loaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="+")
+    loaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["pay_date"]
+        constraints = [models.UniqueConstraint(fields=["department", "employee", "pay_date"],
+                                               name="payroll_earningshistory_one_per_day")]
+
+    def __str__(self) -> str:
+        return f"Earnings of employee {self.employee_id} paid {self.pay_date}"
 
 
 class PaySchedule(DepartmentOwnedModel):

@@ -18,8 +18,10 @@ urlpatterns = [
     path("schedules/<int:schedule_id>/", views.PayScheduleView.as_view(), name="schedule"),
     path("schedules/<int:schedule_id>/inputs/", views.PayInputsView.as_view(), name="inputs"),
     path("me/payslips/", views.MyPayslipsView.as_view(), name="my-payslips"),
-    # RTI submissions, tax code notices, and year end (P45, P60, rollover): names in this namespace too.
+    # RTI submissions, tax code notices, year end (P45, P60, rollover) and absence pay: names in this
+    # namespace too.
     path("", include("payroll.urls_rti")),
     path("", include("payroll.urls_tax_codes")),
     path("", include("payroll.urls_year_end")),
+    path("", include("payroll.urls_statutory")),
 ]

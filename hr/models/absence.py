@@ -1,4 +1,5 @@
-"""Absence and leave: leave types and policies, requests, a balance ledger, sickness periods."""
+"""Absence and leave: leave types and policies, requests, a balance ledger, sickness periods, family
+leave with its evidence, and the department's occupational pay schemes for absence."""
 
 from __future__ import annotations
 
@@ -24,7 +25,10 @@ class LeaveType(DepartmentOwnedModel):
         PATERNITY = "paternity", "Paternity leave"
         ADOPTION = "adoption", "Adoption leave"
         SHARED_PARENTAL = "shared_parental", "Shared parental leave"
+        PARENTAL_BEREAVEMENT = "parental_bereavement", "Parental bereavement leave"
+        NEONATAL_CARE = "neonatal_care", "Neonatal care leave"
         UNPAID = "unpaid", "Unpaid leave"
+        UNAUTHORISED = "unauthorised", "Unauthorised absence"
         SPECIAL = "special", "Special leave"
 
     code = models.CharField(max_length=30, validators=[CODE_VALIDATOR])
@@ -142,3 +146,106 @@ class SicknessPeriod(DepartmentOwnedModel):
 
     def __str__(self) -> str:
         return f"Sickness from {self.first_day}"
+
+
+class FamilyLeave(DepartmentOwnedModel):
+    """A period of maternity, adoption, paternity, shared parental, parental bereavement or neonatal
+    care leave, with the dates and evidence its statutory pay depends on.
+
+    Requested by the employee in self-service (``requested``) or entered by HR (``confirmed``); only
+    confirmed leave is paid. Which dates matter depends on the kind: the expected week of childbirth
+    for birth, the date the adopter was told of the match for adoption, the date of death for
+    bereavement.
+    """
+
+    class Kind(models.TextChoices):
+        MATERNITY = "maternity", "Maternity leave"
+        ADOPTION = "adoption", "Adoption leave"
+        PATERNITY_BIRTH = "paternity_birth", "Paternity leave (birth)"
+        PATERNITY_ADOPTION = "paternity_adoption", "Paternity leave (adoption)"
+        SHARED_PARENTAL = "shared_parental", "Shared parental leave"
+        PARENTAL_BEREAVEMENT = "parental_bereavement", "Parental bereavement leave"
+        NEONATAL_CARE = "neonatal_care", "Neonatal care leave"
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", "Waiting for HR"
+        CONFIRMED = "confirmed", "Confirmed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    employee = models.ForeignKey(Employee, on_delete=models.PROTECT, related_name="family_leaves")
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.REQUESTED)
+    start_date = models.DateField()
+    end_date = models.DateField()
+    expected_date = models.DateField(
+        null=True, blank=True,
+        help_text="A day in the expected week of childbirth, or the expected date of placement for adoption")
+    matched_date = models.DateField(null=True, blank=True,
+                                    help_text="Adoption: the day the adopter was told they had been matched")
+    event_date = models.DateField(null=True, blank=True,
+                                  help_text="The day the child was born or placed, or (bereavement) died")
+    evidence_date = models.DateField(null=True, blank=True,
+                                     help_text="The date on the MATB1 or the matching certificate")
+    evidence_received_on = models.DateField(null=True, blank=True)
+    evidence_reference = models.CharField(max_length=100, blank=True)
+    statutory_weeks = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Weeks of statutory pay claimed (paternity, shared parental, neonatal care)")
+    keeping_in_touch_days = ArrayField(models.DateField(), default=list, blank=True,
+                                       help_text="Days worked during the leave (KIT, or SPLIT for shared parental)")
+    note = models.CharField(max_length=300, blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="+")
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["start_date"]
+        constraints = [
+            models.CheckConstraint(condition=Q(end_date__gte=models.F("start_date")),
+                                   name="hr_familyleave_dates_ordered"),
+        ]
+        indexes = [models.Index(fields=["department", "employee", "start_date"], name="hr_family_dept_emp_start"),
+                   models.Index(fields=["department", "status", "start_date"], name="hr_family_dept_status")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} from {self.start_date}"
+
+
+class AbsencePayScheme(DepartmentOwnedModel):
+    """A department's occupational pay for one kind of absence: steps of full, half, statutory-only or
+    no contractual pay, in order, with statutory pay always paid within them when it is due.
+
+    ``steps`` is a list of ``{"pay": "full"|"half"|"statutory"|"nil", "weeks": n}`` for family leave,
+    or ``{"pay": "full"|"half", "days": n}`` for sickness, where the days are calendar days of
+    sickness counted over the rolling period before each day of sickness; after the last step nothing
+    contractual is paid.
+    """
+
+    class Kind(models.TextChoices):
+        SICKNESS = "sickness", "Sick pay"
+        MATERNITY = "maternity", "Maternity pay"
+        ADOPTION = "adoption", "Adoption pay"
+        PATERNITY = "paternity", "Paternity pay"
+        SHARED_PARENTAL = "shared_parental", "Shared parental pay"
+        PARENTAL_BEREAVEMENT = "parental_bereavement", "Parental bereavement pay"
+        NEONATAL_CARE = "neonatal_care", "Neonatal care pay"
+
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    name = models.CharField(max_length=100)
+    steps = models.JSONField(default=list)
+    rolling_period_days = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Sickness: the rolling period over which the allowances are counted")
+    qualifying_service_weeks = models.PositiveSmallIntegerField(
+        default=0, help_text="Weeks of service needed for the occupational steps; others get statutory pay only")
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+")
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["kind"]
+        constraints = [models.UniqueConstraint(fields=["department", "kind"], name="hr_absencepayscheme_kind_unique")]
+
+    def __str__(self) -> str:
+        return self.name

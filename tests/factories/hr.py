@@ -4,9 +4,11 @@ from decimal import Decimal
 import factory
 
 from hr.models import (
+    AbsencePayScheme,
     CostCentre,
     Employee,
     Employment,
+    FamilyLeave,
     Grade,
     LeaveBalanceEntry,
     LeavePolicy,
@@ -131,3 +133,27 @@ class SicknessPeriodFactory(DepartmentOwnedFactory):
     first_day = datetime.date(2026, 3, 2)
     last_day = datetime.date(2026, 3, 6)
     qualifying_days = factory.LazyFunction(lambda: [0, 1, 2, 3, 4])
+
+
+class FamilyLeaveFactory(DepartmentOwnedFactory):
+    class Meta:
+        model = FamilyLeave
+
+    employee = factory.SubFactory(EmployeeFactory, department=SAME_DEPARTMENT)
+    kind = FamilyLeave.Kind.MATERNITY
+    status = FamilyLeave.Status.CONFIRMED
+    start_date = datetime.date(2026, 9, 6)
+    end_date = datetime.date(2027, 9, 4)
+    expected_date = datetime.date(2026, 9, 20)
+    evidence_date = datetime.date(2026, 6, 1)
+    evidence_received_on = datetime.date(2026, 6, 3)
+
+
+class AbsencePaySchemeFactory(DepartmentOwnedFactory):
+    class Meta:
+        model = AbsencePayScheme
+        django_get_or_create = ("department", "kind")
+
+    kind = AbsencePayScheme.Kind.MATERNITY
+    name = "Maternity pay"
+    steps = factory.LazyFunction(lambda: [{"pay": "full", "weeks": 26}, {"pay": "statutory", "weeks": 13}])

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from payroll.models import (
     DocumentBatch,
+    EarningsHistory,
     PayInput,
     PayrollIdempotencyKey,
     PayRun,
@@ -138,3 +139,13 @@ class DocumentBatchFactory(DepartmentOwnedFactory):
 
     kind = DocumentBatch.Kind.P60
     tax_year = "2026-27"
+
+
+class EarningsHistoryFactory(DepartmentOwnedFactory):
+    class Meta:
+        model = EarningsHistory
+
+    employee = factory.SubFactory(EmployeeFactory, department=factory.SelfAttribute("..department"))
+    pay_date = datetime.date(2026, 3, 27)
+    earnings = Decimal("2500.00")
+    source = "legacy payroll"
