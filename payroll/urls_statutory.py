@@ -1,6 +1,11 @@
 """Statutory and occupational absence pay pages under departments/<slug>/payroll/
 (``payroll.views_statutory``), in the "payroll" namespace."""
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from payroll import views_statutory
+
+urlpatterns: list[URLPattern] = [
+    path("employees/<str:payroll_number>/absence-pay/", views_statutory.EmployeeAbsencePayView.as_view(),
+         name="employee-absence-pay"),
+]
