@@ -181,6 +181,9 @@ class PayRun(DepartmentOwnedModel):
     class Kind(models.TextChoices):
         REGULAR = "regular", "Regular"
         SUPPLEMENTARY = "supplementary", "Supplementary"
+        # Calculated like a regular run to compare with what the legacy payroll paid before cut-over;
+        # never approved or finalised, so it pays nobody and no later run counts it.
+        SHADOW = "shadow", "Shadow (parallel run)"
 
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"

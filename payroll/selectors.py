@@ -76,14 +76,15 @@ def employees_paid_in(schedule: PaySchedule, period_start: datetime.date, period
 def pay_runs_in_progress(*, schedule_ids: Sequence[int]) -> list[PayRun]:
     """The schedules' runs that are open or further on, not yet finalised or cancelled."""
     return list(PayRun.objects.filter(schedule_id__in=schedule_ids, status__in=RUN_IN_PROGRESS)
-                .select_related("schedule"))
+                .exclude(kind=PayRun.Kind.SHADOW).select_related("schedule"))
 
 
 def period_is_locked(*, schedule: PaySchedule, day: datetime.date) -> bool:
     """Whether inputs dated ``day`` fall in a period whose run is open or further on. A finalised
     period takes inputs again while a supplementary run for it waits in draft: they are its
-    corrections."""
-    runs = PayRun.objects.filter(schedule=schedule, period_start__lte=day, period_end__gte=day)
+    corrections. A shadow run locks nothing: records are corrected and it is calculated again."""
+    runs = PayRun.objects.filter(schedule=schedule, period_start__lte=day, period_end__gte=day).exclude(
+        kind=PayRun.Kind.SHADOW)
     if runs.filter(status__in=RUN_IN_PROGRESS).exists():
         return True
     return runs.filter(status=PayRun.Status.FINALISED).exists() and not runs.filter(
@@ -230,7 +231,7 @@ def pay_period_lock(*, employee_id: int, day: datetime.date) -> PayPeriodLock | 
     if schedule is None:
         return None
     run = PayRun.objects.filter(schedule=schedule, period_start__lte=day, period_end__gte=day,
-                                status__in=RUN_IN_PROGRESS).first()
+                                status__in=RUN_IN_PROGRESS).exclude(kind=PayRun.Kind.SHADOW).first()
     if run is None:
         return None
     next_open_day = run.period_end + datetime.timedelta(days=1)

@@ -50,7 +50,8 @@ def same_notice_received(*, employee_id: int, form: str, tax_code: str, week1_mo
 
 def schedule_run_in_progress(*, schedule: PaySchedule) -> PayRun | None:
     """The schedule's run that is open or further on and not yet finalised, if any."""
-    return PayRun.objects.filter(schedule=schedule, status__in=RUN_IN_PROGRESS).order_by("period_start").first()
+    return (PayRun.objects.filter(schedule=schedule, status__in=RUN_IN_PROGRESS).exclude(kind=PayRun.Kind.SHADOW)
+            .order_by("period_start").first())
 
 
 def _following(schedule: PaySchedule, period: PayPeriod) -> PayPeriod:

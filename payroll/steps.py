@@ -45,6 +45,11 @@ STEPS: dict[str, PayRunStep] = {step.name: step for step in (
 )}
 
 
-def steps_from(status: str) -> list[PayRunStep]:
-    """The steps a run in ``status`` may take, in the order its page offers them."""
-    return [step for step in STEPS.values() if status in step.allowed_from]
+# A shadow run is calculated to be compared with the legacy payroll, never paid.
+NOT_FOR_SHADOW_RUNS = frozenset({"approve", "finalise"})
+
+
+def steps_from(status: str, *, kind: str = PayRun.Kind.REGULAR) -> list[PayRunStep]:
+    """The steps a run of ``kind`` in ``status`` may take, in the order its page offers them."""
+    return [step for step in STEPS.values() if status in step.allowed_from
+            and not (kind == PayRun.Kind.SHADOW and step.name in NOT_FOR_SHADOW_RUNS)]

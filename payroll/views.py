@@ -93,7 +93,7 @@ class PayRunView(DepartmentPageMixin, PayRunMixin, TemplateView):
         run = self.run
         payslips = selectors.payslips_of_run(run=run)
         totals = selectors.pay_run_totals(run=run)
-        actions = [(step.name, step.label) for step in steps_from(run.status)
+        actions = [(step.name, step.label) for step in steps_from(run.status, kind=run.kind)
                    if self.department_access.allows(step.scope)
                    and (step.name != "recalculate-failed" or run.employees_failed)]
         variance = selectors.pay_run_variance(run=run) if run.kind == PayRun.Kind.REGULAR and run.status in (

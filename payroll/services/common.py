@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 
 from payroll.models import PayRun
-from payroll.steps import STEPS
+from payroll.steps import NOT_FOR_SHADOW_RUNS, STEPS
 
 
 def _refuse(field: str, message: str, code: str | None = None) -> None:
@@ -15,6 +15,9 @@ def _refuse(field: str, message: str, code: str | None = None) -> None:
 def _transition(run: PayRun, step: str) -> None:
     """Refuse ``step`` (a name in ``payroll.steps.STEPS``) unless the run's status allows it."""
     allowed = STEPS[step]
+    if run.kind == PayRun.Kind.SHADOW and step in NOT_FOR_SHADOW_RUNS:
+        _refuse("kind", f"A shadow run is calculated only to compare with the legacy payroll, so it cannot be "
+                        f"{allowed.doing}.")
     if run.status not in allowed.allowed_from:
         _refuse("status", f"This run is {run.get_status_display().lower()}, so it cannot be {allowed.doing}.")
 
