@@ -70,6 +70,17 @@ class StatutoryPayRates:
     smp_higher_rate_weeks: int
     smp_total_weeks: int
     smp_percentage: Decimal
+    sap_higher_rate_weeks: int
+    sap_total_weeks: int
+    spp_max_weeks: int
+    shpp_max_weeks: int
+    spbp_max_weeks: int
+    sncp_max_weeks: int
+    family_pay_service_weeks: int  # continuous employment ending with the qualifying week
+    relevant_period_weeks: int  # the earnings test looks back at least this far
+    statutory_recovery_rate: Decimal  # share of statutory family pay recovered from HMRC
+    small_employers_relief_rate: Decimal  # instead, for a small employer (above 1: it adds compensation)
+    small_employers_threshold: Decimal  # Class 1 NICs in the previous tax year, at or below which relief applies
 
 
 @dataclass(frozen=True, slots=True)
@@ -283,7 +294,23 @@ def _load(path: Path) -> TaxYearRates:
         smp_higher_rate_weeks=read.count("statutory.smp_higher_rate_weeks"),
         smp_total_weeks=read.count("statutory.smp_total_weeks"),
         smp_percentage=read.decimal("statutory.smp_percentage"),
+        sap_higher_rate_weeks=read.count("statutory.sap_higher_rate_weeks"),
+        sap_total_weeks=read.count("statutory.sap_total_weeks"),
+        spp_max_weeks=read.count("statutory.spp_max_weeks"),
+        shpp_max_weeks=read.count("statutory.shpp_max_weeks"),
+        spbp_max_weeks=read.count("statutory.spbp_max_weeks"),
+        sncp_max_weeks=read.count("statutory.sncp_max_weeks"),
+        family_pay_service_weeks=read.count("statutory.family_pay_service_weeks"),
+        relevant_period_weeks=read.count("statutory.relevant_period_weeks"),
+        statutory_recovery_rate=read.decimal("statutory.statutory_recovery_rate"),
+        small_employers_relief_rate=read.decimal("statutory.small_employers_relief_rate"),
+        small_employers_threshold=read.decimal("statutory.small_employers_threshold"),
     )
+    if statutory.statutory_recovery_rate > 1:
+        raise read.fail("statutory.statutory_recovery_rate", "is above 100%")
+    for higher, total in (("smp_higher_rate_weeks", "smp_total_weeks"), ("sap_higher_rate_weeks", "sap_total_weeks")):
+        if getattr(statutory, higher) > getattr(statutory, total):
+            raise read.fail(f"statutory.{higher}", f"is more than {total}")
 
     unconfirmed = data.get("unconfirmed", {})
     if not isinstance(unconfirmed, dict):
