@@ -1,7 +1,7 @@
 from django.urls import URLPattern, path
 
 from departments.api_helpers import deprecated_alias, routed_by_method
-from hr import apis
+from hr import apis, apis_absence
 
 app_name = "hr-api"
 
@@ -44,3 +44,27 @@ def _deprecated(pattern: URLPattern) -> URLPattern:
 # deprecated. Included beside urlpatterns under the instance namespace "hr-api-deprecated", so
 # reverse("hr-api:…") gives the hr/ address.
 deprecated_urlpatterns = [_deprecated(pattern) for pattern in urlpatterns]
+
+# Family leave, unauthorised absence, sick pay and the absence pay schemes: published with the hr/
+# segment only, so they have no deprecated aliases.
+absence_urlpatterns = [
+    path("employees/<str:payroll_number>/family-leaves/",
+         routed_by_method(apis_absence.FamilyLeaveListApi, apis_absence.FamilyLeaveRecordApi).as_view(),
+         name="employee-family-leaves"),
+    path("family-leaves/<int:leave_id>/",
+         routed_by_method(apis_absence.FamilyLeaveDetailApi, apis_absence.FamilyLeaveChangeApi).as_view(),
+         name="family-leave"),
+    path("family-leaves/<int:leave_id>/confirm/", apis_absence.FamilyLeaveConfirmApi.as_view(),
+         name="family-leave-confirm"),
+    path("family-leaves/<int:leave_id>/cancel/", apis_absence.FamilyLeaveCancelApi.as_view(),
+         name="family-leave-cancel"),
+    path("employees/<str:payroll_number>/unauthorised-absences/", apis_absence.UnauthorisedAbsenceRecordApi.as_view(),
+         name="employee-unauthorised-absences"),
+    path("employees/<str:payroll_number>/sick-pay-allowance/", apis_absence.SickPayAllowanceApi.as_view(),
+         name="employee-sick-pay-allowance"),
+    path("absence-pay-schemes/", apis_absence.AbsencePaySchemeListApi.as_view(), name="absence-pay-schemes"),
+    path("absence-pay-schemes/<str:kind>/",
+         routed_by_method(apis_absence.AbsencePaySchemeSetApi, apis_absence.AbsencePaySchemeResetApi).as_view(),
+         name="absence-pay-scheme"),
+]
+urlpatterns += absence_urlpatterns

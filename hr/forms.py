@@ -311,7 +311,7 @@ class LeaveRequestForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["leave_type"].queryset = selectors.leave_types()  # type: ignore[attr-defined]
+        self.fields["leave_type"].queryset = selectors.requestable_leave_types()  # type: ignore[attr-defined]
         hours = self.fields["hours"]
         hours.error_messages.update({
             "min_value": "Hours of leave must be at least 0.25",

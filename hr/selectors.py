@@ -495,6 +495,18 @@ def leave_types() -> QuerySet[LeaveType]:
     return LeaveType.objects.order_by("name")
 
 
+# Family leave is asked for with its dates and evidence (``hr.services.absence``), and unauthorised
+# absence is recorded by HR: neither is a leave request.
+NOT_REQUESTED_KINDS = (LeaveType.Kind.MATERNITY, LeaveType.Kind.PATERNITY, LeaveType.Kind.ADOPTION,
+                       LeaveType.Kind.SHARED_PARENTAL, LeaveType.Kind.PARENTAL_BEREAVEMENT,
+                       LeaveType.Kind.NEONATAL_CARE, LeaveType.Kind.UNAUTHORISED)
+
+
+def requestable_leave_types() -> QuerySet[LeaveType]:
+    """The leave types a leave request may be for."""
+    return leave_types().exclude(kind__in=NOT_REQUESTED_KINDS)
+
+
 def leave_requests(*, status: str = "", payroll_number: str = "") -> QuerySet[LeaveRequest]:
     """Leave requests, newest first, optionally one status or one employee's."""
     requests = LeaveRequest.objects.select_related("employee", "leave_type").order_by("-start_date", "-id")

@@ -27,7 +27,7 @@ from departments.models import Department
 from departments.roles import Scope
 from departments.selectors import DepartmentAccess
 from departments.web import DepartmentPageMixin
-from hr import selectors, services
+from hr import selectors, selectors_absence, services
 from hr.forms import (
     EmployeeFilterForm,
     EmployeeHireForm,
@@ -198,6 +198,10 @@ class EmployeeRecordView(DepartmentPageMixin, EmployeePageMixin, TemplateView):
                       for period in selectors.sickness_periods_of(employee=employee)[:20]],
             has_left=employee.leave_date is not None and employee.leave_date < today,
             is_starting=employee.start_date > today,
+            family_leaves=selectors_absence.family_leaves_of(employee=employee)[:20],
+            family_allowances=selectors_absence.family_leave_allowances(employee=employee, on=today),
+            sick_pay=selectors_absence.sick_pay_allowance_for(employee=employee, on=today),
+            unpaid_absence=selectors_absence.unpaid_absence_of(employee=employee)[:20],
         )
         return context
 
@@ -411,6 +415,7 @@ class MyLeaveView(DepartmentPageMixin, OwnRecordMixin, TemplateView):
             balances=services.leave_balances_refresh(employee=self.own_record, on=today),
             requests=[{"leave": leave, "can_cancel": leave.status in CANCELLABLE and leave.start_date > today}
                       for leave in selectors.leave_requests_of(employee=self.own_record)[:50]],
+            family_leaves=selectors_absence.family_leaves_of(employee=self.own_record)[:50],
         )
         return context
 

@@ -6,6 +6,18 @@ Each service runs in its department's context and transaction and writes the aud
 input raises ``ValidationError`` keyed by field, and nothing is written.
 """
 
+from hr.services.absence import (
+    FAMILY_LEAVE_CHANGEABLE,
+    FAMILY_LEAVE_FIELDS,
+    absence_pay_scheme_reset,
+    absence_pay_scheme_set,
+    family_leave_cancel,
+    family_leave_change,
+    family_leave_confirm,
+    family_leave_record,
+    family_leave_request,
+    unauthorised_absence_record,
+)
 from hr.services.accounts import *  # noqa: F403
 from hr.services.bank_details import *  # noqa: F403
 from hr.services.employee_import import (
@@ -66,6 +78,8 @@ __all__ = [
     "EMPLOYMENT_FIELDS",
     "EmployeeImportOutcome",
     "EmployeeImportRow",
+    "FAMILY_LEAVE_CHANGEABLE",
+    "FAMILY_LEAVE_FIELDS",
     "HOURS",
     "IMPORT_FIXED_FIELDS",
     "IMPORT_PERSONAL_FIELDS",
@@ -75,6 +89,8 @@ __all__ = [
     "MINIMUM_AGE_AT_START",
     "PERSONAL_FIELDS",
     "WhenPeriodLocked",
+    "absence_pay_scheme_reset",
+    "absence_pay_scheme_set",
     "cost_centre_create",
     "employee_hire",
     "employee_leave",
@@ -83,6 +99,11 @@ __all__ = [
     "employees_import_statistics_refresh",
     "employment_change",
     "employment_correct",
+    "family_leave_cancel",
+    "family_leave_change",
+    "family_leave_confirm",
+    "family_leave_record",
+    "family_leave_request",
     "grade_create",
     "grades_install_defaults",
     "leave_balance",
@@ -96,4 +117,5 @@ __all__ = [
     "organisation_unit_create",
     "pay_range_set",
     "sickness_record",
+    "unauthorised_absence_record",
 ]

@@ -26,13 +26,20 @@ DEFAULT_LEAVE_TYPES: list[tuple[str, str, str, bool, bool]] = [
     ("PATERNITY", "Paternity leave", LeaveType.Kind.PATERNITY, True, False),
     ("ADOPTION", "Adoption leave", LeaveType.Kind.ADOPTION, True, False),
     ("SHARED_PARENTAL", "Shared parental leave", LeaveType.Kind.SHARED_PARENTAL, True, False),
+    ("PARENTAL_BEREAVEMENT", "Parental bereavement leave", LeaveType.Kind.PARENTAL_BEREAVEMENT, True, False),
+    ("NEONATAL_CARE", "Neonatal care leave", LeaveType.Kind.NEONATAL_CARE, True, False),
     ("UNPAID", "Unpaid leave", LeaveType.Kind.UNPAID, False, False),
+    # Not paid, so payroll stops pay for the days (recorded by HR, never requested).
+    ("UNAUTHORISED", "Unauthorised absence", LeaveType.Kind.UNAUTHORISED, False, False),
     ("SPECIAL", "Special leave", LeaveType.Kind.SPECIAL, True, False),
 ]
 # Civil Service annual leave: 25 days rising to 30 after five years, 7.5 hours a day full-time.
 DEFAULT_ANNUAL_HOURS_BY_SERVICE = [[0, "187.50"], [5, "225.00"]]
 DEFAULT_CARRY_OVER_CAP_HOURS = Decimal("75.00")
 HOURS = Decimal("0.01")
+FAMILY_LEAVE_KINDS = (LeaveType.Kind.MATERNITY, LeaveType.Kind.PATERNITY, LeaveType.Kind.ADOPTION,
+                      LeaveType.Kind.SHARED_PARENTAL, LeaveType.Kind.PARENTAL_BEREAVEMENT,
+                      LeaveType.Kind.NEONATAL_CARE)
 
 
 @transaction.atomic
@@ -183,6 +190,11 @@ def leave_request_create(*, employee: Employee, leave_type: LeaveType, start_dat
         errors: dict[str, str] = {}
         if end_date < start_date:
             errors["end_date"] = "The last day of leave must be on or after the first day."
+        if leave_type.kind == LeaveType.Kind.UNAUTHORISED:
+            errors["leave_type"] = "Unauthorised absence is recorded by HR, not requested."
+        elif leave_type.kind in FAMILY_LEAVE_KINDS:
+            errors["leave_type"] = (f"{leave_type} is asked for as family leave, with its dates and evidence, "
+                                    "not as a leave request.")
         if hours <= 0:
             errors["hours"] = "Enter the hours of leave, more than 0."
         if start_date < employee.start_date or (employee.leave_date and end_date > employee.leave_date):

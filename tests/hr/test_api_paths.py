@@ -44,6 +44,9 @@ def test_route_names_reverse_to_the_hr_path(moj):
                                      f"/api/v1/departments/{moj.slug}/grades/")
 
 
+ABSENCE_PATHS = ("/family-leaves/", "/unauthorised-absences/", "/sick-pay-allowance/", "/absence-pay-schemes/")
+
+
 def test_the_schema_marks_every_old_hr_path_deprecated_and_no_new_one(tmp_path):
     # given
     schema_file = tmp_path / "schema.yaml"
@@ -51,7 +54,9 @@ def test_the_schema_marks_every_old_hr_path_deprecated_and_no_new_one(tmp_path):
     call_command("spectacular", "--fail-on-warn", "--file", str(schema_file))
     # then
     paths = yaml.safe_load(schema_file.read_text())["paths"]
-    new = {path: operations for path, operations in paths.items() if path.startswith(NEW)}
+    # Absence routes came after the move to hr/ and were never published without it.
+    new = {path: operations for path, operations in paths.items() if path.startswith(NEW)
+           and not any(part in path for part in ABSENCE_PATHS)}
     old = {path: operations for path, operations in paths.items()
            if path.startswith(OLD) and path.removeprefix(OLD).split("/")[0] in
            {"employees", "organisation-units", "grades", "leave-types", "leave-requests"}}

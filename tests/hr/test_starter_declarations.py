@@ -159,7 +159,7 @@ def _run_import(moj, content, *, dry_run):
                                                       create_missing_references=True, acting_user=moj.hr_admin)
     job = onboarding_services.import_job_create(department=moj.department, upload=io.BytesIO(content),
                                                 original_name="starters.csv", acting_user=None, dry_run=dry_run,
-                                                mapping=mapping)
+                                                mapping=mapping, accept_missing=["work_email"])
     return onboarding_services.import_job_run(department=moj.department, job_id=job.pk)
 
 
