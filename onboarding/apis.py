@@ -19,6 +19,7 @@ from departments.api_base import DepartmentScopedApi
 from departments.api_helpers import caller, service_errors
 from departments.roles import Scope
 from onboarding import selectors, services
+from onboarding.columns import gaps_of, shown_notes
 from onboarding.models import ImportJob
 from onboarding.tasks import start_import
 
@@ -42,12 +43,23 @@ class JobOutputSerializer(serializers.Serializer):
     progress = serializers.SerializerMethodField()
     counts = serializers.SerializerMethodField()
     file_problem = serializers.CharField()
-    notes = serializers.ListField(child=serializers.CharField())
+    notes = serializers.SerializerMethodField()
+    missing_columns = serializers.SerializerMethodField()
     created_at = serializers.DateTimeField()
     started_at = serializers.DateTimeField()
     finished_at = serializers.DateTimeField()
     seconds = serializers.FloatField()
     links = serializers.SerializerMethodField()
+
+    def get_notes(self, job: ImportJob) -> list[str]:
+        return shown_notes(job.notes)
+
+    def get_missing_columns(self, job: ImportJob) -> list[dict[str, Any]]:
+        """Each expected column the file lacks, what follows, and whether the import was confirmed
+        to go ahead without it (a commit needs every one in ``accept_missing``)."""
+        gaps = gaps_of(job.notes)
+        return [{"key": key, "label": label, "consequence": consequence, "accepted": key in gaps.accepted}
+                for key, label, consequence in gaps.lines()]
 
     def get_progress(self, job: ImportJob) -> dict[str, Any]:
         return {"rows_done": job.rows_done, "rows_total": job.rows_total, "percent": job.percent_done}
@@ -101,6 +113,10 @@ class ImportJobCreateApi(ImportJobsMixin, DepartmentScopedApi):
         mapping = serializers.CharField(required=False, allow_blank=True, default="")
         effective_from = serializers.DateField(required=False, allow_null=True, default=None)
         tax_year = serializers.CharField(required=False, allow_blank=True, default="", max_length=7)
+        accept_missing = serializers.ListField(child=serializers.CharField(max_length=100), required=False,
+                                               default=list, help_text=(
+                                                   "For an import that is not a dry run: the missing columns it "
+                                                   "may go ahead without (keys as missing_columns lists them)"))
 
     @extend_schema(tags=TAGS, request=InputSerializer, responses={202: JobOutputSerializer},
                    operation_id="imports_create")
@@ -122,7 +138,8 @@ class ImportJobCreateApi(ImportJobsMixin, DepartmentScopedApi):
             job = services.import_job_create(
                 department=self.department, upload=upload, original_name=upload.name,
                 acting_user=caller(request), dry_run=data["dry_run"], accept_valid=data["accept_valid"],
-                mapping=mapping, effective_from=data["effective_from"], tax_year=data["tax_year"])
+                mapping=mapping, effective_from=data["effective_from"], tax_year=data["tax_year"],
+                accept_missing=data["accept_missing"])
             start_import(job)
         job.department = self.department
         return Response(JobOutputSerializer(job).data, status=status.HTTP_202_ACCEPTED,
@@ -149,6 +166,10 @@ class ImportJobCommitApi(ImportJobsMixin, DepartmentScopedApi):
             ref_name = "ImportJobCommitInput"
 
         accept_valid = serializers.BooleanField(default=False)
+        accept_missing = serializers.ListField(child=serializers.CharField(max_length=100), required=False,
+                                               default=list, help_text=(
+                                                   "Every column the dry run's missing_columns lists, to confirm "
+                                                   "the import goes ahead without them"))
 
     @extend_schema(tags=TAGS, request=InputSerializer, responses={202: JobOutputSerializer},
                    operation_id="imports_commit")
@@ -158,6 +179,7 @@ class ImportJobCommitApi(ImportJobsMixin, DepartmentScopedApi):
         with service_errors():
             job = services.import_job_commit(department=self.department, source=self.job_or_404(),
                                              accept_valid=serializer.validated_data["accept_valid"],
+                                             accept_missing=serializer.validated_data["accept_missing"],
                                              acting_user=caller(request))
             start_import(job)
         return Response(JobOutputSerializer(job).data, status=status.HTTP_202_ACCEPTED,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -55,8 +55,12 @@ class Context:
     ni_letters: frozenset[str]
 
 
-def _simple(heading: str) -> str:
+def simple_heading(heading: str) -> str:
+    """A heading as it is compared: no case, spaces or punctuation ("NI EE" is "niee")."""
     return re.sub(r"[^a-z0-9]+", "", heading.lower())
+
+
+_simple = simple_heading
 
 
 # --- checks -------------------------------------------------------------------------------------
@@ -383,6 +387,105 @@ COLUMNS: tuple[Column, ...] = (
 )
 COLUMNS_BY_KEY = {column.key: column for column in COLUMNS}
 YTD_KEYS = tuple(column.key for column in COLUMNS if column.key.startswith("ytd_"))
+
+# What follows when a file has no column for an optional field: the dry run names each gap with its
+# consequence, and a commit goes ahead only once the gaps are confirmed (nothing silently empty).
+# Title, the second address line and the starter declaration (an alternative to the tax code) are
+# often absent and change nothing that matters, so they are not gaps.
+MISSING_CONSEQUENCES: dict[str, str] = {
+    "ni_number": "NI numbers will be empty: the FPS reports each employee without one, and HMRC may open "
+                 "duplicate records for them",
+    "address_line_1": "addresses will be empty: HMRC needs one on the FPS for anyone without an NI number, and "
+                      "nothing can be posted to employees",
+    "town": "towns will be empty from addresses",
+    "postcode": "postcodes will be empty from addresses",
+    "bank_sort_code": "no Bacs payments: net pay cannot be paid until each employee's bank details are added",
+    "bank_account_number": "no Bacs payments: net pay cannot be paid until each employee's bank details are added",
+    "tax_code": "there are no tax codes: every row is rejected unless the file has starter declarations",
+    "student_loans": "no student or postgraduate loan is deducted until each employee's plan is added",
+    "pension_scheme": "nobody will be in the alpha pension scheme: no pension contributions are deducted or paid",
+    "previous_payroll_id": "the first FPS cannot give HMRC the previous payroll ID, so HMRC may record everyone as "
+                           "a new employment",
+    "work_email": "people cannot sign in with single sign-on until their work e-mail is added",
+    "ytd_taxable_pay": "year-to-date taxable pay will start at zero: the first pay run's cumulative tax ignores "
+                       "pay earlier in the tax year",
+    "ytd_tax_paid": "year-to-date tax will start at zero: the first pay run's cumulative tax ignores tax already "
+                    "paid this tax year",
+    "ytd_ni_employee": "year-to-date employee NI will start at zero: P60s and the year-end figures will be short",
+    "ytd_ni_employer": "year-to-date employer NI will start at zero: the year-end figures will be short",
+    "ytd_student_loan": "year-to-date student loan deductions will start at zero",
+    "ytd_postgraduate_loan": "year-to-date postgraduate loan deductions will start at zero",
+    "ytd_pension": "year-to-date pension contributions will start at zero: P60s and the pension figures will be "
+                   "short",
+}
+
+
+def missing_columns(found: Collection[str]) -> list[str]:
+    """The optional fields, in the export's order, that a file with columns for ``found`` lacks (a
+    file of starter declarations needs no tax code column)."""
+    given = {*found, "tax_code"} if "starter_declaration" in found else found
+    return [column.key for column in COLUMNS if column.key in MISSING_CONSEQUENCES and column.key not in given]
+
+
+def missing_column_text(key: str) -> str:
+    """'Work e-mail (people cannot sign in …)', for error messages."""
+    return f"{COLUMNS_BY_KEY[key].label} ({MISSING_CONSEQUENCES[key]})"
+
+
+@dataclass(frozen=True)
+class ImportGaps:
+    """What a job's notes record of the file's missing columns: the fields missing, those the
+    person who started the import confirmed it may go ahead without, who and when."""
+
+    missing: tuple[str, ...] = ()
+    accepted: tuple[str, ...] = ()
+    accepted_by: str = ""
+    accepted_at: str = ""
+
+    @property
+    def unaccepted(self) -> tuple[str, ...]:
+        return tuple(key for key in self.missing if key not in self.accepted)
+
+    def as_note(self) -> dict[str, Any]:
+        return {GAPS_NOTE: {"missing": list(self.missing), "accepted": list(self.accepted),
+                            "accepted_by": self.accepted_by, "accepted_at": self.accepted_at}}
+
+    def lines(self) -> list[tuple[str, str, str]]:
+        """(key, label, consequence) of each missing field."""
+        return [(key, COLUMNS_BY_KEY[key].label, MISSING_CONSEQUENCES[key]) for key in self.missing]
+
+
+# A job's ``notes`` hold sentences to show and one entry under this key with its ImportGaps.
+GAPS_NOTE = "gaps"
+
+
+def gaps_of(notes: list[Any]) -> ImportGaps:
+    for note in notes:
+        if isinstance(note, dict) and GAPS_NOTE in note:
+            entry = note[GAPS_NOTE]
+            return ImportGaps(missing=tuple(entry.get("missing", ())), accepted=tuple(entry.get("accepted", ())),
+                              accepted_by=entry.get("accepted_by", ""), accepted_at=entry.get("accepted_at", ""))
+    return ImportGaps()
+
+
+def with_gaps(notes: list[Any], gaps: ImportGaps) -> list[Any]:
+    return [*shown_notes(notes), gaps.as_note()]
+
+
+def shown_notes(notes: list[Any]) -> list[str]:
+    """The sentences of a job's notes, for pages, the API and the command."""
+    return [note for note in notes if isinstance(note, str)]
+
+
+def column_key(name: str) -> str | None:
+    """The field a person means by ``name``: its key ("work_email"), its label ("Work e-mail") or
+    one of its usual headings ("Work Email"); None when no field goes by that name."""
+    wanted = simple_heading(name)
+    for column in COLUMNS:
+        if wanted in {simple_heading(column.key), simple_heading(column.label),
+                      *(simple_heading(heading) for heading in column.headings)}:
+            return column.key
+    return None
 
 
 def resolve_columns(headings: list[str], mapping: dict[str, str]) -> tuple[dict[str, int], list[str]]:

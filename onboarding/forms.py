@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 
-from onboarding.columns import COLUMNS
+from onboarding.columns import COLUMNS, COLUMNS_BY_KEY
+from onboarding.legacy_results import RESULT_COLUMNS
 from onboarding.models import ImportMapping
 
 
@@ -34,6 +36,16 @@ class ImportUploadForm(forms.Form):
 class ImportCommitForm(forms.Form):
     accept_valid = forms.BooleanField(
         label="Import the valid rows even if some rows are rejected", required=False)
+    accept_missing = forms.MultipleChoiceField(
+        label="The file has no column for these fields. Tick each one to import without it", required=False,
+        widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args: Any, missing: Sequence[tuple[str, str, str]] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.missing = missing
+        field = self.fields["accept_missing"]
+        assert isinstance(field, forms.MultipleChoiceField)
+        field.choices = [(key, label) for key, label, _ in missing]
 
 
 class ImportMappingForm(forms.Form):
@@ -52,8 +64,22 @@ class ImportMappingForm(forms.Form):
                 label=column.label, required=False, max_length=100,
                 help_text=f"Usual heading: {column.headings[0].title()}" + (" (required)" if column.required else ""))
 
+        # The legacy payroll's results file (onboarding/LEGACY_RESULTS.md) shares the payroll number,
+        # tax code and NI letter; its own figures follow.
+        for result in RESULT_COLUMNS:
+            if result.key not in COLUMNS_BY_KEY:
+                self.fields[f"column_{result.key}"] = forms.CharField(
+                    label=f"{result.label} (legacy results)", required=False, max_length=100,
+                    help_text=f"Usual heading: {result.headings[0].title()}" + (" (required)" if result.required
+                                                                                 else ""))
+
     def column_fields(self) -> list[forms.BoundField]:
-        return [self[name] for name in self.fields if name.startswith("column_")]
+        return [self[name] for name in self.fields if name.startswith("column_")
+                and name.removeprefix("column_") in COLUMNS_BY_KEY]
+
+    def result_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.fields if name.startswith("column_")
+                and name.removeprefix("column_") not in COLUMNS_BY_KEY]
 
     def columns(self) -> dict[str, str]:
         return {key.removeprefix("column_"): value.strip() for key, value in self.cleaned_data.items()

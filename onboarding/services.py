@@ -18,7 +18,7 @@ import tempfile
 import threading
 from array import array
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import islice
@@ -38,7 +38,23 @@ from hr import selectors as hr_selectors
 from hr import services as hr_services
 from hr.services import EmployeeImportOutcome, EmployeeImportRow
 from hr.services.accounts import employee_accounts_provision
-from onboarding.columns import YTD_KEYS, Context, ParsedRow, parse_row, resolve_columns, row_plan
+from onboarding.columns import (
+    COLUMNS_BY_KEY,
+    MISSING_CONSEQUENCES,
+    YTD_KEYS,
+    Context,
+    ImportGaps,
+    ParsedRow,
+    column_key,
+    gaps_of,
+    missing_column_text,
+    missing_columns,
+    parse_row,
+    resolve_columns,
+    row_plan,
+    with_gaps,
+)
+from onboarding.legacy_results import RESULT_MAPPING_KEYS
 from onboarding.models import ImportJob, ImportMapping, ImportRowError
 from onboarding.reading import FileProblem, Sheet, count_lines, open_sheet, sniff_format
 from payroll import selectors as payroll_selectors
@@ -83,16 +99,15 @@ def tax_year_of(day: datetime.date) -> str:
 @transaction.atomic
 def import_mapping_save(*, department: Department, name: str, columns: dict[str, str],
                         create_missing_references: bool, acting_user: User | None) -> ImportMapping:
-    """Create or replace the department's column mapping called ``name``."""
-    from onboarding.columns import COLUMNS_BY_KEY
-
+    """Create or replace the department's column mapping called ``name``. It may name headings of
+    the staff export and of the legacy payroll's results file (onboarding/LEGACY_RESULTS.md)."""
     name = name.strip()
     errors: dict[str, str] = {}
     if not name:
         errors["name"] = "Enter a name for the column mapping."
     elif len(name) > 100:
         errors["name"] = "The name must be 100 characters or fewer."
-    unknown = sorted(key for key in columns if key not in COLUMNS_BY_KEY)
+    unknown = sorted(key for key in columns if key not in COLUMNS_BY_KEY and key not in RESULT_MAPPING_KEYS)
     if unknown:
         errors["columns"] = f"Unknown fields: {', '.join(unknown)}."
     cleaned = {key: str(heading).strip()[:100] for key, heading in columns.items() if str(heading).strip()}
@@ -117,12 +132,18 @@ def import_mapping_save(*, department: Department, name: str, columns: dict[str,
 @transaction.atomic
 def import_job_create(*, department: Department, upload: IO[bytes], original_name: str, acting_user: User | None,
                       dry_run: bool = True, accept_valid: bool = False, mapping: ImportMapping | None = None,
-                      effective_from: datetime.date | None = None, tax_year: str = "") -> ImportJob:
+                      effective_from: datetime.date | None = None, tax_year: str = "",
+                      accept_missing: Collection[str] = (),
+                      create_missing_references: bool | None = None) -> ImportJob:
     """Store an uploaded export under the department's folder and queue the job that reads it.
 
     The file is refused here, before any job exists, when it is empty, too large, or not CSV or
-    XLSX by its content; problems inside it are the job's to report.
+    XLSX by its content; problems inside it are the job's to report. An import that is not a dry
+    run writes nothing when the file lacks a column of ``MISSING_CONSEQUENCES`` not named in
+    ``accept_missing`` (a field's key, label or usual heading). ``create_missing_references``
+    overrides the mapping's flag: create the grades, units and cost centres the file names.
     """
+    accepted = _accepted_keys(accept_missing)
     upload.seek(0, 2)
     size = upload.tell()
     upload.seek(0)
@@ -149,8 +170,10 @@ def import_job_create(*, department: Department, upload: IO[bytes], original_nam
             department=department, token=secrets.token_hex(16), dry_run=dry_run, accept_valid=accept_valid,
             original_name=Path(original_name).name[:255] or "upload", file_format=file_format, file_size=size,
             mapping=mapping, mapping_columns=dict(mapping.columns) if mapping else {},
-            create_missing_references=bool(mapping and mapping.create_missing_references),
+            create_missing_references=bool(mapping and mapping.create_missing_references)
+            if create_missing_references is None else create_missing_references,
             effective_from=effective_from or today, tax_year=tax_year, created_by=acting_user,
+            notes=with_gaps([], _acceptance(accepted, acting_user)) if accepted else [],
         )
         job.upload.save("upload", File(upload), save=False)
         job.rows_total = _estimated_rows(Path(job.upload.path), file_format)
@@ -158,18 +181,60 @@ def import_job_create(*, department: Department, upload: IO[bytes], original_nam
         audit_record(department=department, action="import_job.create", acting_user=acting_user, target=job,
                      changes=audit_changes({}, {"file": job.original_name, "dry_run": dry_run,
                                                 "accept_valid": accept_valid,
-                                                "mapping": mapping.name if mapping else ""}))
+                                                "mapping": mapping.name if mapping else "",
+                                                "accept_missing": list(accepted),
+                                                "create_missing_references": job.create_missing_references}))
     return job
+
+
+def _accepted_keys(names: Collection[str]) -> tuple[str, ...]:
+    """The fields ``names`` stand for; ValidationError naming any that is no optional field."""
+    keys, unknown = [], []
+    for name in names:
+        if not str(name).strip():
+            continue
+        key = column_key(str(name))
+        if key in MISSING_CONSEQUENCES:
+            keys.append(key)
+        else:
+            unknown.append(str(name).strip())
+    if unknown:
+        known = ", ".join(MISSING_CONSEQUENCES)
+        raise ValidationError({"accept_missing": f"These are not columns an import can go ahead without: "
+                                                 f"{', '.join(unknown)}. Use the names the dry run lists: {known}."})
+    order = list(COLUMNS_BY_KEY)
+    return tuple(sorted(set(keys), key=order.index))
+
+
+def _acceptance(accepted: tuple[str, ...], acting_user: User | None) -> ImportGaps:
+    return ImportGaps(accepted=accepted, accepted_by=acting_user.email if acting_user else "command line",
+                      accepted_at=timezone.now().isoformat())
+
+
+def missing_columns_message(missing: Collection[str]) -> str:
+    """Why an import waits for its gaps to be confirmed, naming each missing column."""
+    return ("The file has no column for: " + "; ".join(missing_column_text(key) for key in missing) +
+            ". Nothing was imported. Add the columns, or confirm that the import goes ahead without them.")
 
 
 @transaction.atomic
 def import_job_commit(*, department: Department, source: ImportJob, accept_valid: bool,
-                      acting_user: User | None) -> ImportJob:
-    """After a dry run, import the same stored file for real, with the same mapping and dates."""
+                      acting_user: User | None, accept_missing: Collection[str] = ()) -> ImportJob:
+    """After a dry run, import the same stored file for real, with the same mapping and dates.
+
+    Refused unless ``accept_missing`` confirms every column the dry run found missing; the new
+    job's notes record what was confirmed, by whom and when.
+    """
     if source.department_id != department.id:  # type: ignore[attr-defined]
         raise ValidationError({"job": "There is no such import in this department."})
     if not source.dry_run or source.status != ImportJob.Status.VALIDATED:
         raise ValidationError({"job": "Only a finished dry run can be imported."})
+    accepted = _accepted_keys(accept_missing)
+    unaccepted = [key for key in gaps_of(source.notes).missing if key not in accepted]
+    if unaccepted:
+        raise ValidationError({"accept_missing": (
+            "Confirm that the import goes ahead without these columns: "
+            + "; ".join(missing_column_text(key) for key in unaccepted) + ".")})
     with department_context(department.id):
         if ImportJob.objects.filter(dry_run=False, status__in=[ImportJob.Status.QUEUED, ImportJob.Status.VALIDATING,
                                                                ImportJob.Status.WRITING]).exists():
@@ -180,11 +245,13 @@ def import_job_commit(*, department: Department, source: ImportJob, accept_valid
             file_size=source.file_size, mapping=source.mapping, mapping_columns=source.mapping_columns,
             create_missing_references=source.create_missing_references, effective_from=source.effective_from,
             tax_year=source.tax_year, created_by=acting_user, rows_total=source.rows_read or source.rows_total,
+            notes=with_gaps([], _acceptance(accepted, acting_user)) if accepted else [],
         )
         job.save()
         audit_record(department=department, action="import_job.create", acting_user=acting_user, target=job,
                      changes=audit_changes({}, {"file": job.original_name, "dry_run": False,
-                                                "accept_valid": accept_valid, "after_dry_run": source.pk}))
+                                                "accept_valid": accept_valid, "after_dry_run": source.pk,
+                                                "accept_missing": list(accepted)}))
     return job
 
 
@@ -298,9 +365,19 @@ def _chunks(rows: Iterator[tuple[int, list[str]]], size: int) -> Iterator[list[t
 
 def _open(department: Department, job: ImportJob, check: _Check) -> Sheet:
     sheet = open_sheet(Path(job.upload.path), max_rows=settings.ONBOARDING_MAX_ROWS)
-    check.columns, notes = resolve_columns(sheet.headings, job.mapping_columns)
+    # A department's mapping may also name the headings of its legacy payroll's results file.
+    mapping = {key: heading for key, heading in job.mapping_columns.items()
+               if key in COLUMNS_BY_KEY or key not in RESULT_MAPPING_KEYS}
+    check.columns, notes = resolve_columns(sheet.headings, mapping)
     check.headings = sheet.headings
-    job.notes = [*sheet.notes, *notes]
+    accepted = gaps_of(job.notes)
+    gaps = ImportGaps(missing=tuple(missing_columns(check.columns)), accepted=accepted.accepted,
+                      accepted_by=accepted.accepted_by, accepted_at=accepted.accepted_at)
+    gap_notes = [f"The file has no {COLUMNS_BY_KEY[key].label} column: {MISSING_CONSEQUENCES[key]}"
+                 f"{' (confirmed)' if key in gaps.accepted else ''}." for key in gaps.missing]
+    job.notes = with_gaps([*sheet.notes, *notes, *gap_notes], gaps)
+    if gaps.unaccepted and not job.dry_run:
+        raise FileProblem(missing_columns_message(gaps.unaccepted))
     return sheet
 
 

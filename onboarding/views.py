@@ -18,6 +18,7 @@ from django.views.generic import FormView, TemplateView, View
 from departments.roles import Scope
 from departments.web import DepartmentPageMixin
 from onboarding import selectors, services
+from onboarding.columns import gaps_of, shown_notes
 from onboarding.forms import ImportCommitForm, ImportMappingForm, ImportUploadForm
 from onboarding.models import ImportJob
 from onboarding.tasks import start_import
@@ -118,9 +119,12 @@ class ImportJobView(ImportJobMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         job = self.job
+        gaps = gaps_of(job.notes)
+        commit_form = kwargs.get("commit_form") or ImportCommitForm(initial={"accept_valid": job.accept_valid},
+                                                                    missing=gaps.lines())
         context.update(job=job, errors=selectors.import_row_errors(department=self.department, job=job, limit=50),
                        matching=selectors.column_matching(job=job) if job.is_finished else [],
-                       commit_form=ImportCommitForm(initial={"accept_valid": job.accept_valid}),
+                       notes=shown_notes(job.notes), gaps=gaps, commit_form=commit_form,
                        can_commit=job.dry_run and job.status == ImportJob.Status.VALIDATED
                        and (job.rows_created + job.rows_updated) > 0)
         return context
@@ -144,19 +148,26 @@ class ImportJobProgressView(ImportJobMixin, TemplateView):
         return response
 
 
-class ImportJobCommitView(ImportJobMixin, View):
+class ImportJobCommitView(ImportJobView):
+    """Import after a dry run; refused, on the dry run's page with an error summary, until every
+    missing column is ticked."""
+
+    http_method_names = ["post"]
+
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        form = ImportCommitForm(request.POST)
-        form.is_valid()
-        try:
-            job = services.import_job_commit(department=self.department, source=self.job,
-                                             accept_valid=form.cleaned_data.get("accept_valid", False),
-                                             acting_user=self.acting_user)
-            start_import(job)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-            return redirect("onboarding:job", department_slug=self.department.slug, job_id=self.job.pk)
-        return redirect("onboarding:job", department_slug=self.department.slug, job_id=job.pk)
+        form = ImportCommitForm(request.POST, missing=gaps_of(self.job.notes).lines())
+        if form.is_valid():
+            try:
+                job = services.import_job_commit(department=self.department, source=self.job,
+                                                 accept_valid=form.cleaned_data["accept_valid"],
+                                                 accept_missing=form.cleaned_data["accept_missing"],
+                                                 acting_user=self.acting_user)
+                start_import(job)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                return redirect("onboarding:job", department_slug=self.department.slug, job_id=job.pk)
+        return self.render_to_response(self.get_context_data(commit_form=form), status=400)
 
 
 class ImportErrorReportView(ImportJobMixin, View):

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from onboarding import services
-from onboarding.legacy_export import HEADINGS
+from onboarding.legacy_export import EXPORT_HEADINGS
 from onboarding.models import ImportJob
 
 
@@ -24,7 +24,7 @@ def staff_row(number: int = 1, **overrides: str) -> dict[str, str]:
         "Hours": "37", "Start Date": "01/04/2015", "Tax Code": "1257L", "NI Letter": "A", "Student Loan": "Plan 2",
         "Pension Scheme": "alpha", "Payroll ID": f"LEG-{number}", "YTD Taxable Pay": "15000.00",
         "YTD Tax": "1700.00", "YTD NI EE": "700.00", "YTD NI ER": "1900.00", "YTD Student Loan": "120.00",
-        "YTD PG Loan": "0.00", "YTD Pension": "800.00",
+        "YTD PG Loan": "0.00", "YTD Pension": "800.00", "Work Email": "",
     }
     row.update(overrides)
     return row
@@ -33,7 +33,7 @@ def staff_row(number: int = 1, **overrides: str) -> dict[str, str]:
 def csv_bytes(rows: list[dict[str, str]], headings: list[str] | None = None, *, delimiter: str = ",") -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\n")
-    headings = headings or HEADINGS
+    headings = headings or EXPORT_HEADINGS  # every column of a legacy export: no gaps to confirm
     writer.writerow(headings)
     for row in rows:
         writer.writerow([row.get(heading, "") for heading in headings])
