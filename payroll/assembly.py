@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -75,6 +75,25 @@ class YearToDate:
     pension_employee: Decimal = Decimal("0.00")
     gross_pay: Decimal = Decimal("0.00")
     net_pay: Decimal = Decimal("0.00")
+    # Statutory payments paid in the year (P60, FPS): the elements with those codes.
+    ssp: Decimal = Decimal("0.00")
+    smp: Decimal = Decimal("0.00")
+    sap: Decimal = Decimal("0.00")
+    spp: Decimal = Decimal("0.00")
+    shpp: Decimal = Decimal("0.00")
+    spbp: Decimal = Decimal("0.00")
+    sncp: Decimal = Decimal("0.00")
+
+    @classmethod
+    def from_stored(cls, stored: Mapping[str, Any]) -> YearToDate:
+        """A payslip's stored ``year_to_date``; figures an older payslip did not store read as zero."""
+        return cls(**{name: Decimal(str(stored[name])) for name in YEAR_TO_DATE_FIELDS if name in stored})
+
+
+# The element codes of the statutory payments, by their year-to-date figure.
+STATUTORY_YEAR_TO_DATE = {"SSP": "ssp", "SMP": "smp", "SAP": "sap", "SPP": "spp", "SHPP": "shpp", "SPBP": "spbp",
+                          "SNCP": "sncp"}
+YEAR_TO_DATE_FIELDS = tuple(YearToDate.__dataclass_fields__)
 
 
 @dataclass(frozen=True)
@@ -172,6 +191,10 @@ def payslip_for(*, employee_ref: str, tax_year: str, frequency: str, period: int
     if employer_pension:
         lines.append(Line("ER_PENSION", "Employer pension contribution", _money(employer_pension), "employer"))
     taxable = _money(result["taxable_pay"])
+    statutory = {name: getattr(ytd, name) for name in STATUTORY_YEAR_TO_DATE.values()}
+    for element in elements:
+        if element.code in STATUTORY_YEAR_TO_DATE:
+            statutory[STATUTORY_YEAR_TO_DATE[element.code]] += element.amount
     ytd_after = YearToDate(
         taxable_pay=ytd.taxable_pay + taxable, tax=ytd.tax + _money(result["income_tax"]),
         employee_ni=ytd.employee_ni + _money(result["employee_ni"]),
@@ -179,7 +202,7 @@ def payslip_for(*, employee_ref: str, tax_year: str, frequency: str, period: int
         student_loan=ytd.student_loan + _money(result["student_loan"]),
         postgraduate_loan=ytd.postgraduate_loan + _money(result["postgraduate_loan"]),
         pension_employee=ytd.pension_employee + _money(result["pension_employee"]),
-        gross_pay=ytd.gross_pay + gross, net_pay=ytd.net_pay + net,
+        gross_pay=ytd.gross_pay + gross, net_pay=ytd.net_pay + net, **statutory,
     )
     return Payslip(gross_pay=gross, taxable_pay=taxable, net_pay=net, lines=tuple(lines), result=result,
                    ytd_after=ytd_after, working=result["working"])

@@ -9,7 +9,8 @@ Where each figure comes from (``payroll.assembly``, ``payroll.services.calculati
 
 - this period: the payslip's columns (``taxable_pay``, ``income_tax``, ``employee_ni``, …) and its
   after-tax lines (reimbursements: ``NonTaxOrNICPmt``; deductions from net pay: ``DednsFromNetPay``);
-- year to date: the payslip's ``year_to_date`` (opening balances included);
+- year to date: the payslip's ``year_to_date`` (opening balances included), statutory family
+  payments too (``smp``, ``sap``, … ; nil ones left out);
 - NI bands: recomputed per period from ``working["ni"]`` (the period's NIable pay and the
   thresholds the engine used), summed over the tax year's payslips, the latest payslip of each
   period counting (a supplementary run's working is its whole period recalculated);
@@ -48,6 +49,7 @@ from payroll.engine.rti.model import (
     PostgraduateLoan,
     Starter,
     StarterDeclaration,
+    StatutoryPayYtd,
     StudentLoan,
     StudentLoanPlan,
     TaxCode,
@@ -61,6 +63,7 @@ EXCEPTION_PREFIX = "rti_"
 _PLANS = {"plan1": StudentLoanPlan.PLAN_1, "plan2": StudentLoanPlan.PLAN_2, "plan4": StudentLoanPlan.PLAN_4,
           "plan5": StudentLoanPlan.PLAN_5}
 POSTGRADUATE = "pgl"
+STATUTORY_YTD_KEYS = ("smp", "spp", "sap", "shpp", "spbp", "sncp")
 _FREQUENCIES = {"monthly": PayFrequency.MONTHLY, "weekly": PayFrequency.WEEKLY,
                 "fortnightly": PayFrequency.FORTNIGHTLY, "four_weekly": PayFrequency.FOUR_WEEKLY}
 
@@ -181,6 +184,12 @@ class _Chunk:
 
 def _money(value: Any) -> Decimal:
     return Decimal(str(value)) if value not in (None, "") else ZERO
+
+
+def _statutory_ytd(ytd: dict[str, Any]) -> StatutoryPayYtd:
+    """The family payments included in pay so far this year (the payslip's ``year_to_date`` keys
+    smp, spp, sap, shpp, spbp, sncp); an absent or nil one is left off the FPS."""
+    return StatutoryPayYtd(**{key: _money(ytd.get(key)) or None for key in STATUTORY_YTD_KEYS})
 
 
 def _bands(nicable: Decimal, thresholds: dict[str, Any]) -> tuple[Decimal, Decimal, Decimal]:
@@ -364,7 +373,7 @@ def _employee(run: PayRun, slip: SlipRow, chunk: _Chunk) -> FpsEmployee:
                                         - slip.postgraduate_loan),
         non_tax_or_nic_payment=paid_after_tax, deductions_from_net_pay=deducted_after_tax,
         ni=_ni_blocks(run, slip, chunk), student_loan=student_loan, postgraduate_loan=postgraduate,
-        pension=pension)
+        pension=pension, statutory_pay=_statutory_ytd(ytd))
 
 
 def fps_employees(run: PayRun, *, chunk_size: int = CHUNK_SIZE) -> Iterator[FpsEmployee]:

@@ -1,10 +1,9 @@
 """Statutory Sick Pay in a pay run: how much of a period's pay is SSP, from the employee's sickness
 record (``hr``'s periods of sickness, linked into spells as SSP counts them) and the engine's SSP rules.
 
-Departments pay occupational sick pay at full pay, and SSP is part of it, not paid on top: the
-payslip shows SSP as its own line and basic pay less the same amount, so gross pay is unchanged.
-When basic pay is less than the SSP due (an employee whose sick pay has run out, say), SSP is
-still paid in full. Average weekly earnings are taken from the contractual salary (annual
+SSP sits within the department's occupational sick pay (``payroll.absence_pay``): its own line,
+with the occupational pay reduced by the same amount, and paid in full when the occupational pay
+is less. Average weekly earnings are taken from the contractual salary (annual
 full-time salary × FTE ÷ 52): salaried staff earn it in the eight weeks before a spell.
 """
 
@@ -17,7 +16,6 @@ from decimal import Decimal
 
 from hr.models import SicknessPeriod
 from hr.selectors import SicknessSpell, link_sickness_periods
-from payroll.assembly import TAXABLE_PAYMENT, Element
 from payroll.engine.rates import available_tax_years, rates_for
 from payroll.engine.statutory import ssp_for_period
 from payroll.periods import PayPeriod, tax_year_label
@@ -83,16 +81,3 @@ def ssp_due(*, period: PayPeriod, sickness: Sequence[SicknessPeriod],
     if payable == 0 and waiting == 0:
         return None
     return SspDue(amount=amount, days_payable=payable, waiting_days=waiting)
-
-
-def with_sick_pay(basic: Element, due: SspDue | None) -> list[Element]:
-    """The basic-pay element, split so that SSP shows as its own line within the same gross pay."""
-    if due is None or due.amount == ZERO:
-        return [basic]
-    offset = min(basic.amount, due.amount)
-    days = f"{due.days_payable} day{'' if due.days_payable == 1 else 's'}"
-    elements = [Element(basic.code, basic.description, basic.kind, basic.amount - offset,
-                        pensionable=basic.pensionable),
-                Element("SSP", f"Statutory Sick Pay, {days}", TAXABLE_PAYMENT, due.amount,
-                        pensionable=basic.pensionable)]
-    return [element for element in elements if element.amount or element.code == "SSP"]

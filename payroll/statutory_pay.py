@@ -8,9 +8,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from hr.models import FamilyLeave
-from payroll.engine.family_pay import EarningsPaid, Entitlement, Payment, PaymentWeek
+from payroll.engine.family_pay import (
+    EarningsPaid,
+    Entitlement,
+    FamilyPayError,
+    Payment,
+    PaymentWeek,
+    Week,
+    average_weekly_earnings,
+    entitlement,
+    payment_weeks,
+    qualifying_week,
+)
 
-__all__ = ["PAYMENT_FOR_LEAVE", "SCHEME_FOR_LEAVE", "LeavePay", "family_leave_pay"]
+__all__ = ["PAYMENT_FOR_LEAVE", "SCHEME_FOR_LEAVE", "LeavePay", "family_leave_pay", "leave_qualifying_week"]
 
 PAYMENT_FOR_LEAVE: dict[str, Payment] = {
     FamilyLeave.Kind.MATERNITY: Payment.SMP,
@@ -49,6 +60,58 @@ class LeavePay:
         return not self.reasons
 
 
+# Adoption leave counts from the match; shared parental and neonatal care leave do when the leave
+# names a match (an adoption) rather than an expected week of childbirth.
+ADOPTION_KINDS = (FamilyLeave.Kind.ADOPTION, FamilyLeave.Kind.PATERNITY_ADOPTION)
+MATCH_OR_BIRTH_KINDS = (FamilyLeave.Kind.SHARED_PARENTAL, FamilyLeave.Kind.NEONATAL_CARE)
+# Paid for a fixed number of weeks the employee chooses (paternity: one or two).
+DEFAULT_WEEKS = {Payment.SPP: 2, Payment.SPBP: 2}
+
+
+def is_adoption(leave: FamilyLeave) -> bool:
+    return leave.kind in ADOPTION_KINDS or (
+        leave.kind in MATCH_OR_BIRTH_KINDS and leave.matched_date is not None and leave.expected_date is None)
+
+
+def leave_qualifying_week(leave: FamilyLeave) -> Week:
+    """The qualifying week of the leave's payment; ``FamilyPayError`` names a missing date."""
+    return qualifying_week(payment=PAYMENT_FOR_LEAVE[leave.kind], expected_date=leave.expected_date,
+                           matched_date=leave.matched_date, event_date=leave.event_date, adoption=is_adoption(leave))
+
+
+def _reason(error: FamilyPayError) -> str:
+    """An engine error ("expected_date: the expected week of childbirth is needed") as a sentence."""
+    text = str(error).split(": ", 1)[-1]
+    return f"{text[:1].upper()}{text[1:]}{'' if text.endswith('.') else '.'}"
+
+
 def family_leave_pay(*, leave: FamilyLeave, employment_start: datetime.date, leave_date: datetime.date | None,
                      earnings: Sequence[EarningsPaid], frequency: str) -> LeavePay:
-    raise NotImplementedError
+    """The statutory payment a family leave carries and its payment weeks from the leave's first day.
+
+    SMP and SAP run up to 39 weeks, but no week starting after the leave ended is paid (the employee
+    came back early) unless they left during the leave: pay continues after leaving (HMRC), and the
+    pay run pays the rest on leaving. SPP and SPBP run the weeks claimed (2 unless the leave says
+    fewer), ShPP and SNCP the weeks claimed. Missing dates and weeks are reasons, not exceptions.
+    """
+    payment = PAYMENT_FOR_LEAVE[leave.kind]
+    try:
+        week = leave_qualifying_week(leave)
+        average = average_weekly_earnings(payments=earnings, qualifying_week=week, frequency=frequency)
+        employed_on = leave.event_date if payment in (Payment.SPP, Payment.SPBP) else None
+        test = entitlement(payment=payment, qualifying_week=week, employment_start=employment_start,
+                           leave_date=leave_date, average_weekly_earnings=average, employed_on=employed_on)
+    except FamilyPayError as error:
+        return LeavePay(leave=leave, payment=payment, entitlement=None, weeks=(), reasons=(_reason(error),))
+    if not test.eligible or test.average_weekly_earnings is None:
+        return LeavePay(leave=leave, payment=payment, entitlement=test, weeks=(), reasons=test.reasons)
+    weeks = leave.statutory_weeks or DEFAULT_WEEKS.get(payment)
+    try:
+        paid = payment_weeks(payment=payment, pay_start=leave.start_date,
+                             average_weekly_earnings=test.average_weekly_earnings.amount, weeks=weeks)
+    except FamilyPayError as error:
+        return LeavePay(leave=leave, payment=payment, entitlement=test, weeks=(), reasons=(_reason(error),))
+    left_during_leave = leave_date is not None and leave_date <= leave.end_date
+    if not left_during_leave:
+        paid = [week for week in paid if week.start <= leave.end_date]
+    return LeavePay(leave=leave, payment=payment, entitlement=test, weeks=tuple(paid), reasons=())

@@ -1,6 +1,7 @@
-"""Every write to payroll data, atomic and audited, one module per concern: opening balances,
-pay schedules, pay inputs, pay runs (created, opened, cancelled, reopened), their calculation,
-approval and finalising. Callers import from ``payroll.services``.
+"""Every write to payroll data, atomic and audited, one module per concern: opening balances and
+the previous payroll's earnings history, pay schedules, pay inputs, pay runs (created, opened,
+cancelled, reopened), their calculation, approval and finalising. Callers import from
+``payroll.services``.
 
 A pay run moves draft → open (inputs locked) → calculating → calculated → approved → finalised,
 or is cancelled before it is finalised.
@@ -22,6 +23,7 @@ from payroll.services.calculation import (
     pay_run_resume,
     pay_runs_resume_stalled,
 )
+from payroll.services.earnings_history import *  # noqa: F403
 from payroll.services.finalising import (
     pay_run_finalise,
 )

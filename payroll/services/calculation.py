@@ -21,10 +21,12 @@ from departments.bulk import bulk_insert, refresh_statistics
 from departments.models import Department
 from departments.services import audit_changes, audit_record
 from departments.tenancy import department_context
-from hr.models import Employee, Employment, SicknessPeriod
-from payroll import assembly, rti_mapping, sick_pay, supplementary
+from hr.absence_schemes import SICKNESS
+from hr.models import Employee, Employment, FamilyLeave, LeaveRequest, SicknessPeriod
+from hr.selectors_absence import EffectiveScheme, absence_pay_schemes
+from payroll import absence_pay, assembly, rti_mapping, sick_pay, supplementary
 from payroll import bulk as payroll_bulk
-from payroll.engine.statutory import StatutoryPayError
+from payroll.engine.family_pay import EarningsPaid
 from payroll.models import (
     OpeningBalance,
     PayInput,
@@ -35,6 +37,7 @@ from payroll.models import (
 )
 from payroll.periods import PayPeriod, PaySpell, PeriodError, basic_pay
 from payroll.selectors import employees_paid_in, holidays_around
+from payroll.selectors_statutory import earnings_paid
 from payroll.services.common import (
     _locked_run,
     _refuse,
@@ -319,7 +322,7 @@ def _year_to_date(previous: _Previous | None, opening: _Opening | None) -> assem
     """Figures before this period: the last finalised payslip of the tax year, or else what the
     previous payroll system paid (the opening balance), or else nothing yet."""
     if previous is not None:
-        return assembly.YearToDate(**{name: Decimal(value) for name, value in previous.year_to_date.items()})
+        return assembly.YearToDate.from_stored(previous.year_to_date)
     if opening is not None:
         return assembly.YearToDate(
             taxable_pay=opening.taxable_pay, tax=opening.tax_paid, employee_ni=opening.ni_employee,
@@ -371,6 +374,16 @@ class _ChunkFacts(NamedTuple):
     previous: dict[int, _Previous]
     openings: dict[int, _Opening]
     paid: dict[int, supplementary.PaidInPeriod] | None
+    absences: _Absences
+
+
+class _Absences(NamedTuple):
+    """The chunk's family leave, unpaid leave, earnings before family leave, and the schemes."""
+
+    family_leaves: dict[int, list[FamilyLeave]]
+    unpaid: dict[int, list[absence_pay.UnpaidLeave]]
+    earnings: dict[int, list[EarningsPaid]]
+    schemes: dict[str, EffectiveScheme]
 
 
 def _chunk_facts(run: PayRun, ids: list[int]) -> _ChunkFacts:
@@ -386,11 +399,14 @@ def _chunk_facts(run: PayRun, ids: list[int]) -> _ChunkFacts:
     for row in (PayInput.objects.filter(schedule=run.schedule, period_start=run.period_start, employee_id__in=ids)
                 .order_by("pk").values_list(*_Input._fields)):
         inputs.setdefault(row[0], []).append(_Input._make(row))
+    schemes = absence_pay_schemes()
     # Periods of sickness that could be part of a spell reaching into this period (spells link
-    # back at most three years).
+    # back at most three years), or count towards the sick pay scheme's rolling period.
+    rolling = datetime.timedelta(days=schemes[SICKNESS].rolling_period_days or 0)
     sickness: dict[int, list[SicknessPeriod]] = {}
     for sick in (SicknessPeriod.objects.filter(employee_id__in=ids, first_day__lte=run.period_end)
-                 .filter(Q(last_day__isnull=True) | Q(last_day__gte=run.period_start - SICKNESS_LOOKBACK))
+                 .filter(Q(last_day__isnull=True)
+                         | Q(last_day__gte=run.period_start - max(SICKNESS_LOOKBACK, rolling)))
                  .only("employee_id", "first_day", "last_day", "qualifying_days").order_by("first_day")):
         sickness.setdefault(sick.employee_id, []).append(sick)
     # The tax year's finalised runs before this one, oldest first: the latest payslip wins.
@@ -407,7 +423,29 @@ def _chunk_facts(run: PayRun, ids: list[int]) -> _ChunkFacts:
     openings = {row[0]: _Opening._make(row) for row in OpeningBalance.objects.filter(
         tax_year=run.tax_year, employee_id__in=ids).values_list(*_Opening._fields)}
     paid = _paid_in_period(run, ids) if run.kind == PayRun.Kind.SUPPLEMENTARY else None
-    return _ChunkFacts(employees, versions, inputs, sickness, previous, openings, paid)
+    return _ChunkFacts(employees, versions, inputs, sickness, previous, openings, paid,
+                       _absences(run, ids, schemes))
+
+
+def _absences(run: PayRun, ids: list[int], schemes: dict[str, EffectiveScheme]) -> _Absences:
+    family_leaves: dict[int, list[FamilyLeave]] = {}
+    # Leave that ended just before the period still pays the rest of a payment week begun in it.
+    for leave in FamilyLeave.objects.filter(
+            employee_id__in=ids, status=FamilyLeave.Status.CONFIRMED, start_date__lte=run.period_end,
+            end_date__gte=run.period_start - absence_pay.PAYMENT_WEEK_TAIL).order_by("start_date", "pk"):
+        family_leaves.setdefault(leave.employee_id, []).append(leave)
+    unpaid: dict[int, list[absence_pay.UnpaidLeave]] = {}
+    for row in (LeaveRequest.objects.filter(employee_id__in=ids, status=LeaveRequest.Status.APPROVED,
+                                            leave_type__is_paid=False, start_date__lte=run.period_end,
+                                            end_date__gte=run.period_start)
+                .order_by("start_date", "pk").values_list("employee_id", "start_date", "end_date", "leave_type__kind",
+                                                          "leave_type__name")):
+        unpaid.setdefault(row[0], []).append(absence_pay.UnpaidLeave._make(row))
+    earnings: dict[int, list[EarningsPaid]] = {}
+    window = absence_pay.earnings_window([leave for leaves in family_leaves.values() for leave in leaves])
+    if window is not None:
+        earnings = earnings_paid(employee_ids=list(family_leaves), since=window[0], until=window[1])
+    return _Absences(family_leaves, unpaid, earnings, schemes)
 
 
 def _calculate_chunk(run: PayRun, calculation_number: int, ids: list[int]) -> int:
@@ -415,7 +453,7 @@ def _calculate_chunk(run: PayRun, calculation_number: int, ids: list[int]) -> in
     period = PayPeriod(frequency=run.schedule.frequency, start=run.period_start, end=run.period_end,
                        pay_date=run.pay_date, tax_year=run.tax_year, tax_period=run.tax_period)
     holidays = holidays_around(run.pay_date)
-    employees, versions, inputs, sickness, previous, openings, paid = _chunk_facts(run, ids)
+    employees, versions, inputs, sickness, previous, openings, paid, absences = _chunk_facts(run, ids)
     now = timezone.now()
     slips: list[_PayslipRow] = []
     slip_lines: dict[int, tuple[assembly.Line, ...]] = {}
@@ -435,10 +473,12 @@ def _calculate_chunk(run: PayRun, calculation_number: int, ids: list[int]) -> in
         employee = employee._replace(tax_code=tax_code)
         earlier = previous.get(employee_id)
         calculated: assembly.Payslip | None = None
+        absence_exceptions: list[tuple[str, str]] = []
         try:
-            calculated = _payslip(run, period, holidays, employee, own_versions, inputs.get(employee_id, ()),
-                                  _year_to_date(earlier, openings.get(employee_id)), week1_month1=week1_month1,
-                                  sickness=sickness.get(employee_id, ()))
+            calculated, absence_exceptions = _payslip(
+                run, period, holidays, employee, own_versions, inputs.get(employee_id, ()),
+                _year_to_date(earlier, openings.get(employee_id)), week1_month1=week1_month1,
+                sickness=sickness.get(employee_id, ()), absences=absences)
             if paid is not None:
                 calculated = supplementary.correction(calculated, paid.get(employee_id, supplementary.PaidInPeriod()))
         except (assembly.PayslipError, PeriodError) as error:
@@ -464,7 +504,8 @@ def _calculate_chunk(run: PayRun, calculation_number: int, ids: list[int]) -> in
             previous_net_pay=earlier.net_pay if earlier and paid is None else None)
         if paid is None or calculated is not None:
             exceptions += [(run_id, employee_id, code, reason)
-                           for code, reason in assembly.review_exceptions(payslip=calculated, facts=facts)]
+                           for code, reason in [*assembly.review_exceptions(payslip=calculated, facts=facts),
+                                                *absence_exceptions]]
     # What the FPS could not describe, shown before approval (RTI.md §4), in the same pass.
     exceptions += rti_mapping.run_exceptions(
         run=run, slips=[slip for slip in slips if slip.status == Payslip.Status.CALCULATED])
@@ -530,20 +571,28 @@ def _paid_in_period(run: PayRun, ids: Sequence[int]) -> dict[int, supplementary.
 
 def _payslip(run: PayRun, period: PayPeriod, holidays: set[datetime.date], employee: _Person,
              versions: Sequence[_Terms], inputs: Sequence[_Input], ytd: assembly.YearToDate, *,
-             week1_month1: bool, sickness: Sequence[SicknessPeriod] = ()) -> assembly.Payslip:
+             week1_month1: bool, sickness: Sequence[SicknessPeriod] = (),
+             absences: _Absences | None = None) -> tuple[assembly.Payslip, list[tuple[str, str]]]:
+    """The employee's payslip, and what their absences give a payroll officer to look at."""
     if not versions:
         raise assembly.PayslipError("employment: no employment version covers this period")
-    basic = basic_pay(period, _spells(period, employee, versions), method=run.schedule.proration, holidays=holidays)
+    spells = _spells(period, employee, versions)
+    basic = basic_pay(period, spells, method=run.schedule.proration, holidays=holidays)
     basic_element = assembly.Element("BASIC", "Basic pay", assembly.TAXABLE_PAYMENT, basic,
                                      pensionable=bool(employee.pension_scheme))
-    due = None
-    if sickness:
-        try:
-            due = sick_pay.ssp_due(period=period, sickness=sickness, average_weekly_earnings=sick_pay.weekly_earnings(
-                versions[-1].annual_salary, versions[-1].fte))
-        except StatutoryPayError as error:
-            raise assembly.PayslipError(f"sickness: {error}") from None
-    elements = sick_pay.with_sick_pay(basic_element, due)
+    family_leaves = absences.family_leaves.get(employee.pk, ()) if absences else ()
+    unpaid = absences.unpaid.get(employee.pk, ()) if absences else ()
+    if absences is not None and (sickness or family_leaves or unpaid):
+        changed = absence_pay.absence_pay(
+            period=period, spells=spells, method=run.schedule.proration, holidays=holidays, basic=basic_element,
+            employment_start=employee.start_date, leave_date=employee.leave_date, frequency=run.schedule.frequency,
+            schemes=absences.schemes,
+            average_weekly_earnings=sick_pay.weekly_earnings(versions[-1].annual_salary, versions[-1].fte),
+            sickness=sickness, family_leaves=family_leaves, unpaid=unpaid,
+            earnings=absences.earnings.get(employee.pk, ()))
+        elements, absence_exceptions = list(changed.elements), changed.exceptions
+    else:
+        elements, absence_exceptions = [basic_element], []
     elements += [assembly.Element(item.code, item.description, item.kind, item.amount, pensionable=item.pensionable)
                  for item in inputs]
     return assembly.payslip_for(
@@ -551,7 +600,7 @@ def _payslip(run: PayRun, period: PayPeriod, holidays: set[datetime.date], emplo
         period=run.tax_period, elements=elements, ytd=ytd,
         profile=assembly.PayrollProfile(tax_code=employee.tax_code, week1_month1=week1_month1,
                                         ni_category=employee.ni_category, student_loans=tuple(employee.student_loans),
-                                        pension_scheme=employee.pension_scheme or None))
+                                        pension_scheme=employee.pension_scheme or None)), absence_exceptions
 
 
 def _fill(calculated: assembly.Payslip) -> _Figures:
@@ -566,7 +615,14 @@ def _fill(calculated: assembly.Payslip) -> _Figures:
         employer_ni=result["employer_ni"], pension_employee=result["pension_employee"],
         pension_employer=calculated.amount("ER_PENSION"), student_loan=result["student_loan"],
         postgraduate_loan=result["postgraduate_loan"], net_pay=calculated.net_pay,
-        year_to_date={name: str(value) for name, value in vars(ytd).items()}, working=working)
+        year_to_date=_stored_year_to_date(ytd), working=working)
+
+
+def _stored_year_to_date(ytd: assembly.YearToDate) -> dict[str, str]:
+    """The year to date as a payslip stores it. A statutory payment's figure is stored once one has
+    been paid in the year (absent reads as nothing), so the payslips of everyone else stay as they were."""
+    statutory = set(assembly.STATUTORY_YEAR_TO_DATE.values())
+    return {name: str(value) for name, value in vars(ytd).items() if value or name not in statutory}
 
 
 def _record_progress(run_id: int, calculation_number: int, *, calculated: int | None = None,

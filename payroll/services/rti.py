@@ -29,11 +29,20 @@ from django.utils import timezone
 from departments.models import Department
 from departments.services import audit_changes, audit_record
 from payroll import govtalk, rti_mapping
+from payroll.engine.rates import RatesError
 from payroll.engine.rti import RtiError, RtiValueError, build_eps, build_fps, validate_eps, validate_fps
 from payroll.engine.rti.eps import EPS_CLASS
 from payroll.engine.rti.fps import FPS_CLASS
-from payroll.engine.rti.model import ApprenticeshipLevy, Eps, FinalSubmission, FpsEmployee, FpsHeader
+from payroll.engine.rti.model import (
+    ApprenticeshipLevy,
+    Eps,
+    FinalSubmission,
+    FpsEmployee,
+    FpsHeader,
+    RecoverableAmounts,
+)
 from payroll.models import PayRun, Payslip, PayslipLine, RtiSubmission
+from payroll.selectors_recovery import statutory_recovery
 from shared_services.accounts.models import User
 
 __all__ = [
@@ -151,22 +160,40 @@ def _eps(department: Department, tax_year: str, tax_month: int, final: bool) -> 
     if levy_due > 0:
         levy = ApprenticeshipLevy(levy_due_ytd=levy_due.quantize(Decimal("1"), rounding=ROUND_FLOOR),
                                   tax_month=tax_month, annual_allowance=LEVY_ALLOWANCE)
-    # No statutory payment the platform pays today is recoverable (SSP has not been since April
-    # 2014; SMP, SPP and the other family payments are not paid yet), so the EPS reclaims nothing
-    # and leaves RecoverableAmountsYTD out. Public bodies cannot claim the Employment Allowance.
+    # Public bodies cannot claim the Employment Allowance, so EmpAllceInd is left out.
     return Eps(employer=rti_mapping.employer_for(department), gateway=rti_mapping.gateway_for(),
                tax_year=rti_mapping.tax_year_start(tax_year),
                no_payment_from=None if paid else first, no_payment_to=None if paid else last,
+               recoverable=_recoverable_to(department, tax_year, tax_month),
                apprenticeship_levy=levy, final_submission=FinalSubmission(for_year=True) if final else None)
+
+
+def _recoverable_to(department: Department, tax_year: str, tax_month: int) -> RecoverableAmounts | None:
+    """The statutory family payments recoverable year to date up to the tax month, as the recovery
+    page shows them (``payroll.selectors_recovery``); None (the group left out) when all are nil.
+    SSP is not recoverable (not since April 2014), so it is never here."""
+    try:
+        year = statutory_recovery(department=department, tax_year=tax_year).year_to_date(tax_month)
+    except RatesError as error:
+        raise ValidationError({"tax_year": str(error).partition(": ")[2] or str(error)}) from None
+    if not year.recoverable:
+        return None
+    figures: dict[str, Decimal | None] = {}
+    for row in year.payments:
+        name = row.payment.value.lower()
+        figures[f"{name}_recovered"] = row.recovered or None
+        figures[f"nic_compensation_on_{name}"] = row.nic_compensation or None
+    return RecoverableAmounts(tax_month=tax_month, **figures)
 
 
 def eps_write(*, department: Department, tax_year: str, tax_month: int, final: bool, out: IO[bytes],
               validate: bool = True) -> RtiDocument:
     """Write the department's EPS for a tax month to ``out`` and check it against HMRC's schema.
 
-    No payment for period when no finalised run paid anyone in the tax month; the apprenticeship
-    levy year to date when the pay bill takes it above the allowance; the year's final submission
-    flag when ``final``.
+    No payment for period when no finalised run paid anyone in the tax month; the statutory family
+    payments recoverable year to date (``RecoverableAmountsYTD``) when any were paid; the
+    apprenticeship levy year to date when the pay bill takes it above the allowance; the year's
+    final submission flag when ``final``.
     """
     _references(department)
     eps = _eps(department, tax_year, tax_month, final)

@@ -84,6 +84,26 @@ def test_year_to_date_figures_carry_forward():
     assert slip.ytd_after.net_pay == slip.net_pay
 
 
+def test_statutory_payments_add_to_their_year_to_date_figures():
+    # given SMP paid earlier in the year, and this period's SMP and SSP lines
+    smp = Element("SMP", "Statutory Maternity Pay, weeks 1–4", TAXABLE_PAYMENT, M("2005.71"), pensionable=True)
+    ssp = Element("SSP", "Statutory Sick Pay, 5 days", TAXABLE_PAYMENT, M("123.25"), pensionable=True)
+    slip = _slip(BASIC, smp, ssp, ytd=YearToDate(taxable_pay=M("19000.00"), tax=M("1700.00"), smp=M("540.00")))
+    # then each payment's figure carries on; the others stay at nothing
+    assert (slip.ytd_after.smp, slip.ytd_after.ssp) == (M("2545.71"), M("123.25"))
+    assert (slip.ytd_after.sap, slip.ytd_after.spp, slip.ytd_after.shpp, slip.ytd_after.spbp,
+            slip.ytd_after.sncp) == (M("0.00"),) * 5
+
+
+def test_a_stored_year_to_date_without_the_statutory_figures_reads_them_as_nothing():
+    # given an older payslip's year to date, from before statutory payments were counted
+    ytd = YearToDate.from_stored({"taxable_pay": "5000.00", "tax": "580.20", "gross_pay": "5000.00"})
+    assert (ytd.taxable_pay, ytd.tax, ytd.smp, ytd.ssp) == (M("5000.00"), M("580.20"), M("0.00"), M("0.00"))
+    # and a newer one round-trips
+    stored = {name: str(value) for name, value in vars(YearToDate(smp=M("12.34"), ssp=M("5.67"))).items()}
+    assert YearToDate.from_stored(stored) == YearToDate(smp=M("12.34"), ssp=M("5.67"))
+
+
 def test_bad_payroll_data_is_refused_with_the_field_named():
     with pytest.raises(PayslipError, match="tax_code"):
         _slip(BASIC, profile=PayrollProfile(tax_code="12X57", week1_month1=False, ni_category="A",

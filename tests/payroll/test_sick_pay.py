@@ -8,9 +8,8 @@ from decimal import Decimal as D
 import pytest
 
 from hr.models import SicknessPeriod
-from payroll.assembly import TAXABLE_PAYMENT, Element
 from payroll.periods import PayPeriod
-from payroll.sick_pay import SspDue, ssp_due, weekly_earnings, with_sick_pay
+from payroll.sick_pay import SspDue, ssp_due, weekly_earnings
 
 WEEKDAYS = [0, 1, 2, 3, 4]
 NOVEMBER = PayPeriod(frequency="monthly", start=datetime.date(2026, 11, 1), end=datetime.date(2026, 11, 30),
@@ -71,18 +70,6 @@ def test_periods_within_eight_weeks_link_and_ssp_stops_after_28_weeks():
     assert due is None
 
 
-def test_ssp_is_part_of_full_pay_and_paid_whole_when_pay_is_less():
-    basic = Element("BASIC", "Basic pay", TAXABLE_PAYMENT, D("2500.00"), pensionable=True)
-    due = SspDue(amount=D("123.25"), days_payable=5, waiting_days=0)
-    split = with_sick_pay(basic, due)
-    assert [(element.code, element.amount) for element in split] == [("BASIC", D("2376.75")), ("SSP", D("123.25"))]
-    assert split[1].description == "Statutory Sick Pay, 5 days"
-    assert sum(element.amount for element in split) == basic.amount
-    unpaid = with_sick_pay(Element("BASIC", "Basic pay", TAXABLE_PAYMENT, D("0.00")), due)
-    assert [(element.code, element.amount) for element in unpaid] == [("SSP", D("123.25"))]
-    assert with_sick_pay(basic, None) == [basic]
-
-
 # --- In a pay run ----------------------------------------------------------------------------
 
 @pytest.mark.django_db
@@ -101,14 +88,19 @@ def test_a_pay_run_shows_ssp_within_full_pay(moj, finance_setting, in_department
     # when November is calculated
     with django_capture_on_commit_callbacks(execute=True):
         start_calculation(run=run, acting_user=moj.payroll_officer)
-    # then five days of SSP are part of the month's £2,500, and a colleague has none
+    # then five days of SSP are part of the month's £2,500: the days' basic pay (5/30 of it) comes
+    # off, the sick pay scheme pays it back less the SSP, and a colleague has none of it
     with in_department(moj):
         sick = Payslip.objects.get(run=run, employee=finance_setting.claimant)
         lines = {line.code: line for line in PayslipLine.objects.filter(payslip=sick)}
         colleague_codes = set(PayslipLine.objects.filter(payslip__employee=finance_setting.colleague)
                               .values_list("code", flat=True))
-    assert lines["SSP"].amount == D("123.25")
-    assert lines["SSP"].description == "Statutory Sick Pay, 5 days"
-    assert lines["BASIC"].amount == D("2376.75")
+    assert lines["BASIC"].amount == D("2500.00")
+    assert (lines["ABSENCE"].description, lines["ABSENCE"].amount) == (
+        "Less basic pay for sickness 2–6 November 2026", D("-416.67"))
+    assert (lines["SICK_PAY"].description, lines["SICK_PAY"].amount) == (
+        "Sick pay scheme, full pay, days 1–5 of sickness, less SSP", D("293.42"))
+    assert (lines["SSP"].description, lines["SSP"].amount) == ("Statutory Sick Pay, 5 days", D("123.25"))
     assert sick.gross_pay == D("2500.00")
-    assert "SSP" not in colleague_codes
+    assert D(sick.year_to_date["ssp"]) == D("123.25")
+    assert not colleague_codes & {"SSP", "ABSENCE", "SICK_PAY"}
