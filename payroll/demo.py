@@ -1,5 +1,7 @@
 """Demo pay runs for the demo departments: last month's run finalised (payslips published, the
-payroll journal posted through finance, the Bacs file stored) and this month's run open.
+payroll journal posted through finance, the Bacs file stored) and this month's run open. Before
+them, the demo's absences (``hr.demo_absence``) and, for the people on family leave, what the
+previous payroll paid them, so that their statutory pay is worked out from real earnings.
 
 Everything goes through the services, with four eyes: the department's payroll officer opens and
 calculates, its payroll approver approves and finalises. The calculation runs in this process,
@@ -11,19 +13,24 @@ from __future__ import annotations
 
 import datetime
 import time
+from decimal import Decimal
 from typing import TextIO
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from departments.models import Department, DepartmentMembership
 from departments.roles import Role
 from departments.tenancy import department_context
+from hr import demo_absence
+from hr.models import Employment, FamilyLeave
 from payroll import selectors, services
-from payroll.models import PayRun, PaySchedule
+from payroll.models import EarningsHistory, PayRun, PaySchedule
 from shared_services.accounts.models import User
 
 SCHEDULE_NAME = "Monthly salaried"
+HISTORY_MONTHS = 18  # the previous payroll's pay days loaded: enough for a relevant period a year back
 
 
 def _persona(department: Department, role: str) -> User:
@@ -71,6 +78,31 @@ def _finalised(run: PayRun, officer: User, approver: User) -> PayRun:
     return run
 
 
+def _earnings_history(department: Department, schedule: PaySchedule, first_run_day: datetime.date,
+                      officer: User) -> int:
+    """What the previous payroll paid the people on family leave on each pay day before the first run
+    here: a month's salary from the employment version of the day."""
+    rows = []
+    leavers = FamilyLeave.objects.filter(status=FamilyLeave.Status.CONFIRMED).select_related("employee")
+    for employee in {leave.employee for leave in leavers}:
+        versions = list(Employment.objects.filter(employee=employee, superseded_at__isnull=True).filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gte=first_run_day - datetime.timedelta(days=HISTORY_MONTHS * 31))))
+        month = first_run_day.replace(day=1)
+        for _ in range(HISTORY_MONTHS):
+            month = (month - datetime.timedelta(days=1)).replace(day=1)
+            pay_date = selectors.period_of(schedule, month).pay_date
+            version = next((v for v in versions if v.valid_from <= pay_date and (v.valid_to or pay_date) >= pay_date),
+                           None)
+            if version is None or pay_date < employee.start_date:
+                continue
+            rows.append(services.EarningsHistoryRow(
+                line=len(rows) + 1, payroll_number=employee.payroll_number, pay_date=pay_date,
+                earnings=(version.annual_salary * version.fte / 12).quantize(Decimal("0.01"))))
+    services.earnings_history_load(department=department, rows=rows, acting_user=officer,
+                                   source="Demo: the previous payroll")
+    return len(rows)
+
+
 @transaction.atomic
 def seed_department(department: Department, *, out: TextIO, today: datetime.date | None = None) -> None:
     today = today or timezone.localdate()
@@ -82,6 +114,11 @@ def seed_department(department: Department, *, out: TextIO, today: datetime.date
             department=department, acting_user=officer, name=SCHEDULE_NAME, bank_sort_code="202959",
             bank_account_number=f"6{department.pk:07d}"[-8:], bank_account_name=f"{department.slug.upper()} PAYROLL")
         last_month = (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+        if not FamilyLeave.objects.exists():
+            demo_absence.seed_department(department, hr_officer=_persona(department, Role.HR_OFFICER),
+                                         employee_persona=_persona(department, Role.EMPLOYEE), out=out, today=today)
+        if not EarningsHistory.objects.exists():
+            _earnings_history(department, schedule, last_month, officer)
         previous = _finalised(_run_for(schedule, last_month, officer), officer, approver)
         current = _run_for(schedule, today, officer)
         if current.status == PayRun.Status.DRAFT:
