@@ -19,9 +19,13 @@ from departments.tenancy import department_context
 from hr import services
 from hr.models import CostCentre, Employee, Employment, Grade, OrganisationUnit, PayRange
 
-FIRST_NAMES = ["Aisha", "Ben", "Chloe", "Daniel", "Ella", "Farah", "George", "Hannah", "Isaac", "Jasmine", "Kieran",
-               "Leah", "Mohammed", "Nadia", "Oliver", "Priya", "Quentin", "Rosa", "Samuel", "Tariq", "Una", "Victor",
-               "Wendy", "Yusuf", "Zara", "Amelia", "Callum", "Deborah", "Eilidh", "Gareth", "Niamh", "Rhys"]
+# First names by the sex recorded, so that the demo's family leave reads true.
+FIRST_NAMES = {
+    "F": ["Aisha", "Chloe", "Ella", "Farah", "Hannah", "Jasmine", "Leah", "Nadia", "Priya", "Rosa", "Una", "Wendy",
+          "Zara", "Amelia", "Deborah", "Eilidh", "Niamh", "Sophie"],
+    "M": ["Ben", "Daniel", "George", "Isaac", "Kieran", "Mohammed", "Oliver", "Quentin", "Samuel", "Tariq", "Victor",
+          "Yusuf", "Callum", "Gareth", "Rhys", "Tom", "Owen", "Arjun"],
+}
 LAST_NAMES = ["Adams", "Bhatt", "Campbell", "Davies", "Evans", "Fletcher", "Griffiths", "Hussain", "Iqbal", "Jones",
               "Kelly", "Lewis", "Morgan", "Nowak", "O'Brien", "Patel", "Quinn", "Roberts", "Singh", "Thomas",
               "Usman", "Vaughan", "Williams", "Xu", "Young", "Zielinski", "MacLeod", "Murphy", "Okafor", "Shah"]
@@ -103,7 +107,8 @@ def seed_department(department: Department, *, employees: int, out: TextIO, seed
             starting = index % 200 == 1
             if starting:
                 start = today + datetime.timedelta(days=generator.randint(7, 60))
-            first, last = generator.choice(FIRST_NAMES), generator.choice(LAST_NAMES)
+            sex = generator.choice("FM")
+            first, last = generator.choice(FIRST_NAMES[sex]), generator.choice(LAST_NAMES)
             age_at_start = datetime.timedelta(days=365 * generator.randint(18, 45) + generator.randint(0, 364))
             left = leaves and start < today - datetime.timedelta(days=40)
             people.append(Employee(
@@ -112,7 +117,7 @@ def seed_department(department: Department, *, employees: int, out: TextIO, seed
                 ni_number=f"{NI_PREFIXES[index % len(NI_PREFIXES)]}{index:06d}{'ABCD'[index % 4]}",
                 # Their new-starter checklist answer (most had no other job; every fifth, another job).
                 starter_declaration="A" if index % 5 else "B",
-                sex=generator.choice("FM"), email=f"{first}.{last}.{index}@{department.slug}.example".lower(),
+                sex=sex, email=f"{first}.{last}.{index}@{department.slug}.example".lower(),
                 work_email=f"{first}.{last}.{index}@{work_domain}".lower(),
                 **dict(zip(("address_line_1", "town", "postcode"), generator.choice(ADDRESSES), strict=True)),
                 bank_sort_code=f"{generator.randint(10, 99)}{generator.randint(0, 9999):04d}",

@@ -70,8 +70,8 @@ def seed_department(department: Department, *, hr_officer: User | None, employee
                 evidence_reference="MATB1", keeping_in_touch_days=[start + 20 * WEEK + DAY],
                 acting_user=hr_officer))
         # Too recent a starter for 26 weeks' service into the qualifying week: no SMP (her notice says why).
-        for person in _people(sex="F", started_by=today - datetime.timedelta(days=150), count=1, taken=taken,
-                              started_after=today - datetime.timedelta(days=330)):
+        for person in _people(sex="F", started_by=today - datetime.timedelta(days=120), count=1, taken=taken,
+                              started_after=today - datetime.timedelta(days=200)):
             start = _sunday_on_or_before(last_month + 3 * DAY)
             recorded.append(services.family_leave_record(
                 employee=person, kind=FamilyLeave.Kind.MATERNITY, start_date=start, end_date=start + 39 * WEEK - DAY,
@@ -89,10 +89,10 @@ def seed_department(department: Department, *, hr_officer: User | None, employee
         for person in _people(sex="M", started_by=long_serving, count=1, taken=taken):
             sick.append(services.sickness_record(employee=person, first_day=today - datetime.timedelta(days=220),
                                                  last_day=None, reason="Back injury", acting_user=hr_officer))
-        # Three days off sick last month, at full pay with SSP within it.
+        # Four days off sick last month (long enough for SSP), at full pay with SSP within it.
         monday = _first_monday(last_month) + WEEK
         for person in _people(sex="F", started_by=long_serving, count=1, taken=taken):
-            sick.append(services.sickness_record(employee=person, first_day=monday, last_day=monday + 2 * DAY,
+            sick.append(services.sickness_record(employee=person, first_day=monday, last_day=monday + 3 * DAY,
                                                  reason="Flu", acting_user=hr_officer))
         unpaid = LeaveType.objects.get(kind=LeaveType.Kind.UNPAID)
         for person in _people(sex="M", started_by=long_serving, count=1, taken=taken):
