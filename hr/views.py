@@ -24,7 +24,7 @@ from django.utils.http import RFC3986_SUBDELIMS
 from django.views.generic import FormView, TemplateView
 
 from departments.models import Department
-from departments.roles import Scope
+from departments.roles import Role, Scope
 from departments.selectors import DepartmentAccess
 from departments.web import DepartmentPageMixin
 from hr import selectors, selectors_absence, services
@@ -147,6 +147,7 @@ class EmployeeListView(DepartmentPageMixin, HrPageMixin, TemplateView):
                            leavers=filters["status"] == selectors.EmployeeStatus.LEAVERS),
             page_range=list(page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1)),
             ellipsis=Paginator.ELLIPSIS,
+            can_set_schemes=Role.HR_ADMIN in self.department_access.roles,
         )
         return context
 

@@ -298,7 +298,8 @@ class MyFamilyLeaveRequestView(DepartmentPageMixin, OwnRecordMixin, FormView):
         except ValidationError as error:
             add_service_errors(form, error)
             return self.form_invalid(form)
-        messages.success(self.request, f"Your request for {_leave_summary(leave).lower()} is waiting for HR")
+        messages.success(self.request, f"Your request for {leave.get_kind_display().lower()}, "
+                                       f"{_shown(leave.start_date)} to {_shown(leave.end_date)} is waiting for HR")
         return redirect("hr:my-leave", department_slug=self.department.slug)
 
 
