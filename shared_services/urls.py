@@ -22,6 +22,7 @@ urlpatterns = [
     path("api/v1/departments/<slug:department_slug>/finance/", include("finance.api_urls")),
     path("api/v1/departments/<slug:department_slug>/payroll/", include("payroll.department_api_urls")),
     path("api/v1/departments/<slug:department_slug>/imports/", include("onboarding.api_urls")),
+    path("api/v1/departments/<slug:department_slug>/parallel-runs/", include("onboarding.api_urls_parallel")),
     path("api/v1/", include("departments.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

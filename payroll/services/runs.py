@@ -83,7 +83,8 @@ def pay_run_open(*, run: PayRun, acting_user: User) -> PayRun:
         run.employees_total = Employee.objects.filter(
             employees_paid_in(run.schedule, run.period_start, run.period_end)).count()
         run.save(update_fields=["status", "opened_by", "opened_at", "employees_total"])
-        _queue_expense_claims(run, acting_user)
+        if run.kind != PayRun.Kind.SHADOW:  # a shadow run pays nobody, so it takes no claims
+            _queue_expense_claims(run, acting_user)
         audit_record(department=department, action="pay_run.open", acting_user=acting_user, target=run,
                      changes=audit_changes({"status": "draft"}, {"status": run.status}))
         return run
