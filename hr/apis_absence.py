@@ -31,9 +31,12 @@ KIND_HELP = f"One of: {', '.join(FamilyLeave.Kind.values)}."
 
 def _on(request: Request) -> datetime.date:
     try:
-        return datetime.date.fromisoformat(request.query_params.get("on") or timezone.localdate().isoformat())
+        on = datetime.date.fromisoformat(request.query_params.get("on") or timezone.localdate().isoformat())
     except ValueError:
         raise exceptions.ValidationError({"on": ["Enter a date like 2026-04-01."]}) from None
+    if not datetime.date(1900, 1, 1) <= on <= datetime.date(2199, 12, 31):
+        raise exceptions.ValidationError({"on": ["Enter a date between 1900 and 2199."]})
+    return on
 
 
 class FamilyLeaveOutputSerializer(serializers.Serializer):

@@ -69,14 +69,20 @@ DEFAULT_WEEKS = {Payment.SPP: 2, Payment.SPBP: 2}
 
 
 def is_adoption(leave: FamilyLeave) -> bool:
-    return leave.kind in ADOPTION_KINDS or (
-        leave.kind in MATCH_OR_BIRTH_KINDS and leave.matched_date is not None and leave.expected_date is None)
+    """Whether the leave's pay counts from a match: adoption leave, or shared parental or neonatal care
+    leave that names a match (its expected date is then the placement, not a birth)."""
+    return leave.kind in ADOPTION_KINDS or (leave.kind in MATCH_OR_BIRTH_KINDS and leave.matched_date is not None)
 
 
 def leave_qualifying_week(leave: FamilyLeave) -> Week:
-    """The qualifying week of the leave's payment; ``FamilyPayError`` names a missing date."""
+    """The qualifying week of the leave's payment; ``FamilyPayError`` names a missing date. Neonatal
+    care leave recorded without the expected week of childbirth counts from the week before the care
+    began (HMRC's rule for a parent without SMP, SPP or ShPP for the birth), taken as the leave's start."""
+    care_start = (leave.start_date if leave.kind == FamilyLeave.Kind.NEONATAL_CARE and leave.expected_date is None
+                  else None)
     return qualifying_week(payment=PAYMENT_FOR_LEAVE[leave.kind], expected_date=leave.expected_date,
-                           matched_date=leave.matched_date, event_date=leave.event_date, adoption=is_adoption(leave))
+                           matched_date=leave.matched_date, event_date=leave.event_date, adoption=is_adoption(leave),
+                           care_start=care_start)
 
 
 def _reason(error: FamilyPayError) -> str:
@@ -89,9 +95,9 @@ def family_leave_pay(*, leave: FamilyLeave, employment_start: datetime.date, lea
                      earnings: Sequence[EarningsPaid], frequency: str) -> LeavePay:
     """The statutory payment a family leave carries and its payment weeks from the leave's first day.
 
-    SMP and SAP run up to 39 weeks, but no week starting after the leave ended is paid (the employee
-    came back early) unless they left during the leave: pay continues after leaving (HMRC), and the
-    pay run pays the rest on leaving. SPP and SPBP run the weeks claimed (2 unless the leave says
+    SMP and SAP run up to 39 weeks, but no week the employee works in is paid (HMRC: she came back
+    before its end) unless they left during the leave: pay continues after leaving, and the pay run
+    pays the rest on leaving. SPP and SPBP run the weeks claimed (2 unless the leave says
     fewer), ShPP and SNCP the weeks claimed. Missing dates and weeks are reasons, not exceptions.
     """
     payment = PAYMENT_FOR_LEAVE[leave.kind]
@@ -113,5 +119,5 @@ def family_leave_pay(*, leave: FamilyLeave, employment_start: datetime.date, lea
         return LeavePay(leave=leave, payment=payment, entitlement=test, weeks=(), reasons=(_reason(error),))
     left_during_leave = leave_date is not None and leave_date <= leave.end_date
     if not left_during_leave:
-        paid = [week for week in paid if week.start <= leave.end_date]
+        paid = [week for week in paid if week.end <= leave.end_date]
     return LeavePay(leave=leave, payment=payment, entitlement=test, weeks=tuple(paid), reasons=())

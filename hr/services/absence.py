@@ -63,6 +63,9 @@ STATUTORY_WEEKS: dict[str, tuple[int, int, bool]] = {  # kind: (fewest, most, re
 }
 MOST_KIT_DAYS: dict[str, int] = {Kind.MATERNITY: 10, Kind.ADOPTION: 10, Kind.SHARED_PARENTAL: 20}
 MATB1_EARLIEST_WEEKS = 20
+EARLIEST_DATE, LATEST_DATE = datetime.date(1900, 1, 1), datetime.date(2199, 12, 31)
+DATE_FIELDS = ("start_date", "end_date", "expected_date", "matched_date", "event_date", "evidence_date",
+               "evidence_received_on")
 MATERNITY_EARLIEST_WEEKS = 11  # leave may start in the 11th week before the expected week of childbirth
 PATERNITY_WITHIN_WEEKS = 52
 BEREAVEMENT_WITHIN_WEEKS = 56
@@ -205,11 +208,25 @@ def _kit_days_problem(kind: str, days: Sequence[datetime.date], start: datetime.
     return ""
 
 
+def _dates_out_of_range(values: Mapping[str, Any]) -> dict[str, str]:
+    """Dates far outside any working life are typing mistakes, and week arithmetic on them overflows."""
+    for field in DATE_FIELDS:
+        day = values[field]
+        if day is not None and not EARLIEST_DATE <= day <= LATEST_DATE:
+            return {field: f"Enter a date between {EARLIEST_DATE.year} and {LATEST_DATE.year}."}
+    if any(not EARLIEST_DATE <= day <= LATEST_DATE for day in values["keeping_in_touch_days"]):
+        return {"keeping_in_touch_days": f"Enter dates between {EARLIEST_DATE.year} and {LATEST_DATE.year}."}
+    return {}
+
+
 def _problems(*, employee: Employee, kind: str, values: Mapping[str, Any], self_service: bool,
               confirming: bool, exclude_pk: int | None = None) -> dict[str, str]:
     """Everything wrong with a family leave, by field; empty when it can be stored."""
     if kind not in Kind.values:
         return {"kind": f"Choose the kind of leave: {', '.join(Kind.values)}."}
+    out_of_range = _dates_out_of_range(values)
+    if out_of_range:
+        return out_of_range
     start, end = values["start_date"], values["end_date"]
     if start is None or end is None:
         return {"start_date" if start is None else "end_date": "Enter the first and last days of the leave."}
@@ -500,6 +517,11 @@ def unauthorised_absence_record(*, employee: Employee, start_date: datetime.date
     department = employee.department
     with department_context(department.id):
         errors: dict[str, str] = {}
+        for field, day in (("start_date", start_date), ("end_date", end_date)):
+            if not EARLIEST_DATE <= day <= LATEST_DATE:
+                errors[field] = f"Enter a date between {EARLIEST_DATE.year} and {LATEST_DATE.year}."
+        if errors:
+            raise ValidationError(errors)
         if end_date < start_date:
             errors["end_date"] = "The last day of absence must be on or after the first day."
         elif start_date < employee.start_date or (employee.leave_date and end_date > employee.leave_date):

@@ -158,6 +158,9 @@ BAD_INPUT = [
     ("leave before the employee started", bereavement(event_date=D(2020, 3, 1), start_date=D(2020, 3, 2),
                                                       end_date=D(2020, 3, 8)), "start_date"),
     ("an unknown kind", maternity(kind="sabbatical"), "kind"),
+    ("an expected date in year 1", maternity(expected_date=D(1, 1, 1)), "expected_date"),
+    ("paternity at the end of the calendar", paternity(start_date=D(9999, 12, 20), end_date=D(9999, 12, 26),
+                                                       expected_date=D(9999, 12, 19)), "start_date"),
 ]
 
 

@@ -111,10 +111,11 @@ def test_maternity_pay_runs_39_weeks_from_the_first_day_of_leave():
 
 
 def test_coming_back_early_ends_the_payment_weeks_but_leaving_does_not():
-    # given leave ending on Sunday 10 January 2027, the first day of week 6
+    # given leave ending on Sunday 10 January 2027, the first day of week 6: she works in week 6
     back_early = _leave(end_date=D(2027, 1, 10))
-    # then weeks 1-6 are paid; but an employee who left during the leave is paid all 39
-    assert [week.number for week in _pay(back_early).weeks] == [1, 2, 3, 4, 5, 6]
+    # then weeks 1-5 are paid, not the week she came back in (HMRC: no SMP for a week worked); but an
+    # employee who left during the leave is paid all 39
+    assert [week.number for week in _pay(back_early).weeks] == [1, 2, 3, 4, 5]
     assert len(_pay(back_early, leave_date=D(2027, 1, 5)).weeks) == 39
 
 
@@ -144,3 +145,27 @@ def test_a_father_who_left_before_the_birth_gets_no_paternity_pay():
     assert not pay.eligible
     assert pay.weeks == ()
     assert "Friday 4 December 2026" in " ".join(pay.reasons)
+
+
+def test_neonatal_care_leave_recorded_with_the_birth_only_counts_from_the_week_before_the_care():
+    # given neonatal care leave from Sunday 6 December 2026 with the birth date and no expected week
+    leave = _leave(FamilyLeave.Kind.NEONATAL_CARE, expected_date=None, event_date=D(2026, 12, 2),
+                   end_date=D(2027, 1, 2), statutory_weeks=4)
+    # then it qualifies from the week before the care began (29 Nov – 5 Dec), and pays the 4 weeks
+    pay = _pay(leave)
+    assert pay.eligible
+    assert pay.entitlement.qualifying_week.start == D(2026, 11, 29)
+    assert len(pay.weeks) == 4
+
+
+def test_shared_parental_pay_for_an_adoption_counts_from_the_match():
+    # given an adopter matched on Monday 1 March 2027, the child placed on 1 April, who started on
+    # 3 August 2026: 26 weeks into the week of the match, though not into a birth's qualifying week
+    leave = _leave(FamilyLeave.Kind.SHARED_PARENTAL, start_date=D(2027, 4, 4), end_date=D(2027, 7, 3),
+                   matched_date=D(2027, 3, 1), expected_date=D(2027, 4, 1), statutory_weeks=13)
+    earnings = [EarningsPaid(D(year, month, 28), M("2600.00")) for year, month in
+                [(2026, 8), (2026, 9), (2026, 10), (2026, 11), (2026, 12), (2027, 1), (2027, 2)]]
+    pay = _pay(leave, start=D(2026, 8, 3), earnings=earnings)
+    # then the qualifying week is the week of the match, and she qualifies
+    assert pay.entitlement.qualifying_week.start == D(2027, 2, 28)
+    assert pay.eligible
