@@ -28,14 +28,13 @@ from hr.absence_schemes import (
 )
 from hr.models import Employee, FamilyLeave, SicknessPeriod
 from hr.selectors import employee_get
-from hr.selectors_absence import EffectiveScheme, absence_pay_schemes
+from hr.selectors_absence import EffectiveScheme, absence_pay_schemes, family_leave_get
 from payroll.absence_pay import PAYMENT_NAMES, earnings_window
 from payroll.engine.family_pay import FamilyPayError, Payment, PaymentWeek
 from payroll.models import EarningsHistory, PayRun, PayslipLine
 from payroll.selectors import schedule_paying
 from payroll.selectors_statutory import earnings_paid
 from payroll.statutory_pay import PAYMENT_FOR_LEAVE, SCHEME_FOR_LEAVE, LeavePay, family_leave_pay
-from shared_services.core.problems import NotFound
 
 __all__ = [
     "NOTICE_FORMS",
@@ -46,7 +45,6 @@ __all__ = [
     "StatutoryPayNotice",
     "absence_pay_schedule",
     "earnings_history_of",
-    "family_leave_get",
     "frequency_of",
     "leave_schedule",
     "statutory_pay_notice",
@@ -120,14 +118,6 @@ class AbsencePaySchedule:
     frequency: str
     leaves: tuple[LeaveSchedule, ...]
     sick_pay: SickPayAllowance
-
-
-def family_leave_get(*, employee: Employee, leave_id: int) -> FamilyLeave:
-    """One of the employee's family leaves, or ``NotFound`` (404) for another's or none."""
-    leave = FamilyLeave.objects.filter(employee=employee, pk=leave_id).first()
-    if leave is None:
-        raise NotFound("This employee has no family leave with that number.")
-    return leave
 
 
 def earnings_history_of(*, employee: Employee) -> QuerySet[EarningsHistory]:

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from hr.models import FamilyLeave
+from hr.selectors_absence import SCHEME_OF_FAMILY_LEAVE
 from payroll.engine.family_pay import (
     EarningsPaid,
     Entitlement,
@@ -33,15 +34,7 @@ PAYMENT_FOR_LEAVE: dict[str, Payment] = {
     FamilyLeave.Kind.NEONATAL_CARE: Payment.SNCP,
 }
 # The department's occupational scheme (hr.AbsencePayScheme.Kind) that pays each kind of leave.
-SCHEME_FOR_LEAVE: dict[str, str] = {
-    FamilyLeave.Kind.MATERNITY: "maternity",
-    FamilyLeave.Kind.ADOPTION: "adoption",
-    FamilyLeave.Kind.PATERNITY_BIRTH: "paternity",
-    FamilyLeave.Kind.PATERNITY_ADOPTION: "paternity",
-    FamilyLeave.Kind.SHARED_PARENTAL: "shared_parental",
-    FamilyLeave.Kind.PARENTAL_BEREAVEMENT: "parental_bereavement",
-    FamilyLeave.Kind.NEONATAL_CARE: "neonatal_care",
-}
+SCHEME_FOR_LEAVE: dict[str, str] = SCHEME_OF_FAMILY_LEAVE
 
 
 @dataclass(frozen=True)
