@@ -43,7 +43,7 @@ def _people(*, sex: str, started_by: datetime.date, count: int, taken: set[int],
     return people
 
 
-def seed_department(department: Department, *, hr_officer: User | None, employee_persona: User | None,
+def seed_department(department: Department, *, hr_officer: User, employee_persona: User | None,
                     out: TextIO, today: datetime.date | None = None) -> None:
     today = today or timezone.localdate()
     last_month = (today.replace(day=1) - DAY).replace(day=1)

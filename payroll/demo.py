@@ -82,9 +82,9 @@ def _earnings_history(department: Department, schedule: PaySchedule, first_run_d
                       officer: User) -> int:
     """What the previous payroll paid the people on family leave on each pay day before the first run
     here: a month's salary from the employment version of the day."""
-    rows = []
-    leavers = FamilyLeave.objects.filter(status=FamilyLeave.Status.CONFIRMED).select_related("employee")
-    for employee in {leave.employee for leave in leavers}:
+    rows: list[services.EarningsHistoryRow] = []
+    on_leave = FamilyLeave.objects.filter(status=FamilyLeave.Status.CONFIRMED).select_related("employee")
+    for employee in sorted({leave.employee for leave in on_leave}, key=lambda person: person.payroll_number):
         versions = list(Employment.objects.filter(employee=employee, superseded_at__isnull=True).filter(
             Q(valid_to__isnull=True) | Q(valid_to__gte=first_run_day - datetime.timedelta(days=HISTORY_MONTHS * 31))))
         month = first_run_day.replace(day=1)
