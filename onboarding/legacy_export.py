@@ -260,8 +260,10 @@ def write_export(path: Path, *, count: int, file_format: str = "csv", seed: int 
 # --- What the legacy payroll paid ----------------------------------------------------------------
 
 # The layout of onboarding/LEGACY_RESULTS.md, as the legacy payroll writes it.
+# The year to date after the period comes last, as older legacy layouts lacked it.
 RESULT_HEADINGS = ["Payroll No", "Period", "Gross Pay", "Taxable Pay", "Tax", "NI EE", "NI ER", "Student Loan",
-                   "PG Loan", "Pension EE", "Pension ER", "Net Pay", "Tax Code", "NI Letter"]
+                   "PG Loan", "Pension EE", "Pension ER", "Net Pay", "Tax Code", "NI Letter", "YTD Taxable Pay",
+                   "YTD Tax"]
 _RESULT_FIGURES = ("gross_pay", "taxable_pay", "income_tax", "employee_ni", "employer_ni", "student_loan",
                    "postgraduate_loan", "pension_employee", "pension_employer", "net_pay")
 LOAN_PLANS = {"": (), "Plan 1": ("plan1",), "Plan 2": ("plan2",), "Plan 4": ("plan4",), "Plan 5": ("plan5",),
@@ -273,6 +275,7 @@ PLANTED_KINDS = {
     "rounding": "the legacy payroll rounds the employer's pension contribution up to the next penny",
     "missing": "the legacy payroll held the employee's pay (no results row)",
     "leaver_still_paid": "the legacy payroll still paid a leaver who is not in the staff export",
+    "year_to_date": "the legacy payroll counted the period's taxable pay twice in its year to date",
 }
 STALE_CODE_STEP = 100
 
@@ -366,6 +369,13 @@ class _Planter:
         for kind, number in wanted.items():
             for _ in range(number):
                 self.due_at[positions.pop()] = kind
+        if handful:
+            # Drawn apart from the others, so that adding this kind moved none of them.
+            drawn = random.Random(seed + 3)
+            position = drawn.randrange(count * 4 // 5)
+            while position in self.due_at:
+                position = drawn.randrange(count * 4 // 5)
+            self.due_at[position] = "year_to_date"
         self.pending: dict[str, int] = {kind: 0 for kind in PLANTED_KINDS}
 
     def due(self, index: int) -> list[str]:
@@ -394,22 +404,27 @@ class _LegacyPayroll:
         if payslip is None:
             return None
         kind, figures, tax_code = None, _figures(payslip), row["Tax Code"]
+        year_to_date = _year_to_date_after(row, figures)
         for candidate in due:
             changed = _planted(candidate, row, self.period, payslip)
             if changed is not None:
                 kind, (figures, tax_code) = candidate, changed
+                year_to_date = _year_to_date_after(row, figures)
+                if kind == "year_to_date":  # the period's taxable pay counted twice
+                    year_to_date["taxable_pay"] += figures["taxable_pay"]
                 break
         if kind is not None:
             self.planter.pending[kind] -= 1
             number = row["Payroll No"]
             if kind == "leaver_still_paid":  # a copy of this row's pay under a number the export lacks
                 number = f"LP{self.count + 1 + len(self.leavers):06d}"
-                self.leavers.append(_result_cells(number, self.label, figures, tax_code, row["NI Letter"]))
+                self.leavers.append(_result_cells(number, self.label, figures, tax_code, row["NI Letter"],
+                                                  year_to_date))
             self.written.planted[kind].append(number)
             if kind == "missing":
                 return None
         self.written.rows += 1
-        return _result_cells(row["Payroll No"], self.label, figures, tax_code, row["NI Letter"])
+        return _result_cells(row["Payroll No"], self.label, figures, tax_code, row["NI Letter"], year_to_date)
 
     def finish(self) -> list[list[str]]:
         """The rows after the export's: the leavers still paid."""
@@ -448,12 +463,22 @@ def _planted(kind: str, row: dict[str, str], period: PayPeriod,
         rounded_up = _rounded_up_employer_pension(payslip)
         return None if rounded_up is None else ({**_figures(payslip), "pension_employer": rounded_up},
                                                 row["Tax Code"])
-    return _figures(payslip), row["Tax Code"]  # missing, or a leaver paid the same
+    if kind == "year_to_date" and payslip.taxable_pay <= 0:
+        return None  # nothing taxable this period to count twice
+    return _figures(payslip), row["Tax Code"]  # missing, a leaver paid the same, or the year to date
+
+
+def _year_to_date_after(row: dict[str, str], figures: dict[str, Decimal]) -> dict[str, Decimal]:
+    """The year to date after the period, as the legacy payslip shows it: the export's year to date
+    before the period plus what the period paid."""
+    return {"taxable_pay": Decimal(row["YTD Taxable Pay"]) + figures["taxable_pay"],
+            "tax": Decimal(row["YTD Tax"]) + figures["income_tax"]}
 
 
 def _result_cells(payroll_number: str, period: str, figures: dict[str, Decimal], tax_code: str,
-                  ni_letter: str) -> list[str]:
-    return [payroll_number, period, *(f"{figures[name]:.2f}" for name in _RESULT_FIGURES), tax_code, ni_letter]
+                  ni_letter: str, year_to_date: dict[str, Decimal]) -> list[str]:
+    return [payroll_number, period, *(f"{figures[name]:.2f}" for name in _RESULT_FIGURES), tax_code, ni_letter,
+            f"{year_to_date['taxable_pay']:.2f}", f"{year_to_date['tax']:.2f}"]
 
 
 class _Table:
@@ -489,7 +514,8 @@ def _result_values(cells: list[str], file_format: str) -> Sequence[object]:
     # In a workbook amounts are numbers, as a payroll system's spreadsheet holds them.
     if file_format != "xlsx":
         return cells
-    return [cells[0], cells[1], *(float(cell) for cell in cells[2:12]), cells[12], cells[13]]
+    return [cells[0], cells[1], *(float(cell) for cell in cells[2:12]), cells[12], cells[13],
+            *(float(cell) for cell in cells[14:])]
 
 
 def write_export_with_results(path: Path, results_path: Path, *, count: int, period_start: datetime.date,

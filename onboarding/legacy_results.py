@@ -29,12 +29,16 @@ from payroll.engine.codes import TaxCodeError, parse_tax_code
 from payroll.engine.rates import available_tax_years, rates_for
 from payroll.periods import tax_year_label
 
-__all__ = ["RESULT_COLUMNS", "RESULT_FIGURES", "RESULT_MAPPING_KEYS", "LegacyResultRow", "LegacyResultsRead",
-           "ResultColumn", "ResultProblem", "read_legacy_results"]
+__all__ = ["RESULT_COLUMNS", "RESULT_FIGURES", "RESULT_MAPPING_KEYS", "YEAR_TO_DATE_COLUMNS", "LegacyResultRow",
+           "LegacyResultsRead", "ResultColumn", "ResultProblem", "read_legacy_results"]
 
 # The figures compared, in the order reports show them (payslip field names).
 RESULT_FIGURES = ("gross_pay", "taxable_pay", "income_tax", "employee_ni", "employer_ni", "student_loan",
                   "postgraduate_loan", "pension_employee", "pension_employer", "net_pay")
+# The year to date after the period a file may give: its column's key (the staff import's key for
+# the same heading, so one mapping serves both files) to the comparison's name for it. Read as
+# money, never compared as figures of the period.
+YEAR_TO_DATE_COLUMNS = {"ytd_taxable_pay": "taxable_pay", "ytd_tax_paid": "tax"}
 PENNY = Decimal("0.01")
 ZERO = Decimal("0.00")
 
@@ -47,6 +51,9 @@ class LegacyResultRow:
     tax_code: str  # the code proper, as the platform stores it: "1257L", "S1257L", "K475", "BR"
     ni_category: str
     week1_month1: bool = False  # the file's code carried W1, M1 or X (non-cumulative)
+    # The year to date after the period ("taxable_pay", "tax") as far as the file gives it; empty
+    # when it gives none.
+    year_to_date: dict[str, Decimal] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -65,6 +72,8 @@ class LegacyResultsRead:
     # lacks is not compared (rather than taken as zero).
     figures: tuple[str, ...] = ()
     notes: list[str] = field(default_factory=list)
+    # The year-to-date figures the file gives ("taxable_pay", "tax"), if any.
+    year_to_date: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -101,6 +110,10 @@ RESULT_COLUMNS: tuple[ResultColumn, ...] = (
     ResultColumn("pension_employer", "Pension employer", ("pension er", "er pension", "employer pension",
                                                           "pension employer", "pension_employer"), required=False),
     ResultColumn("net_pay", "Net pay", ("net pay", "net", "take home pay", "net_pay"), required=True),
+    ResultColumn("ytd_taxable_pay", "YTD taxable pay", ("ytd taxable pay", "taxable pay ytd", "ytd taxable",
+                                                        "taxable pay to date"), required=False),
+    ResultColumn("ytd_tax_paid", "YTD tax", ("ytd tax", "ytd tax paid", "tax ytd", "tax paid ytd", "tax to date",
+                                             "tax paid to date"), required=False, negative=True),
     ResultColumn("tax_code", "Tax code", ("tax code", "taxcode", "tax_code"), required=True),
     ResultColumn("ni_category", "NI letter", ("ni letter", "ni category", "ni cat", "ni table", "ni_category"),
                  required=True),
@@ -333,6 +346,7 @@ def read_legacy_results(path: Path, *, file_format: str, mapping_columns: Mappin
         return LegacyResultsRead(problems=[ResultProblem(problem.row, "", "", problem.message)])
     columns, problems, notes = resolve_result_columns(sheet.headings, mapping_columns)
     figures = tuple(name for name in RESULT_FIGURES if name in columns)
+    year_to_date = tuple(name for key, name in YEAR_TO_DATE_COLUMNS.items() if key in columns)
     missing_optional = [RESULT_COLUMNS_BY_KEY[name].label.lower() for name in RESULT_FIGURES if name not in columns
                         and not RESULT_COLUMNS_BY_KEY[name].required]
     if missing_optional:
@@ -341,7 +355,7 @@ def read_legacy_results(path: Path, *, file_format: str, mapping_columns: Mappin
     numbers: list[tuple[str, int]] = []
     try:
         rows_read = _read_rows(sheet.rows, sheet.headings, _checks(columns, period_start, period_end, letters),
-                               figures, rows, problems, numbers)
+                               figures, rows, problems, numbers, year_to_date=bool(year_to_date))
     except FileProblem as problem:
         return LegacyResultsRead(problems=[*problems, ResultProblem(problem.row, "", "", problem.message)])
     if rows_read == 0:
@@ -352,17 +366,17 @@ def read_legacy_results(path: Path, *, file_format: str, mapping_columns: Mappin
     if bad_rows & {0, 1}:  # a problem with the file or its headings leaves no row to trust
         rows = []
     return LegacyResultsRead(rows=[row for row in rows if row.row_number not in bad_rows], problems=problems,
-                             figures=figures, notes=[*sheet.notes, *notes])
+                             figures=figures, notes=[*sheet.notes, *notes], year_to_date=year_to_date)
 
 
 def _read_rows(numbered: Iterator[tuple[int, list[str]]], headings: list[str], plan: list[tuple[str, int, _Check]],
                figures: tuple[str, ...], rows: list[LegacyResultRow], problems: list[ResultProblem],
-               numbers: list[tuple[str, int]]) -> int:
+               numbers: list[tuple[str, int]], *, year_to_date: bool = False) -> int:
     """Check every row: good ones into ``rows``, reasons into ``problems``, and every payroll number
     read (a refused row's too, so that duplicates name both rows) into ``numbers``. Returns the
     count of rows read."""
     width = len(headings)
-    optional = {name for name in figures if not RESULT_COLUMNS_BY_KEY[name].required}
+    optional = {name for name in figures if not RESULT_COLUMNS_BY_KEY[name].required} | set(YEAR_TO_DATE_COLUMNS)
     read = 0
     for row_number, cells in numbered:
         if not "".join(cells).strip():
@@ -399,7 +413,9 @@ def _read_rows(numbered: Iterator[tuple[int, list[str]]], headings: list[str], p
         rows.append(LegacyResultRow(
             row_number=row_number, payroll_number=values["payroll_number"],
             figures={name: values[name] for name in figures}, tax_code=code, ni_category=values["ni_category"],
-            week1_month1=week1_month1))
+            week1_month1=week1_month1,
+            year_to_date={name: values[key] for key, name in YEAR_TO_DATE_COLUMNS.items() if key in values}
+            if year_to_date else {}))
     return read
 
 

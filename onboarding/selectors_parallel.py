@@ -19,7 +19,9 @@ from shared_services.core.spreadsheets import csv_lines, xlsx_bytes
 FIGURE_LABELS = {"gross_pay": "Gross pay", "taxable_pay": "Taxable pay", "income_tax": "Income tax",
                  "employee_ni": "Employee NI", "employer_ni": "Employer NI", "student_loan": "Student loan",
                  "postgraduate_loan": "Postgraduate loan", "pension_employee": "Employee pension",
-                 "pension_employer": "Employer pension", "net_pay": "Net pay"}
+                 "pension_employer": "Employer pension", "net_pay": "Net pay",
+                 # A difference in the year to date alone (this period's figures agree).
+                 "ytd_taxable_pay": "Taxable pay to date", "ytd_tax": "Tax to date"}
 YTD_LABELS = {"taxable_pay": "taxable pay", "tax": "tax", "employee_ni": "employee NI",
               "student_loan": "student loan", "postgraduate_loan": "postgraduate loan",
               "pension_employee": "employee pension"}
@@ -27,7 +29,9 @@ Classification = ParallelRunDifference.Classification
 Resolution = ParallelRunDifference.Resolution
 REPORT_HEADINGS = ["Section", "Payroll number", "Figure", "Legacy", "Platform", "Difference", "Class", "Resolution",
                    "Note", "Legacy tax code", "Platform tax code", "Legacy NI letter", "Platform NI letter",
-                   "Platform gross pay", "Platform taxable pay to date before", "Platform tax to date before"]
+                   "Platform gross pay", "Platform taxable pay to date before", "Platform tax to date before",
+                   "Legacy taxable pay to date", "Platform taxable pay to date", "Legacy tax to date",
+                   "Platform tax to date", "Platform calculation failed"]
 
 
 def parallel_runs(*, department: Department) -> QuerySet[ParallelRun]:
@@ -126,10 +130,17 @@ def inputs_text(inputs: dict[str, Any]) -> dict[str, str]:
     legacy = inputs.get("legacy") or {}
     platform = inputs.get("platform") or {}
     before = platform.get("year_to_date_before") or {}
+    # The year to date after the period, as each side's payslip shows it (when the legacy gave one).
+    legacy_after = legacy.get("year_to_date") or {}
+    platform_after = platform.get("year_to_date") or {}
     return {"legacy_tax_code": legacy.get("tax_code") or "", "platform_tax_code": platform.get("tax_code") or "",
             "legacy_ni_letter": legacy.get("ni_letter") or "", "platform_ni_letter": platform.get("ni_letter") or "",
             "legacy_gross_pay": legacy.get("gross_pay") or "", "platform_gross_pay": platform.get("gross_pay") or "",
             "platform_ytd_taxable_pay": before.get("taxable_pay") or "", "platform_ytd_tax": before.get("tax") or "",
+            "legacy_ytd_taxable_pay_after": legacy_after.get("taxable_pay") or "",
+            "platform_ytd_taxable_pay_after": platform_after.get("taxable_pay") or "",
+            "legacy_ytd_tax_after": legacy_after.get("tax") or "",
+            "platform_ytd_tax_after": platform_after.get("tax") or "",
             "failure_reason": platform.get("failure_reason") or ""}
 
 
@@ -143,7 +154,9 @@ def _difference_row(difference: ParallelRunDifference) -> list[Any]:
             difference.get_classification_display(), difference.get_resolution_display(), difference.note,
             inputs["legacy_tax_code"], inputs["platform_tax_code"], inputs["legacy_ni_letter"],
             inputs["platform_ni_letter"], inputs["platform_gross_pay"], inputs["platform_ytd_taxable_pay"],
-            inputs["platform_ytd_tax"]]
+            inputs["platform_ytd_tax"], inputs["legacy_ytd_taxable_pay_after"],
+            inputs["platform_ytd_taxable_pay_after"], inputs["legacy_ytd_tax_after"], inputs["platform_ytd_tax_after"],
+            inputs["failure_reason"]]
 
 
 def report_rows(*, run: ParallelRun) -> Iterator[Sequence[Any]]:

@@ -15,6 +15,7 @@ it (``parallel_run_compare``), reading both sides as rows and writing difference
 from __future__ import annotations
 
 import datetime
+import logging
 import re
 import secrets
 from collections import Counter
@@ -49,9 +50,11 @@ from payroll.selectors_parallel import Schedule, ShadowPayslip
 from shared_services.accounts.models import User
 
 __all__ = ["MAX_TOLERANCE", "SIGN_OFF_ROLES", "ParallelRunStart", "cutover_sign_off", "cutover_sign_off_withdraw",
-           "parallel_run_calculate", "parallel_run_compare", "parallel_run_differences_explain",
-           "parallel_run_in_process", "parallel_run_rerun", "parallel_run_start", "period_from_text",
-           "problems_as_lines"]
+           "parallel_run_calculate", "parallel_run_calculation_abandoned", "parallel_run_compare",
+           "parallel_run_differences_explain", "parallel_run_in_process", "parallel_run_rerun", "parallel_run_start",
+           "period_from_text", "problems_as_lines"]
+
+logger = logging.getLogger(__name__)
 
 MAX_TOLERANCE = Decimal("100.00")
 BATCH_SIZE = 5000
@@ -66,6 +69,8 @@ Resolution = ParallelRunDifference.Resolution
 Classification = ParallelRunDifference.Classification
 DIFFERENCE_COLUMNS = ("parallel_run", "payroll_number", "employee", "figure", "legacy_amount", "platform_amount",
                       "classification", "inputs", "resolution", "note", "resolved_by", "resolved_at")
+PERIOD_YEARS = (1900, 2200)
+YTD_PREFIX = "ytd_"
 MAX_REASONS = 1000  # a file with more problems lists the first thousand and says how many more
 
 
@@ -74,6 +79,10 @@ def period_from_text(text: str) -> datetime.date:
     match = re.fullmatch(r"\s*(\d{4})-(\d{1,2})\s*", text or "")
     if match is None or not 1 <= int(match[2]) <= 12:
         raise ValidationError({"period": "Give the period as year and month, like 2026-11."})
+    # Year 0 is no date at all, and a far year has no pay period: both refused here, not met later.
+    if not PERIOD_YEARS[0] <= int(match[1]) <= PERIOD_YEARS[1]:
+        raise ValidationError({"period": f"The period {match[1]}-{int(match[2]):02d} is not one a payroll can run: "
+                                         f"give a year from {PERIOD_YEARS[0]} to {PERIOD_YEARS[1]}, like 2026-11."})
     return datetime.date(int(match[1]), int(match[2]), 1)
 
 
@@ -114,6 +123,13 @@ def _refuse_file(problems: list[ResultProblem]) -> None:
     if len(problems) > MAX_REASONS:
         reasons.append(f"…and {len(problems) - MAX_REASONS:,} more problems. Fix these first.")
     raise ValidationError({"file": reasons})
+
+
+def _stored_figures(row: LegacyResultRow) -> dict[str, str]:
+    # The year to date after the period sits beside the figures under its own keys ("ytd_tax"), so
+    # it is never mistaken for a figure of the period.
+    return {**{name: str(amount) for name, amount in row.figures.items()},
+            **{YTD_PREFIX + name: str(amount) for name, amount in row.year_to_date.items()}}
 
 
 def _stored_tax_code(row: LegacyResultRow, schedule: Schedule) -> str:
@@ -183,13 +199,14 @@ def parallel_run_start(*, department: Department, period: datetime.date, upload:
         # The shadow run pays nobody and locks nothing: opening it only fixes who it calculates.
         shadow = payroll_services.pay_run_open(run=shadow, acting_user=acting_user)  # type: ignore[arg-type]
         run.shadow_run = shadow
-        run.totals = {"compared_figures": list(read.figures), "notes": list(read.notes)}
+        run.totals = {"compared_figures": list(read.figures), "year_to_date": list(read.year_to_date),
+                      "notes": list(read.notes)}
         run.save()
         for start in range(0, len(read.rows), BATCH_SIZE):
             bulk_insert(LegacyResult, ("parallel_run", "row_number", "payroll_number", "employee", "figures",
                                        "tax_code", "ni_category"),
                         [(run.pk, row.row_number, row.payroll_number, employees.get(row.payroll_number),
-                          {name: str(amount) for name, amount in row.figures.items()},
+                          _stored_figures(row),
                           _stored_tax_code(row, schedule), row.ni_category)
                          for row in read.rows[start:start + BATCH_SIZE]], returning=())
         audit_record(department=department, action="parallel_run.start", acting_user=acting_user, target=run,
@@ -215,7 +232,11 @@ def parallel_run_calculate(*, parallel_run: ParallelRun, acting_user: User | Non
     department = parallel_run.department
     with department_context(department.id):
         run = ParallelRun.objects.select_for_update().get(pk=parallel_run.pk)
-        if run.status in (ParallelRun.Status.CALCULATING, ParallelRun.Status.COMPARING):
+        # A run left calculating or comparing whose shadow run is no longer calculating was
+        # stopped (a worker lost, a comparison abandoned): it may start again. The lock waits
+        # for a comparison in progress to finish.
+        still_calculating = run.shadow_run is not None and run.shadow_run.status == shadow_selectors.CALCULATING
+        if run.status in (ParallelRun.Status.CALCULATING, ParallelRun.Status.COMPARING) and still_calculating:
             raise ValidationError({"status": "The shadow run is being calculated and compared already. Wait for it "
                                              "to finish."})
         if run.status == ParallelRun.Status.REJECTED or run.shadow_run is None:
@@ -235,8 +256,11 @@ def parallel_run_calculate(*, parallel_run: ParallelRun, acting_user: User | Non
 
 def parallel_run_rerun(*, parallel_run: ParallelRun, acting_user: User | None) -> ParallelRunStart:
     """Calculate the shadow run again after records were corrected, and compare again: a
-    difference still there keeps its explanation; one that has gone is marked fixed."""
-    if parallel_run.status not in (ParallelRun.Status.COMPARED, ParallelRun.Status.FAILED):
+    difference still there, of the same class and amounts, keeps its explanation; one that has
+    changed is open again; one that has gone is marked fixed. A failed run, or one stopped while
+    calculating or comparing, may be calculated again too."""
+    if parallel_run.status not in (ParallelRun.Status.COMPARED, ParallelRun.Status.FAILED,
+                                   ParallelRun.Status.CALCULATING, ParallelRun.Status.COMPARING):
         raise ValidationError({"status": "Only a finished parallel run can be calculated again."})
     return parallel_run_calculate(parallel_run=parallel_run, acting_user=acting_user)
 
@@ -271,15 +295,47 @@ def parallel_run_compare(*, department: Department, parallel_run_id: int,
         if shadow.status == shadow_selectors.CALCULATING:
             return run
         if shadow.status != shadow_selectors.CALCULATED:
-            return _set_status(department, run.pk, ParallelRun.Status.FAILED, finished_at=timezone.now(),
-                               file_problem=f"The shadow run is {shadow.get_status_display().lower()}, so there "
-                                            "is nothing to compare. Start a new parallel run.")
+            return _fail(department, run.pk, acting_user, f"The shadow run is {shadow.get_status_display().lower()}, "
+                         "so there is nothing to compare. Start a new parallel run.")
     _set_status(department, run.pk, ParallelRun.Status.COMPARING)
-    with department_context(department.id):
-        run = ParallelRun.objects.select_for_update(of=("self",)).select_related("shadow_run").get(pk=parallel_run_id)
-        if run.status != ParallelRun.Status.COMPARING:
+    try:
+        with department_context(department.id):
+            run = (ParallelRun.objects.select_for_update(of=("self",)).select_related("shadow_run")
+                   .get(pk=parallel_run_id))
+            if run.status != ParallelRun.Status.COMPARING:
+                return run
+            _compare(department, run, acting_user)
             return run
-        _compare(department, run, acting_user)
+    except Exception as error:
+        # The comparison's transaction is rolled back; the run must not stay "Comparing" for ever.
+        logger.exception("Parallel run %s: the comparison failed", parallel_run_id)
+        return _fail(department, parallel_run_id, acting_user, (
+            f"The comparison stopped with an error ({type(error).__name__}: {str(error)[:200]}). Nothing was "
+            "compared; calculate the shadow run again, and report the error if it happens again."))
+
+
+def parallel_run_calculation_abandoned(*, department: Department, parallel_run_id: int, waited: datetime.timedelta,
+                                       acting_user: User | None = None) -> ParallelRun:
+    """Stop waiting for a shadow run that has not finished calculating in ``waited``: the run
+    fails with the reason (and may be calculated again). A run that has moved on is left as it is."""
+    with department_context(department.id):
+        run = ParallelRun.objects.select_for_update().get(pk=parallel_run_id)
+        if run.status != ParallelRun.Status.CALCULATING:
+            return run
+    minutes = max(1, round(waited.total_seconds() / 60))
+    return _fail(department, parallel_run_id, acting_user, (
+        f"The shadow run had not finished calculating after {minutes} minutes, so nothing was compared. Calculate it "
+        "again once payroll's calculation has finished or been resumed."))
+
+
+def _fail(department: Department, run_id: int, acting_user: User | None, reason: str) -> ParallelRun:
+    with department_context(department.id):
+        run = ParallelRun.objects.select_for_update().get(pk=run_id)
+        was = run.status
+        run.status, run.finished_at, run.file_problem = ParallelRun.Status.FAILED, timezone.now(), reason
+        run.save(update_fields=["status", "finished_at", "file_problem"])
+        audit_record(department=department, action="parallel_run.fail", acting_user=acting_user, target=run,
+                     changes=audit_changes({"status": was}, {"status": run.status, "reason": reason}))
         return run
 
 
@@ -326,6 +382,8 @@ def _platform_inputs(slip: ShadowPayslip) -> dict[str, Any]:
     inputs: dict[str, Any] = {
         "tax_code": slip.tax_code + (" (week 1/month 1)" if slip.week1_month1 else ""),
         "ni_letter": slip.ni_category, "gross_pay": _money_text(slip.figures["gross_pay"])}
+    if slip.year_to_date is not None:
+        inputs["year_to_date"] = {name: _money_text(amount) for name, amount in slip.year_to_date.items()}
     if slip.failure_reason:
         inputs["failure_reason"] = slip.failure_reason
     return inputs
@@ -341,9 +399,36 @@ def _differs(legacy: Mapping[str, Decimal], platform: Mapping[str, Decimal], fig
     return False
 
 
-def _legacy_inputs(tax_code: str, ni_category: str, figures: Mapping[str, Any]) -> dict[str, Any]:
+def _split_legacy(stored: Mapping[str, str]) -> tuple[dict[str, Decimal], dict[str, Decimal] | None]:
+    """A stored legacy row's figures of the period, and its year to date after it (None: not given)."""
+    figures: dict[str, Decimal] = {}
+    year_to_date: dict[str, Decimal] = {}
+    for name, amount in stored.items():
+        if name.startswith(YTD_PREFIX):
+            year_to_date[name.removeprefix(YTD_PREFIX)] = Decimal(amount)
+        else:
+            figures[name] = Decimal(amount)
+    return figures, year_to_date or None
+
+
+def _legacy_inputs(tax_code: str, ni_category: str, figures: Mapping[str, Any],
+                   year_to_date: Mapping[str, Decimal] | None = None) -> dict[str, Any]:
     gross = figures.get("gross_pay")
-    return {"tax_code": tax_code, "ni_letter": ni_category, "gross_pay": None if gross is None else str(gross)}
+    inputs: dict[str, Any] = {"tax_code": tax_code, "ni_letter": ni_category,
+                              "gross_pay": None if gross is None else str(gross)}
+    if year_to_date is not None:
+        inputs["year_to_date"] = {name: _money_text(amount) for name, amount in year_to_date.items()}
+    return inputs
+
+
+def _failed_payslip(left: _LegacyRow, figures: Mapping[str, Decimal], year_to_date: Mapping[str, Decimal] | None,
+                    slip: ShadowPayslip) -> dict[str, Any]:
+    # A payslip the platform could not calculate has no figures to set against the legacy's (its
+    # zeros would show as every figure differing): one difference says so, with the reason.
+    return {"payroll_number": slip.payroll_number, "employee": slip.employee_id, "figure": "",
+            "legacy_amount": figures.get("net_pay"), "platform_amount": None, "classification": Classification.PAY,
+            "inputs": {"legacy": _legacy_inputs(left[3], left[4], figures, year_to_date),
+                       "platform": _platform_inputs(slip)}}
 
 
 def _compare(department: Department, run: ParallelRun, acting_user: User | None) -> None:
@@ -351,19 +436,24 @@ def _compare(department: Department, run: ParallelRun, acting_user: User | None)
     assert shadow is not None
     tolerance = Decimal(run.tolerance)
     compared_figures = tuple(run.totals.get("compared_figures") or COMPARED_FIGURES)
+    # The platform's year to date after the period is read with the payslips, only when the file gave one.
+    with_year_to_date = bool(run.totals.get("year_to_date"))
     zero = Decimal("0.00")
     legacy_totals = dict.fromkeys(compared_figures, zero)
     platform_totals = dict.fromkeys(compared_figures, zero)
     found: list[dict[str, Any]] = []
     tally = _Tally()
     differing: set[str] = set()
-    for left, slip in _side_by_side(_legacy_rows(run), shadow_selectors.shadow_run_payslips(run=shadow)):
+    payslips = shadow_selectors.shadow_run_payslips(run=shadow, with_year_to_date=with_year_to_date)
+    for left, slip in _side_by_side(_legacy_rows(run), payslips):
         figures: dict[str, Decimal] = {}
+        year_to_date: dict[str, Decimal] | None = None
         if left is not None:
-            figures = {name: Decimal(amount) for name, amount in left[2].items()}
+            figures, year_to_date = _split_legacy(left[2])
             for name in compared_figures:
                 legacy_totals[name] += figures.get(name, zero)
-        if slip is not None:
+        failed = slip is not None and slip.status == shadow_selectors.PAYSLIP_FAILED
+        if slip is not None and not failed:
             for name in compared_figures:
                 platform_totals[name] += slip.figures[name]
         if slip is None:
@@ -373,29 +463,41 @@ def _compare(department: Department, run: ParallelRun, acting_user: User | None)
             found.append({"payroll_number": number, "employee": employee_id, "figure": "",
                           "legacy_amount": figures.get("net_pay"), "platform_amount": None,
                           "classification": Classification.ONLY_LEGACY,
-                          "inputs": {"legacy": _legacy_inputs(tax_code, ni_category, figures),
+                          "inputs": {"legacy": _legacy_inputs(tax_code, ni_category, figures, year_to_date),
                                      "platform": {"known": employee_id is not None}}})
             continue
         if left is None:
             tally.only_platform += 1
             found.append({"payroll_number": slip.payroll_number, "employee": slip.employee_id, "figure": "",
-                          "legacy_amount": None, "platform_amount": slip.figures["net_pay"],
+                          "legacy_amount": None, "platform_amount": None if failed else slip.figures["net_pay"],
                           "classification": Classification.ONLY_PLATFORM,
                           "inputs": {"legacy": None, "platform": _platform_inputs(slip)}})
             continue
         _, _, _, tax_code, ni_category = left
         tally.compared += 1
-        if not _differs(figures, slip.figures, compared_figures, tolerance):
+        if failed:
+            differing.add(slip.payroll_number)
+            found.append(_failed_payslip(left, figures, year_to_date, slip))
+            continue
+        ytd_given = year_to_date is not None and slip.year_to_date is not None
+        if not _differs(figures, slip.figures, compared_figures, tolerance) and not (
+                ytd_given and _differs(year_to_date or {}, slip.year_to_date or {}, tuple(year_to_date or ()),
+                                       tolerance)):
             tally.matched += 1
             continue
-        # The legacy results give no year to date, so that class is not judged (comparison.py).
+        # The year to date is judged only when the legacy results give it (comparison.py).
         differences = compare_employee(
-            legacy=Side(figures=figures, tax_code=tax_code, ni_category=ni_category),
+            legacy=Side(figures=figures, tax_code=tax_code, ni_category=ni_category, year_to_date=year_to_date),
             platform=Side(figures={name: slip.figures[name] for name in compared_figures}, tax_code=slip.tax_code,
-                          ni_category=slip.ni_category, non_cumulative=slip.week1_month1),
+                          ni_category=slip.ni_category, non_cumulative=slip.week1_month1,
+                          year_to_date=slip.year_to_date),
             tolerance=tolerance)
+        if not differences:
+            tally.matched += 1
+            continue
         differing.add(slip.payroll_number)
-        inputs = {"legacy": _legacy_inputs(tax_code, ni_category, figures), "platform": _platform_inputs(slip)}
+        inputs = {"legacy": _legacy_inputs(tax_code, ni_category, figures, year_to_date),
+                  "platform": _platform_inputs(slip)}
         found.extend({"payroll_number": slip.payroll_number, "employee": slip.employee_id, "figure": difference.figure,
                       "legacy_amount": difference.legacy, "platform_amount": difference.platform,
                       "classification": difference.classification, "inputs": inputs}
@@ -431,7 +533,8 @@ def _compare(department: Department, run: ParallelRun, acting_user: User | None)
 def _store_differences(run: ParallelRun, found: list[dict[str, Any]], acting_user: User | None, *,
                        calculation: int) -> list[str]:
     """Replace the run's differences with ``found``, carrying resolutions over: a difference still
-    there keeps its explanation; one gone since the last comparison is kept, marked fixed.
+    there with the same class and amounts keeps its explanation; one gone since the last
+    comparison is kept, marked fixed.
     Returns the classes of the differences now found."""
     earlier = {(row[0], row[1]): row for row in ParallelRunDifference.objects.filter(parallel_run=run).values_list(
         "payroll_number", "figure", "employee_id", "legacy_amount", "platform_amount", "classification", "inputs",
@@ -442,7 +545,10 @@ def _store_differences(run: ParallelRun, found: list[dict[str, Any]], acting_use
         key = (difference["payroll_number"], difference["figure"])
         before = earlier.pop(key, None)
         resolution, note, resolved_by, resolved_at = Resolution.OPEN, "", None, None
-        if before is not None and before[7] == Resolution.EXPLAINED:
+        # An explanation was given for those amounts on that ground: if either has changed, the
+        # difference is open again for someone to look at.
+        if before is not None and before[7] == Resolution.EXPLAINED and (before[3], before[4], before[5]) == (
+                difference["legacy_amount"], difference["platform_amount"], difference["classification"]):
             resolution, note, resolved_by, resolved_at = before[7:11]
         rows.append((run.pk, difference["payroll_number"], difference["employee"], difference["figure"],
                      difference["legacy_amount"], difference["platform_amount"], difference["classification"],

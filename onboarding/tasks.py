@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import TYPE_CHECKING
 
 from django.db import transaction
@@ -41,19 +42,25 @@ COMPARE_POLLS_MAX = 3600
 @app.task(base=DepartmentStepsTask, name="onboarding.tasks.parallel_run_compare_task")
 def parallel_run_compare_task(department_id: int, parallel_run_id: int, acting_user_id: int | None = None,
                               polls: int = 0) -> str:
-    """Compare a parallel run once its shadow run is calculated; until then, look again shortly.
-    Idempotent: a run compared already is left alone."""
+    """Compare a parallel run once its shadow run is calculated; until then, look again shortly,
+    and after COMPARE_POLLS_MAX looks mark it failed (it can be calculated again). Idempotent: a
+    run compared already is left alone."""
     from departments.models import Department
     from onboarding.models import ParallelRun
-    from onboarding.services_parallel import parallel_run_compare
+    from onboarding.services_parallel import parallel_run_calculation_abandoned, parallel_run_compare
     from shared_services.accounts.models import User
 
     department = Department.objects.get(pk=department_id)
     acting_user = User.objects.filter(pk=acting_user_id).first() if acting_user_id else None
     run = parallel_run_compare(department=department, parallel_run_id=parallel_run_id, acting_user=acting_user)
-    if run.status == ParallelRun.Status.CALCULATING and polls < COMPARE_POLLS_MAX:
-        parallel_run_compare_task.apply_async((department_id, parallel_run_id, acting_user_id, polls + 1),
-                                              countdown=COMPARE_POLL_SECONDS)
+    if run.status == ParallelRun.Status.CALCULATING:
+        if polls < COMPARE_POLLS_MAX:
+            parallel_run_compare_task.apply_async((department_id, parallel_run_id, acting_user_id, polls + 1),
+                                                  countdown=COMPARE_POLL_SECONDS)
+        else:
+            run = parallel_run_calculation_abandoned(
+                department=department, parallel_run_id=parallel_run_id, acting_user=acting_user,
+                waited=datetime.timedelta(seconds=COMPARE_POLL_SECONDS * COMPARE_POLLS_MAX))
     return run.status
 
 

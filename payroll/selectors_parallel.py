@@ -21,7 +21,8 @@ from departments.bulk import AnyOf
 from hr.models import Employee
 from payroll.models import PayRun, PaySchedule, Payslip
 
-__all__ = ["CALCULATED", "CALCULATING", "SHADOW_FIGURES", "SHADOW_KIND", "YEAR_TO_DATE_BEFORE", "LiveRuns", "Schedule",
+__all__ = ["CALCULATED", "CALCULATING", "PAYSLIP_FAILED", "SHADOW_FIGURES", "SHADOW_KIND", "YEAR_TO_DATE_AFTER",
+           "YEAR_TO_DATE_BEFORE", "LiveRuns", "Schedule",
            "ShadowPayslip", "employee_ids_by_payroll_number", "live_run_finalised_after", "live_runs", "paid_weekly",
            "pay_schedules_for_parallel_runs", "shadow_run_payslips", "year_to_date_before"]
 
@@ -34,6 +35,8 @@ YEAR_TO_DATE_BEFORE = {"taxable_pay": ("taxable_pay", "taxable_pay"), "tax": ("t
                        "employee_ni": ("employee_ni", "employee_ni"), "student_loan": ("student_loan", "student_loan"),
                        "postgraduate_loan": ("postgraduate_loan", "postgraduate_loan"),
                        "pension_employee": ("pension_employee", "pension_employee")}
+# The year to date after the period a legacy results file can give, by the payslip's stored key.
+YEAR_TO_DATE_AFTER = ("taxable_pay", "tax")
 READ_CHUNK = 5000
 # What onboarding needs of pay runs and schedules, without their models: the shadow kind, the
 # states of a calculation it waits on, and the schedule type for its annotations.
@@ -41,6 +44,10 @@ SHADOW_KIND = PayRun.Kind.SHADOW
 CALCULATING = PayRun.Status.CALCULATING
 CALCULATED = PayRun.Status.CALCULATED
 Schedule = PaySchedule
+
+
+# A payslip the calculation could not work out (its failure_reason says why).
+PAYSLIP_FAILED = Payslip.Status.FAILED
 
 
 def paid_weekly(schedule: PaySchedule) -> bool:
@@ -59,27 +66,36 @@ class ShadowPayslip:
     week1_month1: bool
     ni_category: str
     figures: dict[str, Decimal]
+    # The year to date after the period (YEAR_TO_DATE_AFTER), when it was asked for.
+    year_to_date: dict[str, Decimal] | None = None
 
 
 def _money(expression: Combinable) -> Cast:
     return Cast(expression, DecimalField(max_digits=14, decimal_places=2))
 
 
-def shadow_run_payslips(*, run: PayRun, chunk_size: int = READ_CHUNK) -> Iterator[ShadowPayslip]:
+def shadow_run_payslips(*, run: PayRun, chunk_size: int = READ_CHUNK,
+                        with_year_to_date: bool = False) -> Iterator[ShadowPayslip]:
     """Every payslip of the run's current calculation, in the department in context, in bytewise
     (``COLLATE "C"``) order of payroll number, so the comparison can walk it beside the legacy rows.
 
-    The year to date each started from is not read here (``year_to_date_before``: the comparison
-    asks for it only for the employees that differ).
+    With ``with_year_to_date``, each carries its year to date after the period (taxable pay and
+    tax), read in the same query. The year to date each started from, in full, is not read here
+    (``year_to_date_before``: the comparison asks for it only for the employees that differ).
     """
+    zero = Value(Decimal("0.00"), output_field=DecimalField(max_digits=14, decimal_places=2))
+    after = {f"after_{key}": Coalesce(_money(KeyTextTransform(key, "year_to_date")), zero)
+             for key in (YEAR_TO_DATE_AFTER if with_year_to_date else ())}
     columns = ("employee_id", "employee__payroll_number", "status", "failure_reason", "tax_code", "week1_month1",
-               "ni_category", *SHADOW_FIGURES)
-    rows = (Payslip.objects.filter(run=run, calculation_number=run.calculation_number)
+               "ni_category", *SHADOW_FIGURES, *after)
+    width = 7 + len(SHADOW_FIGURES)
+    rows = (Payslip.objects.filter(run=run, calculation_number=run.calculation_number).annotate(**after)
             .order_by(Collate("employee__payroll_number", "C")).values_list(*columns).iterator(chunk_size=chunk_size))
     for row in rows:
         yield ShadowPayslip(employee_id=row[0], payroll_number=row[1], status=row[2], failure_reason=row[3],
                             tax_code=row[4], week1_month1=row[5], ni_category=row[6],
-                            figures=dict(zip(SHADOW_FIGURES, row[7:], strict=True)))
+                            figures=dict(zip(SHADOW_FIGURES, row[7:width], strict=True)),
+                            year_to_date=dict(zip(YEAR_TO_DATE_AFTER, row[width:], strict=True)) if after else None)
 
 
 def year_to_date_before(*, run: PayRun, employee_ids: Sequence[int]) -> dict[int, dict[str, Decimal]]:

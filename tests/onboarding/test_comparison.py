@@ -48,10 +48,51 @@ def test_different_gross_pay_puts_every_differing_figure_down_to_pay():
 
 
 def test_a_year_to_date_given_by_both_sides_that_differs_explains_the_tax():
-    platform = _side(year_to_date_before={"taxable_pay": Decimal("16625.00"), "tax": Decimal("1859.20")})
-    legacy = _side(year_to_date_before={"taxable_pay": Decimal("16000.00"), "tax": Decimal("1859.20")},
+    # given the legacy started the period from £625 less taxable pay to date, so taxed more
+    platform = _side(year_to_date={"taxable_pay": Decimal("19000.00"), "tax": Decimal("2124.80")})
+    legacy = _side(year_to_date={"taxable_pay": Decimal("18375.00"), "tax": Decimal("2249.80")},
                    figures={"income_tax": "390.60", "net_pay": "1712.36"})
-    assert {d.classification for d in compare_employee(legacy=legacy, platform=platform)} == {"year_to_date"}
+    # then tax and net pay differ because of the year to date
+    differences = compare_employee(legacy=legacy, platform=platform)
+    assert [(d.figure, d.classification) for d in differences] == [("income_tax", "year_to_date"),
+                                                                   ("net_pay", "year_to_date")]
+
+
+def test_a_year_to_date_that_moved_only_because_the_period_paid_differently_is_pay_not_year_to_date():
+    # given both started from the same year to date, and the legacy paid £100 more this period
+    platform = _side(year_to_date={"taxable_pay": Decimal("19000.00"), "tax": Decimal("2124.80")})
+    legacy = _side(year_to_date={"taxable_pay": Decimal("19100.00"), "tax": Decimal("2144.80")},
+                   figures={"gross_pay": "2600.00", "taxable_pay": "2475.00", "income_tax": "285.60"})
+    # then it is put down to pay
+    assert {d.classification for d in compare_employee(legacy=legacy, platform=platform)} == {"pay"}
+
+
+def test_a_difference_in_the_year_to_date_alone_is_a_year_to_date_difference_of_its_own():
+    # given the period's figures agree, and the legacy counted the month's taxable pay twice to date
+    platform = _side(year_to_date={"taxable_pay": Decimal("19000.00"), "tax": Decimal("2124.80")})
+    legacy = _side(year_to_date={"taxable_pay": Decimal("21375.00"), "tax": Decimal("2124.80")})
+    # then that figure alone differs, as a year-to-date difference
+    [difference] = compare_employee(legacy=legacy, platform=platform)
+    assert (difference.figure, difference.classification, difference.legacy, difference.platform) == (
+        "ytd_taxable_pay", "year_to_date", Decimal("21375.00"), Decimal("19000.00"))
+    # and within the tolerance it matches
+    assert compare_employee(legacy=legacy, platform=platform, tolerance=Decimal("2375.00")) == []
+
+
+def test_without_a_year_to_date_on_the_legacy_side_the_year_to_date_is_not_judged():
+    platform = _side(year_to_date={"taxable_pay": Decimal("19000.00"), "tax": Decimal("2124.80")})
+    assert compare_employee(legacy=_side(), platform=platform) == []
+    differences = compare_employee(legacy=_side(figures={"income_tax": "390.60"}), platform=platform)
+    assert [d.classification for d in differences] == ["pay"]
+
+
+def test_a_figure_no_differing_input_can_move_is_pay_not_the_first_cause():
+    # given the legacy taxed on 1257L and the platform on BR, and employee pension £10 apart
+    legacy = _side(figures={"income_tax": "265.60", "pension_employee": "135.00"})
+    platform = _side(tax_code="BR", figures={"income_tax": "475.00"})
+    # then the tax is the tax code's, and the pension is pay (a tax code does not move a pension)
+    found = {d.figure: d.classification for d in compare_employee(legacy=legacy, platform=platform)}
+    assert found == {"income_tax": "tax_code", "pension_employee": "pay"}
 
 
 def test_a_tolerance_matches_differences_within_it():

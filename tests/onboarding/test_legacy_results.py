@@ -244,3 +244,53 @@ def test_a_period_without_rates_is_refused_for_the_file(tmp_path):
 
     assert [problem.row_number for problem in result.problems] == [0]
     assert "no rates for the tax year 2019-20" in result.problems[0].reason
+
+
+def test_the_year_to_date_after_the_period_is_read_as_money_beside_the_figures_not_as_one(tmp_path):
+    # given a file with the legacy payslip's year to date, one row's tax to date a refund
+    headings = [*HEADINGS, "YTD Taxable Pay", "YTD Tax"]
+    path = write_csv(tmp_path / "results.csv", [result_row(1, **{"YTD Taxable Pay": "18910.00", "YTD Tax": "2107.20"}),
+                                                result_row(2, **{"YTD Taxable Pay": "2,363.75", "YTD Tax": "(12.40)"})],
+                     headings)
+    # when
+    result = read(path)
+    # then
+    assert result.problems == []
+    assert result.figures == RESULT_FIGURES  # not compared as figures of the period
+    assert result.year_to_date == ("taxable_pay", "tax")
+    assert result.rows[0].year_to_date == {"taxable_pay": Decimal("18910.00"), "tax": Decimal("2107.20")}
+    assert result.rows[1].year_to_date == {"taxable_pay": Decimal("2363.75"), "tax": Decimal("-12.40")}
+    assert "ytd" not in " ".join(result.rows[0].figures)
+
+
+def test_a_year_to_date_that_is_not_money_is_a_reason_like_any_figure(tmp_path):
+    headings = [*HEADINGS, "YTD Taxable Pay", "YTD Tax"]
+    path = write_csv(tmp_path / "results.csv", [result_row(1, **{"YTD Taxable Pay": "TBC", "YTD Tax": "1.234"}),
+                                                result_row(2, **{"YTD Taxable Pay": "-5.00", "YTD Tax": "0"})],
+                     headings)
+
+    assert reasons(read(path)) == [
+        (2, "YTD Taxable Pay", "TBC", "It is not an amount of money. Enter pounds and pence, like 2375.00."),
+        (2, "YTD Tax", "1.234", "It has more than two decimal places; an amount paid is in pounds and pence."),
+        (3, "YTD Taxable Pay", "-5.00", "The amount cannot be negative."),
+    ]
+
+
+def test_the_year_to_date_is_found_by_the_staff_mapping_key_or_another_usual_heading(tmp_path):
+    # given one department's own heading for taxable pay to date, and a usual heading for tax to date
+    headings = [*HEADINGS, "Cumulative Taxable", "Tax Paid To Date"]
+    path = write_csv(tmp_path / "results.csv", [result_row(1, **{"Cumulative Taxable": "18910.00",
+                                                                 "Tax Paid To Date": "2107.20"})], headings)
+    # when its mapping (shared with the staff export) names the first
+    result = read(path, mapping={"ytd_taxable_pay": "Cumulative Taxable"})
+    # then both are read
+    assert result.problems == []
+    assert result.rows[0].year_to_date == {"taxable_pay": Decimal("18910.00"), "tax": Decimal("2107.20")}
+
+
+def test_a_file_without_the_year_to_date_reads_as_before(tmp_path):
+    result = read(write_csv(tmp_path / "results.csv", [result_row(1)]))
+
+    assert result.problems == []
+    assert (result.year_to_date, result.rows[0].year_to_date) == ((), {})
+    assert result.notes == []

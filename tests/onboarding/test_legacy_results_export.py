@@ -14,6 +14,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from onboarding import services
+from onboarding import services_parallel as parallel_services
 from onboarding.legacy_export import (
     PLANTED_KINDS,
     RESULT_HEADINGS,
@@ -22,7 +23,7 @@ from onboarding.legacy_export import (
     write_legacy_results,
 )
 from onboarding.legacy_results import RESULT_FIGURES, read_legacy_results
-from onboarding.models import ImportJob
+from onboarding.models import ImportJob, ParallelRunDifference
 from payroll import services as payroll_services
 from payroll.models import PayRun, Payslip
 from payroll.tasks import start_calculation
@@ -67,6 +68,8 @@ def test_a_shadow_run_of_the_imported_staff_matches_the_results_except_the_plant
         platform = {number: dict(zip(RESULT_FIGURES, figures, strict=True))
                     for number, *figures in slips.values_list("employee__payroll_number", *RESULT_FIGURES)}
         codes = dict(Payslip.objects.filter(run=run).values_list("employee__payroll_number", "tax_code"))
+        to_date = {number: {"taxable_pay": Decimal(ytd["taxable_pay"]), "tax": Decimal(ytd["tax"])}
+                   for number, ytd in slips.values_list("employee__payroll_number", "year_to_date")}
     # then the results file reads back with no problems
     read = _read(results, period_start)
     assert read.problems == []
@@ -75,7 +78,7 @@ def test_a_shadow_run_of_the_imported_staff_matches_the_results_except_the_plant
     # and one employee of each missing or extra kind is on one side only
     assert set(platform) - set(legacy) == set(written.planted["missing"])
     assert set(legacy) - set(platform) == set(written.planted["leaver_still_paid"])
-    assert [len(written.planted[kind]) for kind in PLANTED_KINDS] == [1, 1, 1, 1]
+    assert [len(written.planted[kind]) for kind in PLANTED_KINDS] == [1, 1, 1, 1, 1]
     # and the only figures that differ are those planted: tax and net pay on the stale code (shown
     # in the file), the employer's pension by a penny where the legacy rounds it up
     differing = {number: [name for name in RESULT_FIGURES if row.figures[name] != platform[number][name]]
@@ -88,6 +91,30 @@ def test_a_shadow_run_of_the_imported_staff_matches_the_results_except_the_plant
     assert legacy[stale].figures["income_tax"] > platform[stale]["income_tax"]  # a lower code, more tax
     assert legacy[rounded].figures["pension_employer"] - platform[rounded]["pension_employer"] == Decimal("0.01")
     assert all(legacy[number].tax_code == codes[number] for number in legacy if number in codes and number != stale)
+    # and the year to date after the period agrees too, but for the row whose taxable pay the legacy
+    # counted twice to date (and the stale code's, whose extra tax is in its tax to date)
+    [doubled] = written.planted["year_to_date"]
+    assert read.year_to_date == ("taxable_pay", "tax")
+    ytd_differing = {number for number, row in legacy.items()
+                     if number in to_date and row.year_to_date != to_date[number]}
+    assert ytd_differing == {doubled, stale}
+    assert legacy[doubled].year_to_date["taxable_pay"] - to_date[doubled]["taxable_pay"] == \
+        legacy[doubled].figures["taxable_pay"]
+    assert legacy[doubled].year_to_date["tax"] == to_date[doubled]["tax"]
+    assert doubled not in differing
+    # when a parallel run compares the two
+    with results.open("rb") as upload:
+        parallel = parallel_services.parallel_run_start(department=moj.department, period=period_start, upload=upload,
+                                                        original_name="results.csv", acting_user=None)
+    parallel = parallel_services.parallel_run_in_process(parallel_run=parallel, acting_user=None)
+    # then each planted difference is found and classed as documented
+    with in_department(moj):
+        found = {(d.payroll_number, d.figure): d.classification
+                 for d in ParallelRunDifference.objects.filter(parallel_run=parallel)}
+    assert found == {(stale, "income_tax"): "tax_code", (stale, "net_pay"): "tax_code",
+                     (rounded, "pension_employer"): "rounding", (doubled, "ytd_taxable_pay"): "year_to_date",
+                     (written.planted["missing"][0], ""): "only_platform",
+                     (written.planted["leaver_still_paid"][0], ""): "only_legacy"}
 
 
 def test_identical_results_without_planted_differences_and_the_same_people_from_the_same_seed(tmp_path):
@@ -132,7 +159,8 @@ def test_the_command_writes_both_files_in_either_format_and_says_what_it_planted
     # then
     output = capsys.readouterr().out
     assert "legacy results for 2026-11" in output
-    assert "planted differences: 1 stale tax code, 1 rounding, 1 missing, 1 leaver still paid" in output
+    assert ("planted differences: 1 stale tax code, 1 rounding, 1 missing, 1 leaver still paid, 1 year to date"
+            in output)
     read = _read(tmp_path / "results.xlsx", datetime.date(2026, 11, 1), "xlsx")
     assert read.problems == []
     assert len(read.rows) == 50  # one held, one leaver added

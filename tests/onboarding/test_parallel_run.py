@@ -33,13 +33,20 @@ FIGURE_HEADINGS = {"gross_pay": "Gross Pay", "taxable_pay": "Taxable Pay", "inco
                    "pension_employer": "Pension ER", "net_pay": "Net Pay"}
 
 
-def results_csv(rows: list[dict[str, str]]) -> bytes:
+YTD_HEADINGS = [*HEADINGS, "YTD Taxable Pay", "YTD Tax"]
+
+
+def results_csv(rows: list[dict[str, str]], headings: list[str] = HEADINGS) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(HEADINGS)
+    writer.writerow(headings)
     for row in rows:
-        writer.writerow([row.get(heading, "") for heading in HEADINGS])
+        writer.writerow([row.get(heading, "") for heading in headings])
     return buffer.getvalue().encode()
+
+
+def plus(amount: str, change: str) -> str:
+    return f"{Decimal(amount) + Decimal(change):.2f}"
 
 
 @pytest.fixture
@@ -71,6 +78,8 @@ def platform_rows(moj, parallel_setting, in_department, django_capture_on_commit
             row = {"Payroll No": slip.employee.payroll_number, "Period": "2026-11", "Tax Code": slip.tax_code,
                    "NI Letter": slip.ni_category}
             row.update({heading: f"{getattr(slip, name):.2f}" for name, heading in FIGURE_HEADINGS.items()})
+            # The year to date after the period, written only to files with YTD_HEADINGS.
+            row.update({"YTD Taxable Pay": slip.year_to_date["taxable_pay"], "YTD Tax": slip.year_to_date["tax"]})
             rows.append(row)
     assert len(rows) == 3
     return rows
@@ -132,6 +141,9 @@ def test_a_difference_planted_in_one_figure_is_found_classified_and_shown_with_i
     assert difference.inputs["platform"]["ni_letter"] == "A"
     assert difference.inputs["platform"]["gross_pay"] == planted["Gross Pay"]
     assert "taxable_pay" in difference.inputs["platform"]["year_to_date_before"]
+    # (a file without the year to date: none is shown, nor read from the platform's payslips)
+    assert "year_to_date" not in difference.inputs["legacy"]
+    assert "year_to_date" not in difference.inputs["platform"]
     assert (run.employees_compared, run.employees_matched, run.employees_differing) == (3, 2, 1)
     assert run.classes == {"pay": 1}
     assert run.totals["figures"]["employee_ni"]["difference"] == "-12.40"
@@ -301,3 +313,185 @@ def test_the_command_prints_every_reason_for_a_bad_file_and_fails(moj, platform_
     assert "not an NI category letter" in str(failed.value)
     with pytest.raises(CommandError, match="--period"):
         call_command("parallel_run", "--department", "moj", "--period", "November", "--legacy-results", str(results))
+
+
+# --- The year to date ------------------------------------------------------------------------------
+
+
+def test_identical_results_with_the_year_to_date_give_every_employee_matched(moj, platform_rows, start_run,
+                                                                             in_department):
+    run = start_run(results_csv(platform_rows, YTD_HEADINGS))
+
+    assert (run.employees_compared, run.employees_matched, run.employees_differing) == (3, 3, 0)
+    assert _differences(moj, in_department, run) == []
+    from onboarding.selectors_parallel import matched_share
+    assert matched_share(run) == Decimal("100.00")
+    # and the year to date is not a figure of the period's totals
+    assert set(run.totals["figures"]) == set(FIGURE_HEADINGS)
+
+
+def test_a_year_to_date_that_differs_alone_is_found_and_classed_with_both_sides_year_to_date(
+        moj, platform_rows, start_run, in_department):
+    # given the legacy payroll paid the second employee the same, but shows £100 more tax to date
+    planted = dict(platform_rows[1], **{"YTD Tax": plus(platform_rows[1]["YTD Tax"], "100.00")})
+    run = start_run(results_csv([platform_rows[0], planted, platform_rows[2]], YTD_HEADINGS))
+    # then that one year-to-date figure differs, classed year to date, with both sides' year to date beside it
+    [difference] = _differences(moj, in_department, run)
+    assert (difference.payroll_number, difference.figure, difference.classification) == (
+        "E00002", "ytd_tax", "year_to_date")
+    assert (difference.legacy_amount, difference.platform_amount) == (
+        Decimal(planted["YTD Tax"]), Decimal(platform_rows[1]["YTD Tax"]))
+    assert difference.inputs["legacy"]["year_to_date"] == {"taxable_pay": planted["YTD Taxable Pay"],
+                                                           "tax": planted["YTD Tax"]}
+    assert difference.inputs["platform"]["year_to_date"] == {"taxable_pay": platform_rows[1]["YTD Taxable Pay"],
+                                                             "tax": platform_rows[1]["YTD Tax"]}
+    assert (run.employees_matched, run.employees_differing, run.classes) == (2, 1, {"year_to_date": 1})
+    # and the report shows it with both sides' year to date
+    from onboarding.selectors_parallel import report_rows
+    with in_department(moj):
+        [line] = [line for line in report_rows(run=run) if line[0] == "Difference"]
+    assert line[2] == "Tax to date"
+    assert line[-5:-1] == [planted["YTD Taxable Pay"], platform_rows[1]["YTD Taxable Pay"], planted["YTD Tax"],
+                           platform_rows[1]["YTD Tax"]]
+
+
+def test_a_legacy_that_started_from_another_year_to_date_has_its_tax_difference_classed_year_to_date(
+        moj, platform_rows, start_run, in_department):
+    # given the legacy started the third employee from £1,000 less taxable pay to date, so taxed £200 more
+    started_lower = dict(platform_rows[2])
+    started_lower["Tax"] = plus(started_lower["Tax"], "200.00")
+    started_lower["Net Pay"] = plus(started_lower["Net Pay"], "-200.00")
+    started_lower["YTD Taxable Pay"] = plus(started_lower["YTD Taxable Pay"], "-1000.00")
+    started_lower["YTD Tax"] = plus(started_lower["YTD Tax"], "200.00")
+    run = start_run(results_csv([*platform_rows[:2], started_lower], YTD_HEADINGS))
+    # then tax and net pay differ because of the year to date, not pay
+    found = {(d.payroll_number, d.figure): d.classification for d in _differences(moj, in_department, run)}
+    assert found == {("E00003", "income_tax"): "year_to_date", ("E00003", "net_pay"): "year_to_date"}
+
+
+# --- Reruns, failures and periods ------------------------------------------------------------------
+
+
+def _rerun(moj, run, in_department, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        start_parallel_run(services.parallel_run_rerun(parallel_run=run, acting_user=moj.payroll_officer),
+                           acting_user=moj.payroll_officer)
+    with in_department(moj):
+        run.refresh_from_db()
+    return run
+
+
+def test_an_explanation_is_kept_only_while_the_difference_is_unchanged(
+        moj, platform_rows, start_run, in_department, django_capture_on_commit_callbacks):
+    # given the legacy overpaid the second employee £50 and the first £20, both explained
+    overpaid = [dict(row, **{"Net Pay": plus(row["Net Pay"], extra)})
+                for row, extra in ((platform_rows[0], "20.00"), (platform_rows[1], "50.00"))]
+    run = start_run(results_csv([*overpaid, platform_rows[2]]))
+    services.parallel_run_differences_explain(
+        parallel_run=run, difference_ids=[d.pk for d in _differences(moj, in_department, run)],
+        note="Hand-paid bonuses.", acting_user=moj.payroll_officer)
+    # when the second employee's salary changes on the platform and the shadow run is calculated again
+    with in_department(moj):
+        Employee.objects.get(payroll_number="E00002").employments.update(annual_salary=Decimal("36600.00"))
+    run = _rerun(moj, run, in_department, django_capture_on_commit_callbacks)
+    # then the first's explanation stands, and the second's net pay difference, now another amount, is open again
+    after = {(d.payroll_number, d.figure): d for d in _differences(moj, in_department, run)}
+    assert (after[("E00001", "net_pay")].resolution, after[("E00001", "net_pay")].note) == (
+        "explained", "Hand-paid bonuses.")
+    reopened = after[("E00002", "net_pay")]
+    assert (reopened.resolution, reopened.note, reopened.resolved_by) == ("open", "", None)
+    assert reopened.classification == "pay"
+
+
+@pytest.mark.parametrize("text", ["0000-05", "0001-01", "1899-12", "2201-01", "9999-12"])
+def test_a_period_outside_the_years_a_payroll_runs_is_refused_naming_it(moj, platform_rows, tmp_path, text):
+    with pytest.raises(ValidationError) as refused:
+        services.period_from_text(text)
+    assert f"The period {text} is not one a payroll can run" in refused.value.message_dict["period"][0]
+    results = tmp_path / "results.csv"
+    results.write_bytes(results_csv(platform_rows))
+    with pytest.raises(CommandError, match=f"The period {text}"):
+        call_command("parallel_run", "--department", "moj", "--period", text, "--legacy-results", str(results))
+    assert services.period_from_text("1900-01") == datetime.date(1900, 1, 1)
+
+
+def test_a_comparison_that_raises_ends_failed_with_the_reason_and_can_be_run_again(
+        moj, platform_rows, start_run, in_department, django_capture_on_commit_callbacks, monkeypatch):
+    # given the comparison breaks
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+    monkeypatch.setattr(services, "_compare", broken)
+    # when the parallel run is calculated and compared
+    run = start_run(results_csv(platform_rows))
+    # then it has failed, saying why, with nothing compared
+    assert run.status == ParallelRun.Status.FAILED
+    assert "RuntimeError: disk full" in run.file_problem
+    assert _differences(moj, in_department, run) == []
+    # and once the comparison works it can be run again
+    monkeypatch.undo()
+    run = _rerun(moj, run, in_department, django_capture_on_commit_callbacks)
+    assert (run.status, run.employees_matched) == (ParallelRun.Status.COMPARED, 3)
+
+
+def test_a_run_left_comparing_whose_shadow_run_is_calculated_can_be_run_again(
+        moj, platform_rows, start_run, in_department, django_capture_on_commit_callbacks):
+    # given a run stopped while comparing (its worker lost), its shadow run calculated
+    run = start_run(results_csv(platform_rows))
+    with in_department(moj):
+        ParallelRun.objects.filter(pk=run.pk).update(status=ParallelRun.Status.COMPARING)
+        run.refresh_from_db()
+    # then it can be calculated and compared again
+    run = _rerun(moj, run, in_department, django_capture_on_commit_callbacks)
+    assert (run.status, run.totals["calculation"]) == (ParallelRun.Status.COMPARED, 2)
+
+
+def test_a_run_still_calculating_cannot_be_started_again(moj, platform_rows, in_department):
+    run = services.parallel_run_start(department=moj.department, period=PERIOD,
+                                      upload=io.BytesIO(results_csv(platform_rows)), original_name="results.csv",
+                                      acting_user=moj.payroll_officer)
+    services.parallel_run_calculate(parallel_run=run, acting_user=moj.payroll_officer)  # chunks never run
+    with in_department(moj):
+        run.refresh_from_db()
+    with pytest.raises(ValidationError, match="being calculated and compared already"):
+        services.parallel_run_rerun(parallel_run=run, acting_user=moj.payroll_officer)
+
+
+def test_a_calculation_that_never_finishes_ends_the_run_failed_when_polling_gives_up(
+        moj, platform_rows, in_department, monkeypatch):
+    from onboarding import tasks
+    # given a shadow run whose chunks never run
+    run = services.parallel_run_start(department=moj.department, period=PERIOD,
+                                      upload=io.BytesIO(results_csv(platform_rows)), original_name="results.csv",
+                                      acting_user=moj.payroll_officer)
+    services.parallel_run_calculate(parallel_run=run, acting_user=moj.payroll_officer)
+    queued = []
+    monkeypatch.setattr(tasks.parallel_run_compare_task, "apply_async", lambda *a, **k: queued.append(a))
+    # when the comparison looks, then looks for the last time
+    assert tasks.parallel_run_compare_task(moj.department.pk, run.pk, None, 0) == ParallelRun.Status.CALCULATING
+    assert len(queued) == 1
+    status = tasks.parallel_run_compare_task(moj.department.pk, run.pk, None, tasks.COMPARE_POLLS_MAX)
+    # then the run has failed, saying why, and no further look is queued
+    assert status == ParallelRun.Status.FAILED
+    assert len(queued) == 1
+    with in_department(moj):
+        run.refresh_from_db()
+    assert "had not finished calculating after 60 minutes" in run.file_problem
+
+
+def test_a_payslip_that_failed_to_calculate_is_one_difference_not_zeros(
+        moj, platform_rows, start_run, in_department):
+    # given the platform cannot calculate the first employee (a tax code HMRC never issues)
+    with in_department(moj):
+        Employee.objects.filter(payroll_number="E00001").update(tax_code="12X57")
+    # when compared with legacy results that paid everyone
+    run = start_run(results_csv(platform_rows))
+    # then the first employee is one difference, put down to pay, carrying the reason
+    [difference] = _differences(moj, in_department, run)
+    assert (difference.payroll_number, difference.figure, difference.classification) == ("E00001", "", "pay")
+    assert (difference.legacy_amount, difference.platform_amount) == (Decimal(platform_rows[0]["Net Pay"]), None)
+    assert "tax_code" in difference.inputs["platform"]["failure_reason"]
+    assert (run.employees_compared, run.employees_matched, run.employees_differing) == (3, 2, 1)
+    # and the platform's totals leave it out rather than count zeros
+    net = run.totals["figures"]["net_pay"]
+    assert Decimal(net["platform"]) == sum(Decimal(row["Net Pay"]) for row in platform_rows[1:])
+    assert Decimal(net["difference"]) == -Decimal(platform_rows[0]["Net Pay"])
