@@ -9,6 +9,7 @@ which the service checks.
 
 from __future__ import annotations
 
+import dataclasses
 from decimal import Decimal
 from functools import cached_property
 from typing import Any, ClassVar, cast
@@ -87,7 +88,12 @@ class OnboardingOverviewView(CutoverPageMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["tasks"] = selectors_parallel.onboarding_overview(department=self.department)
+        tasks = selectors_parallel.onboarding_overview(department=self.department)
+        if not self.department_access.allows(Scope.HR_WRITE):
+            # The import's own pages are HR's: others see those steps without a link they could not follow.
+            tasks = [dataclasses.replace(task, url_name="") if task.url_name == "onboarding:jobs" else task
+                     for task in tasks]
+        context["tasks"] = tasks
         return context
 
 

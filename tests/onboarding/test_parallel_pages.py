@@ -97,6 +97,19 @@ def test_the_overview_shows_the_steps_with_their_status(client, moj, platform_ro
     assert "See every onboarding step" in client.get(_base(moj)).content.decode()
 
 
+def test_payroll_and_finance_reach_the_overview_and_see_the_import_steps_without_links_they_cannot_follow(
+        client, moj):
+    # given the payroll officer, who may not open the staff imports
+    client.force_login(moj.payroll_officer)
+    # when they follow the link from the pay runs page
+    assert _base(moj) + "overview/" in client.get(f"/departments/{moj.slug}/payroll/").content.decode()
+    page = client.get(_base(moj) + "overview/").content.decode()
+    # then the import steps are there, but not as links to the imports
+    assert "Import staff records" in page
+    assert f'href="{_base(moj)}"' not in page
+    assert client.get(_base(moj)).status_code == 403
+
+
 def test_progress_refreshes_until_the_comparison_is_done(client, moj, in_department):
     from tests.factories.onboarding import ParallelRunFactory
     run = ParallelRunFactory.create(department=moj.department, status=ParallelRun.Status.CALCULATING)
