@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from departments import selectors, services
+from departments.commands import department_from_option
 from departments.models import Department
 
 
@@ -21,9 +22,7 @@ class Command(BaseCommand):
         parser.add_argument("--disable", action="store_true", help="Switch single sign-on off for the department")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        department = Department.objects.filter(slug=options["department"]).first()
-        if department is None:
-            raise CommandError(f"--department: no department with slug '{options['department']}'.")
+        department = department_from_option(options["department"])
         try:
             if options["disable"] and not options["issuer"]:
                 services.identity_provider_set_enabled(department=department, is_enabled=False, acting_user=None)

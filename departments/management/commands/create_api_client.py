@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from departments import services
-from departments.models import Department
+from departments.commands import department_from_option
 
 
 class Command(BaseCommand):
@@ -16,9 +16,7 @@ class Command(BaseCommand):
         parser.add_argument("--scopes", required=True, help="Comma-separated, e.g. hr:read,payroll:read")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        department = Department.objects.filter(slug=options["department"]).first()
-        if department is None:
-            raise CommandError(f"--department: no department with slug '{options['department']}'.")
+        department = department_from_option(options["department"])
         try:
             api_token, raw = services.api_token_create(
                 department=department,

@@ -5,7 +5,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from departments import services
-from departments.models import Department, MembershipRequest
+from departments.commands import department_from_option
+from departments.models import MembershipRequest
 
 
 def _date(option: str, value: str | None) -> datetime.date | None:
@@ -30,9 +31,7 @@ class Command(BaseCommand):
         parser.add_argument("--reason", required=True, help="Why the role is granted")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        department = Department.objects.filter(slug=options["department"]).first()
-        if department is None:
-            raise CommandError(f"--department: no department with slug '{options['department']}'.")
+        department = department_from_option(options["department"])
         valid_from, valid_to = _date("--from", options["valid_from"]), _date("--to", options["valid_to"])
         try:
             outcome = services.role_grant(department=department, email=options["email"], role=options["role"],

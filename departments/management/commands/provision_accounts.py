@@ -3,7 +3,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from departments.models import Department
+from departments.commands import department_from_option
 from shared_services.core.hooks import app_configs_with
 
 # The app that holds employee records answers this hook (``departments`` may not import ``hr``):
@@ -19,9 +19,7 @@ class Command(BaseCommand):
         parser.add_argument("--department", required=True, help="department slug, e.g. moj")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        department = Department.objects.filter(slug=options["department"]).first()
-        if department is None:
-            raise CommandError(f"--department: no department with slug '{options['department']}'.")
+        department = department_from_option(options["department"])
         if not department.is_active:
             raise CommandError(f"--department: {department.slug} is closed; its people get no new access.")
         providers = list(app_configs_with(HOOK))

@@ -5,6 +5,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from departments.commands import department_from_option
 from departments.models import Department
 from onboarding import selectors, services
 from onboarding.columns import gaps_of, shown_notes
@@ -33,9 +34,7 @@ class Command(BaseCommand):
                                  "department does not have yet (a first import)")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        department = Department.objects.filter(slug=options["department"]).first()
-        if department is None:
-            raise CommandError(f"--department: no department with slug '{options['department']}'.")
+        department = department_from_option(options["department"])
         path = Path(options["file"])
         if not path.is_file():
             raise CommandError(f"{path}: no such file.")

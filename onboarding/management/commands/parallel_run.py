@@ -4,6 +4,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from departments.commands import department_from_option
 from departments.models import Department
 from departments.tenancy import department_context
 from onboarding import selectors, selectors_parallel
@@ -26,9 +27,7 @@ class Command(BaseCommand):
         parser.add_argument("--out", default="", help="write the report (CSV) to this file")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        department = Department.objects.filter(slug=options["department"]).first()
-        if department is None:
-            raise CommandError(f"--department: no department with slug '{options['department']}'.")
+        department = department_from_option(options["department"])
         path = Path(options["legacy_results"])
         if not path.is_file():
             raise CommandError(f"--legacy-results: {path}: no such file.")

@@ -4,7 +4,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from departments.models import Department
+from departments.commands import department_from_option
 from payroll import services
 
 
@@ -20,9 +20,7 @@ class Command(BaseCommand):
         parser.add_argument("file", help="the CSV file of earnings")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        department = Department.objects.filter(slug=options["department"]).first()
-        if department is None:
-            raise CommandError(f"--department: no department with slug '{options['department']}'.")
+        department = department_from_option(options["department"])
         path = Path(options["file"])
         try:
             content = path.read_bytes()

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from departments.models import Department
+from departments.commands import department_from_option
 from payroll.models import DocumentBatch
 from payroll.services.year_end import p60_batch_produce, p60_batch_start
 
@@ -21,9 +21,7 @@ class Command(BaseCommand):
         parser.add_argument("--out", required=True, help="The zip file to write, e.g. p60s-2026-27.zip")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        department = Department.objects.filter(slug=options["department"]).first()
-        if department is None:
-            raise CommandError(f"--department: no department with slug '{options['department']}'.")
+        department = department_from_option(options["department"])
         out = Path(options["out"])
         if not out.parent.is_dir():
             raise CommandError(f"--out: the folder {out.parent} does not exist.")

@@ -3,7 +3,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from departments.models import Department
+from departments.commands import department_from_option
 from payroll.services.year_end import year_end_rollover
 
 
@@ -19,9 +19,7 @@ class Command(BaseCommand):
                             help="Add this to every L code (HMRC's P9X); otherwise a loaded P9X notice decides")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        department = Department.objects.filter(slug=options["department"]).first()
-        if department is None:
-            raise CommandError(f"--department: no department with slug '{options['department']}'.")
+        department = department_from_option(options["department"])
         try:
             outcome = year_end_rollover(department=department, to_tax_year=options["to_tax_year"],
                                         acting_user=None, uplift_l=options["uplift_l"])
