@@ -55,6 +55,11 @@ DEFAULT_SCHEMES: dict[str, dict[str, Any]] = {
 }
 
 
+def weeks_of_service(*, employment_start: datetime.date, on: datetime.date) -> int:
+    """Complete weeks of service on ``on``: what a scheme's qualifying service is measured in."""
+    return max(0, (on - employment_start).days // 7)
+
+
 def scheme_problems(*, kind: str, steps: Any, rolling_period_days: int | None) -> dict[str, str]:
     """What is wrong with a scheme, by field; empty when it can be used."""
     sickness = kind == SICKNESS

@@ -18,6 +18,7 @@ from hr.absence_schemes import (
     family_leave_step,
     sick_pay_allowance,
     sickness_days,
+    weeks_of_service,
 )
 from hr.models import AbsencePayScheme, Employee, FamilyLeave, LeaveRequest, SicknessPeriod
 from shared_services.core.problems import NotFound
@@ -98,10 +99,6 @@ def family_leave_get(*, leave_id: int, employee: Employee | None = None) -> Fami
     return leave
 
 
-def _service_weeks(employee: Employee, on: datetime.date) -> int:
-    return max(0, (on - employee.start_date).days // 7)
-
-
 @dataclass(frozen=True)
 class WeeksLeft:
     """One step of a family leave scheme for one leave: weeks allowed, used by a day, and left."""
@@ -164,7 +161,8 @@ def family_leave_allowances(*, employee: Employee, on: datetime.date) -> list[Fa
             steps.append(WeeksLeft(step["pay"], allowed, taken))
         allowances.append(FamilyLeaveAllowance(
             leave=leave, scheme=scheme, on=on, weeks_into_leave=weeks, steps=tuple(steps),
-            qualifies=_service_weeks(employee, leave.start_date) >= scheme.qualifying_service_weeks))
+            qualifies=(weeks_of_service(employment_start=employee.start_date, on=leave.start_date)
+                       >= scheme.qualifying_service_weeks)))
     return allowances
 
 
@@ -198,7 +196,8 @@ def sick_pay_allowance_for(*, employee: Employee, on: datetime.date) -> SickPayA
     sick_days = sickness_days(list(periods), on)
     steps = sick_pay_allowance(steps=scheme.steps, rolling_period_days=rolling, sick_days=sick_days, on=on)
     return SickPayAllowance(scheme=scheme, on=on, period_start=period_start, steps=tuple(steps),
-                            qualifies=_service_weeks(employee, on) >= scheme.qualifying_service_weeks)
+                            qualifies=(weeks_of_service(employment_start=employee.start_date, on=on)
+                                       >= scheme.qualifying_service_weeks))
 
 
 # --- Unpaid and unauthorised absence --------------------------------------------------------------

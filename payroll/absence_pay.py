@@ -45,6 +45,7 @@ from hr.absence_schemes import (
     family_leave_step,
     sickness_days,
     sickness_step,
+    weeks_of_service,
 )
 from hr.models import FamilyLeave, LeaveType, SicknessPeriod
 from hr.selectors_absence import EffectiveScheme
@@ -258,8 +259,8 @@ def _family_leave(period: PayPeriod, contract: _Contract, leave_pay: LeavePay, d
                   scheme: EffectiveScheme, employment_start: datetime.date, leave_date: datetime.date | None,
                   pensionable: bool) -> list[Element]:
     leave, payment = leave_pay.leave, leave_pay.payment
-    service_weeks = (leave.start_date - employment_start).days // 7
-    occupational = service_weeks >= scheme.qualifying_service_weeks
+    occupational = (weeks_of_service(employment_start=employment_start, on=leave.start_date)
+                    >= scheme.qualifying_service_weeks)
 
     def step_of(day: datetime.date) -> Step:
         if occupational:
@@ -355,7 +356,7 @@ def _sickness(period: PayPeriod, contract: _Contract, sickness: Sequence[Sicknes
     for day in sick_days:
         if first <= day <= last and day not in claimed:
             step = sickness_step(steps=scheme.steps, rolling_period_days=rolling, sick_days=sick_days, day=day)
-            if (day - employment_start).days // 7 < scheme.qualifying_service_weeks:
+            if weeks_of_service(employment_start=employment_start, on=day) < scheme.qualifying_service_weeks:
                 step = Step(STATUTORY, 0, step.unit_number, step.unit)
             segment = segments.setdefault(step.step_number, _Segment(step))
             segment.days.append(day)

@@ -25,6 +25,7 @@ from hr.absence_schemes import (
     family_leave_step,
     sick_pay_allowance,
     sickness_days,
+    weeks_of_service,
 )
 from hr.models import Employee, FamilyLeave, SicknessPeriod
 from hr.selectors import employee_get
@@ -158,11 +159,11 @@ def _paid(start: datetime.date, end: datetime.date, periods: Sequence[tuple[date
 def _occupational_note(scheme: EffectiveScheme, employee: Employee, leave: FamilyLeave) -> str:
     if not scheme.qualifying_service_weeks:
         return ""
-    served = (leave.start_date - employee.start_date).days // 7
+    served = weeks_of_service(employment_start=employee.start_date, on=leave.start_date)
     if served >= scheme.qualifying_service_weeks:
         return ""
     return (f"{scheme.name} needs {scheme.qualifying_service_weeks} weeks' service when the leave starts; "
-            f"{employee.first_name} will have {max(served, 0)}, so statutory pay only is paid.")
+            f"{employee.first_name} will have {served}, so statutory pay only is paid.")
 
 
 def leave_schedule(*, leave: FamilyLeave, employee: Employee, frequency: str,
