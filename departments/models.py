@@ -465,3 +465,59 @@ class MembershipRequest(DepartmentOwnedModel):
 
     def __str__(self) -> str:
         return f"{self.get_role_display()} for {self.user} ({self.get_status_display()})"
+
+
+class Notification(DepartmentOwnedModel):
+    """An e-mail to one person about something in one department: written in the same transaction
+    as the change it reports (``departments.notifications.notify``), sent by a Celery task after
+    commit, or held for the person's daily digest when they chose one and the kind allows it."""
+
+    class Kind(models.TextChoices):
+        PAYSLIP_READY = "payslip_ready", "Payslip ready"
+        P60_READY = "p60_ready", "P60 ready"
+        REQUEST_DECIDED = "request_decided", "A request decided"
+        ITEM_WAITING = "item_waiting", "Something waiting for a decision"
+        BANK_DETAILS_CHANGED = "bank_details_changed", "Bank details changed"
+        DETAILS_CHANGED = "details_changed", "Personal details changed"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        HELD_FOR_DIGEST = "held_for_digest", "Held for the daily digest"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                             related_name="+")
+    to_address = models.EmailField()
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    subject = models.CharField(max_length=200)
+    body = models.TextField(help_text="Plain text in GOV.UK Notify style")
+    link = models.CharField(max_length=500, blank=True, help_text="Path on the service the e-mail points to")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["department", "status", "created_at"], name="departments_notif_status"),
+                   models.Index(fields=["department", "user", "created_at"], name="departments_notif_user")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} to {self.to_address}"
+
+
+class NotificationPreference(DepartmentOwnedModel):
+    """How a person wants to hear from a department: items waiting for them one e-mail each, or
+    gathered into one daily digest."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    daily_digest = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["department", "user"], name="departments_notifpref_one")]
+
+    def __str__(self) -> str:
+        return f"Notification preference of {self.user_id}"  # type: ignore[attr-defined]

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from departments import views
 
@@ -28,4 +28,6 @@ urlpatterns = [
     path(f"{DEPARTMENT}people/conflicts/<int:conflict_id>/remove/", views.RoleConflictRemoveView.as_view(),
          name="role-conflict-remove"),
     path(f"{DEPARTMENT}audit-log/", views.AuditLogView.as_view(), name="audit-log"),
+    path(DEPARTMENT, include("departments.urls_approvals")),
+    path(DEPARTMENT, include("departments.urls_notifications")),
 ]

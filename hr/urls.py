@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from hr import views, views_absence
 
@@ -31,4 +31,8 @@ urlpatterns = [
     path("me/leave/new/", views.MyLeaveRequestView.as_view(), name="my-leave-request"),
     path("me/family-leave/new/", views_absence.MyFamilyLeaveRequestView.as_view(), name="my-family-leave-request"),
     path("me/family-leave/<int:leave_id>/", views_absence.MyFamilyLeaveView.as_view(), name="my-family-leave"),
+    # Self-service details and HR's queue of change requests; bank details; approval deputies.
+    path("", include("hr.urls_self_service")),
+    path("", include("hr.urls_bank")),
+    path("", include("hr.urls_delegation")),
 ]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -318,6 +319,22 @@ class PayRunException(DepartmentOwnedModel):
 
     class Meta:
         indexes = [models.Index(fields=["department", "run"], name="payroll_exception_run")]
+
+
+class BankChangeAcknowledgement(DepartmentOwnedModel):
+    """An approver's word that they looked at a flagged bank details change before approving a run
+    that pays into the new account: who, when, which flags they saw, and their note."""
+
+    run = models.ForeignKey(PayRun, on_delete=models.PROTECT, related_name="+")
+    bank_change = models.ForeignKey("hr.BankDetailsChange", on_delete=models.PROTECT, related_name="+")
+    flags = ArrayField(models.CharField(max_length=40), default=list, blank=True)
+    note = models.CharField(max_length=500)
+    acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    acknowledged_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["department", "run", "bank_change"],
+                                               name="payroll_bankchangeack_once_per_run")]
 
 
 class PayrollIdempotencyKey(IdempotencyRecord):

@@ -24,4 +24,6 @@ urlpatterns = [
     path("", include("payroll.urls_tax_codes")),
     path("", include("payroll.urls_year_end")),
     path("", include("payroll.urls_statutory")),
+    path("", include("payroll.urls_documents")),
+    path("", include("payroll.urls_bank_changes")),
 ]

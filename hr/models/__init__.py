@@ -9,10 +9,14 @@ from hr.models.absence import (
 )
 from hr.models.employees import Employee, Employment
 from hr.models.organisation import CostCentre, Grade, OrganisationUnit, PayRange
+from hr.models.self_service import ApprovalDelegation, BankDetailsChange, DetailChangeRequest
 
 __all__ = [
     "AbsencePayScheme",
+    "ApprovalDelegation",
+    "BankDetailsChange",
     "CostCentre",
+    "DetailChangeRequest",
     "Employee",
     "Employment",
     "FamilyLeave",

@@ -78,6 +78,10 @@ class Employee(DepartmentOwnedModel):
         help_text="The address the employee signs in with; hiring with one provisions their account.",
     )
     phone = models.CharField(max_length=30, blank=True)
+    # db_default: bulk writes that name their columns need no value for these.
+    emergency_contact_name = models.CharField(max_length=200, blank=True, db_default="")
+    emergency_contact_relationship = models.CharField(max_length=100, blank=True, db_default="")
+    emergency_contact_phone = models.CharField(max_length=30, blank=True, db_default="")
     bank_sort_code = models.CharField(max_length=6, blank=True, validators=[validate_sort_code])
     bank_account_number = models.CharField(max_length=8, blank=True, validators=[validate_account_number])
     building_society_roll_number = models.CharField(max_length=18, blank=True)

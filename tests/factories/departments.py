@@ -10,6 +10,8 @@ from departments.models import (
     Department,
     DepartmentMembership,
     MembershipRequest,
+    Notification,
+    NotificationPreference,
     OperatorAssignment,
     RoleConflict,
 )
@@ -99,3 +101,22 @@ class MembershipRequestFactory(DepartmentOwnedFactory):
     valid_from = factory.LazyFunction(lambda: datetime.date(2026, 4, 1))
     reason = "Covering approvals while the approver is on leave"
     requested_by = factory.LazyFunction(lambda: UserFactory.create())
+
+
+class NotificationFactory(DepartmentOwnedFactory):
+    class Meta:
+        model = Notification
+
+    user = factory.LazyFunction(lambda: UserFactory.create())
+    to_address = factory.Sequence(lambda n: f"person{n}@home.example")
+    kind = Notification.Kind.PAYSLIP_READY
+    subject = "Your payslip is ready"
+    body = "Your payslip for November 2026 is ready to view."
+
+
+class NotificationPreferenceFactory(DepartmentOwnedFactory):
+    class Meta:
+        model = NotificationPreference
+
+    user = factory.LazyFunction(lambda: UserFactory.create())
+    daily_digest = True

@@ -5,7 +5,10 @@ import factory
 
 from hr.models import (
     AbsencePayScheme,
+    ApprovalDelegation,
+    BankDetailsChange,
     CostCentre,
+    DetailChangeRequest,
     Employee,
     Employment,
     FamilyLeave,
@@ -157,3 +160,37 @@ class AbsencePaySchemeFactory(DepartmentOwnedFactory):
     kind = AbsencePayScheme.Kind.MATERNITY
     name = "Maternity pay"
     steps = factory.LazyFunction(lambda: [{"pay": "full", "weeks": 26}, {"pay": "statutory", "weeks": 13}])
+
+
+class DetailChangeRequestFactory(DepartmentOwnedFactory):
+    class Meta:
+        model = DetailChangeRequest
+
+    employee = factory.SubFactory(EmployeeFactory, department=SAME_DEPARTMENT)
+    requested = factory.LazyFunction(lambda: {"last_name": "Okafor"})
+    current = factory.LazyFunction(lambda: {"last_name": "Smith"})
+    reason = "Married in October"
+
+
+class BankDetailsChangeFactory(DepartmentOwnedFactory):
+    class Meta:
+        model = BankDetailsChange
+
+    employee = factory.SubFactory(EmployeeFactory, department=SAME_DEPARTMENT)
+    source = BankDetailsChange.Source.EMPLOYEE
+    status = BankDetailsChange.Status.APPLIED
+    sort_code = "200415"
+    account_number = "38290008"
+    previous_sort_code = "309493"
+    previous_account_number = "12345678"
+    effective_from = datetime.date(2026, 12, 1)
+
+
+class ApprovalDelegationFactory(DepartmentOwnedFactory):
+    class Meta:
+        model = ApprovalDelegation
+
+    manager = factory.SubFactory(EmployeeFactory, department=SAME_DEPARTMENT)
+    deputy = factory.SubFactory(EmployeeFactory, department=SAME_DEPARTMENT)
+    starts_on = datetime.date(2026, 12, 1)
+    ends_on = datetime.date(2026, 12, 24)

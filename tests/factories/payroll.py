@@ -5,6 +5,7 @@ import factory
 from django.utils import timezone
 
 from payroll.models import (
+    BankChangeAcknowledgement,
     DocumentBatch,
     EarningsHistory,
     PayInput,
@@ -20,7 +21,7 @@ from payroll.models import (
 )
 from tests.factories.base import DepartmentOwnedFactory
 from tests.factories.departments import UserFactory
-from tests.factories.hr import EmployeeFactory
+from tests.factories.hr import BankDetailsChangeFactory, EmployeeFactory
 
 SAME_DEPARTMENT = factory.SelfAttribute("..department")
 
@@ -149,3 +150,14 @@ class EarningsHistoryFactory(DepartmentOwnedFactory):
     pay_date = datetime.date(2026, 3, 27)
     earnings = Decimal("2500.00")
     source = "legacy payroll"
+
+
+class BankChangeAcknowledgementFactory(DepartmentOwnedFactory):
+    class Meta:
+        model = BankChangeAcknowledgement
+
+    run = factory.SubFactory(PayRunFactory, department=SAME_DEPARTMENT)
+    bank_change = factory.SubFactory(BankDetailsChangeFactory, department=SAME_DEPARTMENT)
+    flags = factory.LazyFunction(lambda: ["changed_before_pay_day"])
+    note = "Confirmed with the employee by phone"
+    acknowledged_by = factory.LazyFunction(lambda: UserFactory.create())
