@@ -126,12 +126,17 @@ RESULT_MAPPING_KEYS = frozenset(RESULT_COLUMNS_BY_KEY)
 
 # --- cells --------------------------------------------------------------------------------------
 
+# The form nearly every cell of a 75,000-row file has ("2375.00": pounds below the limit and two
+# places of pence) needs no clean-up and no checks, so it is recognised first.
+_USUAL_AMOUNT = re.compile(r"[0-9]{1,7}\.[0-9]{2}")
 _PLAIN_AMOUNT = re.compile(r"-?[0-9]{1,9}(?:\.[0-9]{1,2})?")
 _AMOUNT_LIMIT = Decimal("10000000")
 
 
 def _amount(value: str, *, negative: bool) -> Decimal:
     """Pounds and pence, or CellProblem: text, formulas and fractions of a penny are refused."""
+    if _USUAL_AMOUNT.fullmatch(value):
+        return Decimal(value)
     if _PLAIN_AMOUNT.fullmatch(value):  # the usual "2375.00": no clean-up needed
         amount = Decimal(value) if value[-3:-2] == "." else Decimal(value).quantize(PENNY)
     else:
@@ -155,6 +160,14 @@ def _amount(value: str, *, negative: bool) -> Decimal:
     if abs(amount) >= _AMOUNT_LIMIT:
         raise CellProblem(f"The amount must be less than £{_AMOUNT_LIMIT:,}.")
     return amount
+
+
+def _amount_or_negative(value: str) -> Decimal:
+    return _amount(value, negative=True)
+
+
+def _amount_not_negative(value: str) -> Decimal:
+    return _amount(value, negative=False)
 
 
 def _payroll_number(value: str) -> str:
@@ -316,7 +329,7 @@ def _checks(columns: dict[str, int], start: datetime.date, end: datetime.date,
         return cell
 
     def money(negative: bool) -> _Check:
-        return lambda value: _amount(value, negative=negative)
+        return _amount_or_negative if negative else _amount_not_negative
 
     special: dict[str, _Check] = {"payroll_number": _payroll_number, "tax_code": _tax_code,
                                   "ni_category": ni_letter, "period": period}
