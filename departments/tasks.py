@@ -34,3 +34,6 @@ def end_leavers_access_in_department(department_id: int) -> int:
     for _, refresh in app_configs_with(ACCESS_REFRESH_HOOK):
         refresh(department=department, acting_user=None)
     return ended
+
+# Tasks kept in their own modules, registered with Celery by being imported here.
+from departments.tasks_notifications import *  # noqa: E402,F403

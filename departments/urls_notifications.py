@@ -1,4 +1,9 @@
-from django.urls import URLPattern
+from django.urls import path
 
-# Included by the app's urls.py, so its names are in that app's namespace.
-urlpatterns: list[URLPattern] = []
+from departments.views.notifications import NotificationPreferencesView
+
+# Included by the app's urls.py under departments/<slug:department_slug>/, so its names are in that
+# app's namespace.
+urlpatterns = [
+    path("notifications/", NotificationPreferencesView.as_view(), name="notification-preferences"),
+]

@@ -14,6 +14,12 @@ class FinanceConfig(AppConfig):
 
         seed(out=out)
 
+    def approval_sources(self) -> list[Any]:
+        """Expense claims, for the approvals inbox in ``departments``, which may not import finance."""
+        from finance.approvals import ExpenseApprovalSource
+
+        return [ExpenseApprovalSource()]
+
     def department_home_figures(self, *, department: Any, access: Any) -> list[Any]:
         from departments.roles import Scope
         from finance import selectors
@@ -31,11 +37,6 @@ class FinanceConfig(AppConfig):
             figures.append(HomeFigure(label="Expense claims for finance",
                                       value=selectors.expense_claims_awaiting_finance().count(),
                                       hint="Approved by line managers", url=f"{base}expenses/approvals/"))
-        if access.user is not None and access.allows(Scope.TEAM_READ):
-            figures.append(HomeFigure(
-                label="Expense claims to decide",
-                value=selectors.expense_claims_awaiting_manager(manager_user_id=access.user.pk).count(),
-                hint="From the people you manage", url=f"{base}expenses/approvals/"))
         own = employee_of_user(user_id=access.user.pk) if access.user is not None else None
         if own is not None and access.allows(Scope.SELF_SERVICE):
             in_progress = selectors.expense_claims_of(employee=own).exclude(
@@ -43,3 +44,14 @@ class FinanceConfig(AppConfig):
             figures.append(HomeFigure(label="Your expense claims in progress", value=in_progress,
                                       hint="Claim expenses and follow them to payment", url=f"{base}expenses/"))
         return figures
+
+    def self_service_links(self, *, department: Any, access: Any) -> list[Any]:
+        from departments.roles import Scope
+        from hr.selectors import employee_of_user
+        from shared_services.core.hooks import SelfServiceLink
+
+        own = employee_of_user(user_id=access.user.pk) if access.user is not None else None
+        if own is None or not access.allows(Scope.SELF_SERVICE):
+            return []
+        return [SelfServiceLink("Your expenses", f"/departments/{department.slug}/finance/expenses/",
+                                "Claim expenses and mileage, and follow them to payment")]

@@ -416,7 +416,11 @@ class ClaimPageMixin(FinancePageMixin):
         return claim.employee.user_id is not None and claim.employee.user_id == self.acting_user.pk
 
     def is_line_manager(self, claim: ExpenseClaim) -> bool:
-        return self.allows(Scope.TEAM_READ) and services.claim_line_manager_user_id(claim) == self.acting_user.pk
+        if services.claim_line_manager_user_id(claim) == self.acting_user.pk:
+            return self.allows(Scope.TEAM_READ)
+        # The line manager's deputy, while a delegation runs, sees and decides the claim as they would:
+        # the delegation, not a role, is their authority.
+        return services.claim_decidable_as_manager(claim=claim, user=self.acting_user)
 
     def claim_url(self) -> str:
         return self.url("claim", claim_id=self.claim.pk)

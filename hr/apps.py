@@ -34,6 +34,12 @@ class HrConfig(AppConfig):
 
         line_manager_access_refresh(department=department, acting_user=acting_user)
 
+    def approval_sources(self) -> list[Any]:
+        """Leave requests, for the approvals inbox in ``departments``, which may not import hr."""
+        from hr.approvals import LeaveApprovalSource
+
+        return [LeaveApprovalSource()]
+
     def department_home_figures(self, *, department: Any, access: Any) -> list[Any]:
         from django.utils import timezone
 
@@ -57,12 +63,39 @@ class HrConfig(AppConfig):
             figures += [
                 HomeFigure(label="Your team", value=selectors.direct_reports(manager=own, on=today).count(),
                            hint="People who report to you", url=f"{base}team/"),
-                HomeFigure(label="Leave to decide",
-                           value=selectors.leave_requests_awaiting(manager_user_id=access.user.pk).count(),
-                           hint="Requests from your team", url=f"{base}leave-approvals/"),
+            ]
+        if access.allows(Scope.HR_WRITE) and access.allows(Scope.HR_SENSITIVE):
+            from hr import selectors_bank, selectors_self_service
+
+            figures += [
+                HomeFigure(label="Detail changes to decide",
+                           value=selectors_self_service.detail_change_requests().count(),
+                           hint="Name, date of birth or NI number, with evidence", url=f"{base}detail-requests/"),
+                HomeFigure(label="Bank details changes to check",
+                           value=selectors_bank.bank_details_checks_waiting().count(),
+                           hint="Proposed by HR, checked by a second officer", url=f"{base}bank-details-checks/"),
             ]
         if own is not None and access.allows(Scope.SELF_SERVICE):
             waiting = selectors.leave_requests_of(employee=own).filter(status=LeaveRequest.Status.PENDING).count()
             figures.append(HomeFigure(label="Your leave requests waiting", value=waiting,
                                       hint="Book and see your leave", url=f"{base}me/leave/"))
         return figures
+
+    def self_service_links(self, *, department: Any, access: Any) -> list[Any]:
+        from departments.roles import Scope
+        from hr import selectors
+        from shared_services.core.hooks import SelfServiceLink
+
+        own = selectors.employee_of_user(user_id=access.user.pk) if access.user is not None else None
+        if own is None or not access.allows(Scope.SELF_SERVICE):
+            return []
+        base = f"/departments/{department.slug}/hr/me/"
+        links = [
+            SelfServiceLink("Your details", f"{base}details/", "Address, phone, e-mail and emergency contact"),
+            SelfServiceLink("Your bank details", f"{base}bank-details/", "Where your pay goes"),
+            SelfServiceLink("Your leave", f"{base}leave/", "Book leave and see what you have left"),
+        ]
+        if access.allows(Scope.TEAM_READ):
+            links.append(SelfServiceLink("Deputies while you are away", f"{base}deputies/",
+                                         "Someone to decide your team's requests for dates you choose"))
+        return links

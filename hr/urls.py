@@ -10,8 +10,6 @@ urlpatterns = [
     path("employees/new/", views.EmployeeHireView.as_view(), name="employee-hire"),
     path("employees/<str:payroll_number>/", views.EmployeeRecordView.as_view(), name="employee"),
     path("employees/<str:payroll_number>/change/", views.EmploymentChangeView.as_view(), name="employment-change"),
-    path("employees/<str:payroll_number>/bank-details/", views.EmployeeBankDetailsView.as_view(),
-         name="employee-bank-details"),
     path("employees/<str:payroll_number>/leave/", views.EmployeeLeaveView.as_view(), name="employee-leave"),
     path("employees/<str:payroll_number>/family-leave/new/", views_absence.FamilyLeaveRecordView.as_view(),
          name="family-leave-record"),

@@ -35,9 +35,7 @@ from hr.forms import (
     EmploymentChangeForm,
     LeaveRequestForm,
 )
-from hr.forms_bank import BankDetailsForm
 from hr.models import Employee, Employment, LeaveRequest
-from hr.services.bank_details import BANK_FIELDS
 from hr.visibility import (
     SENSITIVE_EMPLOYEE_FIELDS,
     SENSITIVE_EMPLOYMENT_FIELDS,
@@ -46,7 +44,6 @@ from hr.visibility import (
     visible,
 )
 from shared_services.accounts.models import User
-from shared_services.accounts.step_up import StepUpRequiredMixin
 from shared_services.core.forms import add_service_errors
 
 
@@ -298,31 +295,6 @@ class SensitiveWriteRequiredMixin:
         if not self.department_access.allows(Scope.HR_SENSITIVE):
             raise PermissionDenied(f"This page needs the '{Scope.HR_SENSITIVE}' permission.")
         return super().dispatch(request, *args, **kwargs)  # type: ignore[misc, no-any-return]
-
-
-class EmployeeBankDetailsView(DepartmentPageMixin, SensitiveWriteRequiredMixin, StepUpRequiredMixin,
-                              EmployeePageMixin, FormView):
-    """Where the employee's pay goes: asks for a recent second factor before it shows or saves."""
-
-    template_name = "hr/employee_bank_details.html"
-    form_class = BankDetailsForm
-    required_scope = Scope.HR_WRITE
-
-    def get_initial(self) -> dict[str, Any]:
-        return {name: getattr(self.employee, name) for name in BANK_FIELDS}
-
-    def form_valid(self, form: BankDetailsForm) -> HttpResponse:
-        data = form.cleaned_data
-        try:
-            services.employee_bank_details_change(
-                department=self.department, employee=self.employee, sort_code=data["bank_sort_code"],
-                account_number=data["bank_account_number"], roll_number=data["building_society_roll_number"],
-                acting_user=self.acting_user)
-        except ValidationError as error:
-            add_service_errors(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, f"{self.employee.display_name}'s bank details are changed")
-        return redirect(self.record_url())
 
 
 class OrganisationView(DepartmentPageMixin, HrPageMixin, TemplateView):

@@ -14,6 +14,11 @@ class PayrollConfig(AppConfig):
 
         return selectors.pay_period_lock(employee_id=employee_id, day=day)
 
+    def pay_unfinalised_until(self, *, employee_id: int) -> Any:
+        from payroll import selectors
+
+        return selectors.pay_unfinalised_until(employee_id=employee_id)
+
     def seed_demo(self, *, out: TextIO) -> None:
         from payroll.demo import seed
 
@@ -39,3 +44,14 @@ class PayrollConfig(AppConfig):
                 employee_id=own.pk).count(), hint="Published when each pay run is finalised",
                 url=f"{base}me/payslips/"))
         return figures
+
+    def self_service_links(self, *, department: Any, access: Any) -> list[Any]:
+        from departments.roles import Scope
+        from hr.selectors import employee_of_user
+        from shared_services.core.hooks import SelfServiceLink
+
+        own = employee_of_user(user_id=access.user.pk) if access.user is not None else None
+        if own is None or not access.allows(Scope.SELF_SERVICE):
+            return []
+        return [SelfServiceLink("Your documents", f"/departments/{department.slug}/payroll/me/documents/",
+                                "Payslips, P60s, your P45 and a summary of each tax year")]

@@ -21,6 +21,7 @@ urlpatterns = [
     path("runs/<int:run_id>/cancel/", apis.PayRunCancelApi.as_view(), name="run-cancel"),
     path("runs/<int:run_id>/reopen/", apis.PayRunReopenApi.as_view(), name="run-reopen"),
     path("runs/<int:run_id>/exceptions/", apis.PayRunExceptionListApi.as_view(), name="run-exceptions"),
+    path("runs/<int:run_id>/bank-changes/", include("payroll.api_urls_bank_changes")),
     path("runs/<int:run_id>/payslips/", apis.PayslipListApi.as_view(), name="payslips"),
     path("runs/<int:run_id>/payslips/<int:payslip_id>/", apis.PayslipDetailApi.as_view(), name="payslip"),
     path("runs/<int:run_id>/payslips/<int:payslip_id>/pdf", apis.PayslipPdfApi.as_view(), name="payslip-pdf"),

@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Abs, Coalesce
 from django.utils import timezone
 
@@ -241,6 +241,24 @@ def pay_period_lock(*, employee_id: int, day: datetime.date) -> PayPeriodLock | 
                  f"Make the change effective from {next_open_day:%-d %B %Y} (the next period), or ask payroll "
                  "to reopen the run."),
         next_open_day=next_open_day)
+
+
+def pay_unfinalised_until(*, employee_id: int) -> datetime.date | None:
+    """The last day of the latest period of the employee's schedule whose regular run is under way
+    (open to approved): its Bacs file is built from the employee record when it is finalised."""
+    schedule = schedule_paying(employee_id=employee_id)
+    if schedule is None:
+        return None
+    return unfinalised_until(schedule=schedule)
+
+
+def unfinalised_until(*, schedule: PaySchedule, before: datetime.date | None = None) -> datetime.date | None:
+    """The last day of the latest period of ``schedule`` (starting before ``before``, if given)
+    whose regular or supplementary run is under way, not yet finalised."""
+    runs = PayRun.objects.filter(schedule=schedule, status__in=RUN_IN_PROGRESS).exclude(kind=PayRun.Kind.SHADOW)
+    if before is not None:
+        runs = runs.filter(period_start__lt=before)
+    return runs.aggregate(end=Max("period_end"))["end"]
 
 
 def pay_runs() -> QuerySet[PayRun]:

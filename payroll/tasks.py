@@ -54,6 +54,15 @@ def resume_stalled_runs_in_department(department_id: int) -> int:
     return len(starts)
 
 
+@app.task(base=DepartmentTask, name="payroll.payslips_ready_notify")
+def payslips_ready_notify_task(department_id: int, run_id: int) -> int:
+    """A run just finalised: a payslip-ready e-mail written for each employee it paid, in one
+    transaction, then sent in chunks by ``departments.notifications_send`` once it commits."""
+    from payroll.services.finalising import payslips_ready_notify
+
+    return payslips_ready_notify(department=Department.objects.get(pk=department_id), run_id=run_id)
+
+
 def enqueue(start: services.CalculationStart, *, queue: str | None = None) -> None:
     """Queue the chunks once the transaction that decided them has committed."""
 

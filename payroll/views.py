@@ -29,6 +29,7 @@ from payroll.models import PayRun, PaySchedule, Payslip
 from payroll.periods import PeriodError
 from payroll.steps import STEPS, steps_from
 from payroll.tasks import take_step
+from payroll.views_bank_changes import BankChangesMixin
 from shared_services.accounts.models import User
 from shared_services.accounts.step_up import step_up_is_fresh, step_up_redirect
 from shared_services.core.forms import add_service_errors
@@ -84,7 +85,10 @@ class PayRunMixin:
         return selectors.pay_run_get(run_id=self.kwargs["run_id"])
 
 
-class PayRunView(DepartmentPageMixin, PayRunMixin, TemplateView):
+class PayRunView(DepartmentPageMixin, BankChangesMixin, PayRunMixin, TemplateView):
+    """A run: its figures, steps, exceptions and recent bank details changes (a POST acknowledges
+    flagged changes, ``BankChangesMixin``), variance and payslips."""
+
     template_name = "payroll/run.html"
     required_scope = Scope.PAYROLL_READ
 

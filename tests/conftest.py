@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.urls import get_resolver
 from rest_framework.test import APIClient
 
 from departments.models import Department, OperatorAssignment
@@ -95,6 +96,14 @@ def operator(moj: DepartmentWithPeople, dft: DepartmentWithPeople) -> User:
     for department in (moj.department, dft.department):
         OperatorAssignmentFactory(user=user, department=department, role=Role.PAYROLL_OFFICER)
     return user
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _url_configuration_loaded_outside_any_department() -> None:
+    """Load the URL configuration before any test, as a web process does on its first request:
+    loaded first inside a department's context (a service that builds a link with ``reverse``),
+    the API modules' class-level querysets would be built in that department's scope."""
+    get_resolver().url_patterns  # noqa: B018 - reading it loads the configuration
 
 
 @pytest.fixture

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
 from decimal import Decimal, InvalidOperation
 from typing import IO
 
@@ -14,6 +15,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Sum
+from django.urls import reverse
 from django.utils import timezone
 
 from departments.models import Department
@@ -26,12 +28,14 @@ from finance.services.common import _amount, _pounds
 from finance.services.journals import JournalLineInput, journal_post
 from hr import selectors as hr_selectors
 from hr.models import Employee
+from hr.services.delegation import approvers_notify, deputy_acting_for, requester_notify_decided
 from shared_services.accounts.models import User
 
 MAX_EXPENSE_AMOUNT = Decimal("10000.00")
 MAX_RECEIPT_BYTES = 10 * 1024 * 1024
 MAX_MILES_PER_LINE = Decimal("2000")
 EXPENSE_CLAIM_WINDOW = datetime.timedelta(days=365)
+MAX_LINES_AT_ONCE = 50
 RECEIPT_TYPES: dict[str, tuple[bytes, str]] = {
     "application/pdf": (b"%PDF-", "pdf"),
     "image/png": (b"\x89PNG\r\n\x1a\n", "png"),
@@ -50,9 +54,33 @@ def _require_status(claim: ExpenseClaim, *allowed: str, doing: str) -> None:
 
 
 def _audit_transition(claim: ExpenseClaim, action: str, before: str, acting_user: User | None,
-                      reason: str = "") -> None:
+                      reason: str = "", *, as_deputy_for: Employee | None = None) -> None:
+    after = {"status": claim.status}
+    if as_deputy_for is not None:
+        after["as_deputy_for"] = str(as_deputy_for)
     audit_record(department=claim.department, action=action, acting_user=acting_user, target=claim,
-                 changes=audit_changes({"status": before}, {"status": claim.status}), reason=reason)
+                 changes=audit_changes({"status": before}, after), reason=reason)
+
+
+def _claim_link(claim: ExpenseClaim) -> str:
+    return reverse("finance:claim", kwargs={"department_slug": claim.department.slug, "claim_id": claim.pk})
+
+
+def _tell_claimant(claim: ExpenseClaim, *, approved: bool, by_finance: bool) -> None:
+    verdict = "approved" if approved else "rejected"
+    if not approved:
+        next_step = f"The reason given: {claim.rejection_reason}"
+    elif by_finance:
+        next_step = "It will be paid with your pay, or directly to your bank account."
+    else:
+        next_step = "It now goes to finance to approve for payment."
+    requester_notify_decided(
+        department=claim.department, employee=claim.employee,
+        subject=f"Your expense claim {claim.reference} has been {verdict}",
+        body=(f"Your expense claim {claim.reference} ({claim.purpose}) has been {verdict} by "
+              f"{'finance' if by_finance else 'your line manager'}.\n\n{next_step}"),
+        link=_claim_link(claim),
+    )
 
 
 @transaction.atomic
@@ -207,6 +235,41 @@ def expense_line_add(
         return line
 
 
+@dataclass(frozen=True)
+class ExpenseLineInput:
+    """One item of a claim made in one go, as ``expense_line_add`` takes it (no receipt)."""
+
+    category: str
+    incurred_on: datetime.date
+    description: str
+    amount: Decimal | None = None
+    vat: Decimal = ZERO
+    vehicle: str = ""
+    miles: Decimal | None = None
+
+
+@transaction.atomic
+def expense_claim_create_with_lines(*, employee: Employee, purpose: str, lines: Sequence[ExpenseLineInput],
+                                    acting_user: User | None) -> ExpenseClaim:
+    """A draft claim with its items, all or nothing: a problem with any item (named
+    ``lines[<index>].<field>``) leaves no claim behind. Receipts are added on the claim's page."""
+    if not lines:
+        raise ValidationError({"lines": "Add at least one expense to the claim."})
+    if len(lines) > MAX_LINES_AT_ONCE:
+        raise ValidationError({"lines": f"A claim made in one go can have at most {MAX_LINES_AT_ONCE} expenses."})
+    claim = expense_claim_create(employee=employee, purpose=purpose, acting_user=acting_user)
+    errors: dict[str, list[str]] = {}
+    for index, line in enumerate(lines):
+        try:
+            expense_line_add(claim=claim, acting_user=acting_user, **asdict(line))
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                errors[f"lines[{index}]" if field == "__all__" else f"lines[{index}].{field}"] = messages
+    if errors:
+        raise ValidationError(errors)
+    return claim
+
+
 @transaction.atomic
 def expense_line_remove(*, line: ExpenseLine, acting_user: User | None) -> None:
     department = line.department
@@ -248,15 +311,36 @@ def expense_claim_submit(*, claim: ExpenseClaim, acting_user: User | None) -> Ex
                                                                employment.cost_centre)
         claim.save(update_fields=["status", "submitted_at", "cost_centre"])
         _audit_transition(claim, "expense_claim.submit", before, acting_user)
+        employee = claim.employee
+        approvers_notify(
+            department=department, manager=employment.line_manager,
+            subject=f"Expense claim from {employee.display_name} waiting for your decision",
+            body=(f"{employee.display_name} has sent you expense claim {claim.reference} ({claim.purpose}).\n\n"
+                  "You can approve or reject it in your approvals."),
+        )
         return claim
+
+
+def _claim_line_manager(claim: ExpenseClaim) -> Employee | None:
+    """The claimant's line manager today (None without one)."""
+    employment = hr_selectors.employment_shown(employee=claim.employee)
+    return employment.line_manager if employment is not None else None
 
 
 def claim_line_manager_user_id(claim: ExpenseClaim) -> int | None:
     """The user account of the claimant's line manager today (None without one)."""
-    employment = hr_selectors.employment_shown(employee=claim.employee)
-    if employment is None or employment.line_manager is None:
-        return None
-    return employment.line_manager.user_id
+    manager = _claim_line_manager(claim)
+    return manager.user_id if manager is not None else None
+
+
+def claim_decidable_as_manager(*, claim: ExpenseClaim, user: User) -> bool:
+    """Whether ``user`` is the claimant's line manager today, or that manager's deputy today."""
+    manager = _claim_line_manager(claim)
+    if manager is None:
+        return False
+    if manager.user_id is not None and manager.user_id == user.pk:
+        return True
+    return deputy_acting_for(acting_user=user, manager=manager, day=timezone.localdate()) is not None
 
 
 def _not_own(claim: ExpenseClaim, acting_user: User) -> None:
@@ -267,14 +351,21 @@ def _not_own(claim: ExpenseClaim, acting_user: User) -> None:
 @transaction.atomic
 def expense_claim_manager_decide(*, claim: ExpenseClaim, approve: bool, acting_user: User,
                                  reason: str = "") -> ExpenseClaim:
-    """The claimant's line manager approves (it goes on to finance) or rejects a submitted claim."""
+    """The claimant's line manager, or their deputy today, approves (it goes on to finance) or
+    rejects a submitted claim; nobody decides their own. A deputy's decision is audited as made for
+    the manager, and the claimant is told of the decision either way."""
     department = claim.department
     with department_context(department.id):
         claim = _claim_locked(claim)
         _require_status(claim, ExpenseClaim.Status.SUBMITTED, doing="approved by a line manager")
         _not_own(claim, acting_user)
-        if claim_line_manager_user_id(claim) != acting_user.pk:
-            raise ValidationError({"__all__": "Only the claimant's line manager can decide this claim."})
+        manager = _claim_line_manager(claim)
+        deputising_for = None
+        if manager is None or manager.user_id != acting_user.pk:
+            deputising_for = deputy_acting_for(acting_user=acting_user, manager=manager, day=timezone.localdate())
+            if deputising_for is None:
+                raise ValidationError({"__all__": "Only the claimant's line manager, or their deputy, can decide "
+                                                  "this claim."})
         if not approve and not reason.strip():
             raise ValidationError({"reason": "Give the reason for rejecting the claim."})
         before = claim.status
@@ -283,7 +374,8 @@ def expense_claim_manager_decide(*, claim: ExpenseClaim, approve: bool, acting_u
         claim.rejection_reason = "" if approve else reason.strip()[:300]
         claim.save(update_fields=["status", "manager_decided_by", "manager_decided_at", "rejection_reason"])
         _audit_transition(claim, "expense_claim.manager_approve" if approve else "expense_claim.manager_reject",
-                          before, acting_user, reason)
+                          before, acting_user, reason, as_deputy_for=deputising_for)
+        _tell_claimant(claim, approved=approve, by_finance=False)
         return claim
 
 
@@ -329,6 +421,7 @@ def expense_claim_finance_decide(*, claim: ExpenseClaim, approve: bool, acting_u
                                   "approval_journal"])
         _audit_transition(claim, "expense_claim.finance_approve" if approve else "expense_claim.finance_reject",
                           before, acting_user, reason)
+        _tell_claimant(claim, approved=approve, by_finance=True)
         return claim
 
 

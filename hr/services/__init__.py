@@ -20,6 +20,14 @@ from hr.services.absence import (
 )
 from hr.services.accounts import *  # noqa: F403
 from hr.services.bank_details import *  # noqa: F403
+from hr.services.delegation import (
+    approval_delegation_cancel,
+    approval_delegation_create,
+    approvals_inbox_path,
+    approvers_notify,
+    deputy_acting_for,
+    requester_notify_decided,
+)
 from hr.services.employee_import import (
     IMPORT_FIXED_FIELDS,
     IMPORT_PERSONAL_FIELDS,
@@ -91,7 +99,12 @@ __all__ = [
     "WhenPeriodLocked",
     "absence_pay_scheme_reset",
     "absence_pay_scheme_set",
+    "approval_delegation_cancel",
+    "approval_delegation_create",
+    "approvals_inbox_path",
+    "approvers_notify",
     "cost_centre_create",
+    "deputy_acting_for",
     "employee_hire",
     "employee_leave",
     "employees_import",
@@ -116,6 +129,7 @@ __all__ = [
     "leave_year_start",
     "organisation_unit_create",
     "pay_range_set",
+    "requester_notify_decided",
     "sickness_record",
     "unauthorised_absence_record",
 ]

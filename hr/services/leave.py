@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from departments.models import Department
@@ -16,6 +17,7 @@ from departments.services import audit_changes, audit_record
 from departments.tenancy import department_context
 from hr.models import Employee, Employment, LeaveBalanceEntry, LeavePolicy, LeaveRequest, LeaveType, SicknessPeriod
 from hr.services.common import _age_on
+from hr.services.delegation import approvers_notify, deputy_acting_for, requester_notify_decided
 from shared_services.accounts.models import User
 
 DEFAULT_LEAVE_TYPES: list[tuple[str, str, str, bool, bool]] = [
@@ -222,39 +224,71 @@ def leave_request_create(*, employee: Employee, leave_type: LeaveType, start_dat
         audit_record(department=department, action="leave_request.create", acting_user=acting_user, target=request,
                      changes=audit_changes({}, {"employee": employee.payroll_number, "leave_type": leave_type.code,
                                                 "start_date": start_date, "end_date": end_date, "hours": hours}))
+        approvers_notify(
+            department=department, manager=_line_manager(employee, start_date),
+            subject=f"Leave request from {employee.display_name} waiting for your decision",
+            body=(f"{employee.display_name} has asked for {leave_type.name.lower()} from {_day(start_date)} to "
+                  f"{_day(end_date)} ({hours} hours).\n\nYou can approve or reject it in your approvals."),
+        )
         return request
 
 
-def _line_manager_user(employee: Employee, on: datetime.date) -> User | None:
+def _day(value: datetime.date) -> str:
+    return f"{value:%-d %B %Y}"
+
+
+def _line_manager(employee: Employee, on: datetime.date) -> Employee | None:
+    """The employee's line manager in the employment version true on ``on``."""
     version = (Employment.objects.filter(employee=employee, superseded_at__isnull=True, valid_from__lte=on)
                .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on)).select_related("line_manager__user").first())
-    manager = version.line_manager if version else None
-    return manager.user if manager else None
+    return version.line_manager if version else None
 
 
 @transaction.atomic
 def leave_request_decide(*, request: LeaveRequest, approve: bool, acting_user: User, acting_as_hr: bool = False,
                          note: str = "") -> LeaveRequest:
-    """The line manager (or HR) approves or rejects a waiting request; nobody decides their own."""
+    """The line manager, their deputy on the day of the decision, or HR approves or rejects a
+    waiting request; nobody decides their own. A deputy's decision is audited as made for the
+    manager, and the employee is told of the decision either way."""
     department = request.department
     with department_context(department.id):
-        request = LeaveRequest.objects.select_for_update().get(pk=request.pk)
+        request = LeaveRequest.objects.select_for_update(of=("self",)).select_related("employee", "leave_type").get(
+            pk=request.pk)
         if request.status != LeaveRequest.Status.PENDING:
             raise ValidationError({"status": f"This request is {request.get_status_display().lower()} already."})
         employee = request.employee
         if employee.user_id is not None and employee.user_id == acting_user.pk:
             raise ValidationError({"__all__": "You cannot decide your own leave request."})
-        if not acting_as_hr and _line_manager_user(employee, request.start_date) != acting_user:
-            raise ValidationError({"__all__": "Only the employee's line manager, or HR, can decide this request."})
+        deputising_for = None
+        if not acting_as_hr:
+            manager = _line_manager(employee, request.start_date)
+            if manager is None or manager.user_id != acting_user.pk:
+                deputising_for = deputy_acting_for(acting_user=acting_user, manager=manager, day=timezone.localdate())
+                if deputising_for is None:
+                    raise ValidationError({"__all__": "Only the employee's line manager, their deputy, or HR, can "
+                                                      "decide this request."})
         request.status = LeaveRequest.Status.APPROVED if approve else LeaveRequest.Status.REJECTED
         request.decided_by, request.decided_at, request.decision_note = acting_user, timezone.now(), note[:300]
         request.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
         if approve and request.leave_type.uses_balance:
             leave_balance_recalculate(employee=employee, leave_type=request.leave_type,
                                       year_start=leave_year_start(department, request.start_date))
+        after: dict[str, object] = {"status": request.status}
+        if deputising_for is not None:
+            after["as_deputy_for"] = str(deputising_for)
         audit_record(department=department, action="leave_request.approve" if approve else "leave_request.reject",
                      acting_user=acting_user, target=request,
-                     changes=audit_changes({"status": "pending"}, {"status": request.status}), reason=note)
+                     changes=audit_changes({"status": "pending"}, after), reason=note)
+        verdict = "approved" if approve else "rejected"
+        requester_notify_decided(
+            department=department, employee=employee,
+            subject=f"Your leave request has been {verdict}",
+            body=(f"Your request for {request.leave_type.name.lower()} from {_day(request.start_date)} to "
+                  f"{_day(request.end_date)} has been {verdict}."
+                  + (f"\n\nNote from the person who decided it: {request.decision_note}"
+                     if request.decision_note else "")),
+            link=reverse("hr:my-leave", kwargs={"department_slug": department.slug}),
+        )
         return request
 
 

@@ -1,7 +1,7 @@
 """Every write to payroll data, atomic and audited, one module per concern: opening balances and
 the previous payroll's earnings history, pay schedules, pay inputs, pay runs (created, opened,
-cancelled, reopened), their calculation, approval and finalising. Callers import from
-``payroll.services``.
+cancelled, reopened), their calculation, approval (with acknowledgements of flagged bank details
+changes) and finalising. Callers import from ``payroll.services``.
 
 A pay run moves draft → open (inputs locked) → calculating → calculated → approved → finalised,
 or is cancelled before it is finalised.
@@ -9,6 +9,9 @@ or is cancelled before it is finalised.
 
 from payroll.services.approval import (
     pay_run_approve,
+)
+from payroll.services.bank_changes import (
+    pay_run_bank_changes_acknowledge,
 )
 from payroll.services.calculation import (
     CHUNK_SIZE,
@@ -80,6 +83,7 @@ __all__ = [
     "pay_input_add",
     "pay_inputs_import",
     "pay_run_approve",
+    "pay_run_bank_changes_acknowledge",
     "pay_run_calculate",
     "pay_run_cancel",
     "pay_run_create",

@@ -12,9 +12,11 @@ from departments.roles import Role, Scope
 from departments.selectors import bank_details_changed_by
 from departments.services import audit_changes, audit_record
 from departments.tenancy import department_context
+from hr.models import BankDetailsChange
 from payroll.models import (
     PayRun,
 )
+from payroll.selectors_bank_changes import pay_run_bank_changes
 from payroll.services.common import _locked_run, _refuse, _transition
 from shared_services.accounts.models import User
 
@@ -26,6 +28,12 @@ def _people_behind(user_id: int | None) -> set[int]:
         return set()
     creator = ApiToken.objects.filter(user_id=user_id).values_list("created_by_id", flat=True).first()
     return {user_id} | ({creator} if creator is not None else set())
+
+
+def people_behind_change(change: BankDetailsChange) -> set[int]:
+    """Who made, checked or is paid by a bank details change (user ids)."""
+    return {user_id for user_id in (change.requested_by_id, change.checked_by_id,  # type: ignore[attr-defined]
+                                    change.employee.user_id) if user_id is not None}
 
 
 def _may_approve(user: User, department: Department) -> bool:
@@ -42,7 +50,11 @@ def _may_approve(user: User, department: Department) -> bool:
 def pay_run_approve(*, run: PayRun, acting_user: User) -> PayRun:
     """Four eyes: a payroll approver who neither opened nor calculated the run (nor created the
     API token that did), and who has not changed any employee's bank details since the period
-    began. Refusals for who is acting carry the code ``four_eyes`` (``bank_details_changed``)."""
+    began. Refusals for who is acting carry the code ``four_eyes`` (``bank_details_changed``).
+
+    A run that pays into a flagged bank details change (``payroll.selectors_bank_changes``) waits
+    until an approver has acknowledged each such change for this run, with every flag it has now:
+    the refusal (code ``bank_changes_unacknowledged``) names them."""
     department = run.department
     with department_context(department.id):
         run = _locked_run(run)
@@ -57,6 +69,20 @@ def pay_run_approve(*, run: PayRun, acting_user: User) -> PayRun:
         if bank_details_changed_by(department=department, user=acting_user, since=period_began):
             _refuse("__all__", "You changed an employee's bank details during this pay period, so someone else "
                                "must approve the run.", code="bank_details_changed")
+        report = pay_run_bank_changes(run=run)
+        behind = [item for item in report.changes if _people_behind(acting_user.pk) & people_behind_change(item.change)]
+        if behind:
+            _refuse("__all__", f"You made, checked or are paid by the bank details change for "
+                               f"{behind[0].employee.display_name}, which this run pays into, so someone else must "
+                               "approve the run.", code="bank_details_changed")
+        waiting = report.waiting
+        if waiting:
+            named = "; ".join(f"{item.employee.display_name} ({item.employee.payroll_number}), change {item.id}: "
+                              f"{', '.join(flag.label.lower() for flag in item.flags)}" for item in waiting[:10])
+            more = f"; and {len(waiting) - 10} more" if len(waiting) > 10 else ""
+            _refuse("bank_changes", f"Acknowledge the flagged bank details change{'' if len(waiting) == 1 else 's'} "
+                                    f"this run pays into before approving it: {named}{more}.",
+                    code="bank_changes_unacknowledged")
         if run.employees_failed:
             _refuse("status", f"{run.employees_failed} employee(s) failed to calculate. Fix them and recalculate "
                               "first.")

@@ -11,13 +11,14 @@ from django.utils import timezone
 from departments.services import audit_changes, audit_record
 from departments.tenancy import department_context
 from hr.models import Employee
+from hr.services.bank_details import bank_details_changes_apply_due
 from payroll.engine.rates import RatesError, available_tax_years, unconfirmed_reason
 from payroll.models import (
     PayRun,
     PaySchedule,
 )
 from payroll.periods import PeriodError
-from payroll.selectors import RUN_IN_PROGRESS, employees_paid_in, period_of
+from payroll.selectors import RUN_IN_PROGRESS, employees_paid_in, period_of, unfinalised_until
 from payroll.services.common import _locked_run, _refuse, _transition
 from payroll.services.expenses import _queue_expense_claims, _release_expense_claims
 from payroll.services.tax_codes import tax_code_notices_apply_due
@@ -79,6 +80,11 @@ def pay_run_open(*, run: PayRun, acting_user: User) -> PayRun:
         _refuse_unconfirmed_rates(run.tax_year, run.pay_date)
         # HMRC's code notices due for this period apply before the run fixes its inputs.
         tax_code_notices_apply_due(department=department, acting_user=acting_user, schedule=run.schedule)
+        if run.kind != PayRun.Kind.SHADOW:
+            # Bank details changes scheduled while an earlier run was open count from this period. Applied
+            # as the system's act, not the opener's: opening a run changes nobody's bank details, and
+            # the audit trail's bank changes bar their author from approving (``pay_run_approve``).
+            bank_changes_apply_for(run)
         run.status, run.opened_by, run.opened_at = PayRun.Status.OPEN, acting_user, timezone.now()
         run.employees_total = Employee.objects.filter(
             employees_paid_in(run.schedule, run.period_start, run.period_end)).count()
@@ -130,3 +136,21 @@ def pay_run_reopen(*, run: PayRun, acting_user: User, reason: str) -> PayRun:
         return run
 
 
+def bank_changes_apply_for(run: PayRun) -> int:
+    """Apply the bank details changes scheduled to count by the end of ``run``'s period, for the
+    people its schedule pays, unless an earlier run of the schedule is not finalised: its Bacs file
+    is built from the record then, and must pay into the accounts its approver saw (the changes
+    wait, and ``pay_run_finalise`` applies them for the next run when it finalises that one)."""
+    if unfinalised_until(schedule=run.schedule, before=run.period_start) is not None:
+        return 0
+    return bank_details_changes_apply_due(
+        department=run.department, up_to=run.period_end,
+        employees=Employee.objects.filter(employees_paid_in(run.schedule, run.period_start, run.period_end)))
+
+
+def next_run_taking_inputs(run: PayRun) -> PayRun | None:
+    """The schedule's next regular or supplementary run after ``run`` that is open and not yet approved."""
+    return (PayRun.objects.filter(schedule=run.schedule, period_start__gt=run.period_start,
+                                  status__in=(PayRun.Status.OPEN, PayRun.Status.CALCULATING,
+                                              PayRun.Status.CALCULATED))
+            .exclude(kind=PayRun.Kind.SHADOW).order_by("period_start").first())

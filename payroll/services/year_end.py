@@ -1,5 +1,6 @@
-"""Year end: the bundle of P60s for HR (a background job with its progress), the final FPS of the
-year flagged, and the rollover to the next tax year (week 1/month 1 bases cleared, code uplifts).
+"""Year end: the bundle of P60s for HR (a background job with its progress, after which each
+employee is told by e-mail that their P60 is ready), the final FPS of the year flagged, and the
+rollover to the next tax year (week 1/month 1 bases cleared, code uplifts).
 
 Year-to-date figures need no reset: a run reads the earlier payslips and the opening balances of
 its own tax year only (``payroll.services.calculation``), so the first run of a new year starts
@@ -19,10 +20,13 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
 
-from departments.models import AuditEvent, Department
+from departments.bulk import AnyOf
+from departments.models import AuditEvent, Department, Notification
+from departments.notifications import OutgoingMessage, notify_many
 from departments.services import audit_changes, audit_record
 from departments.tenancy import department_context
 from hr.models import Employee
@@ -32,6 +36,7 @@ from payroll.p60 import P60
 from payroll.p60_document import p60_pdfs
 from payroll.periods import PayDateRule, PeriodError, pay_period
 from payroll.services.common import _refuse
+from payroll.services.finalising import employee_recipients
 from shared_services.accounts.models import User
 
 __all__ = [
@@ -40,10 +45,12 @@ __all__ = [
     "final_fps_flag",
     "p60_batch_produce",
     "p60_batch_start",
+    "p60s_ready_notify",
     "year_end_rollover",
 ]
 
 P60_CHUNK_SIZE = 200  # P60s laid out per WeasyPrint rendering, and per progress step
+P60S_READY_ACTION = "payroll.p60s_ready_notified"
 TAX_YEAR = re.compile(r"^(\d{4})-(\d{2})$")
 ROLLOVER_ACTION = "payroll.year_end_rollover"
 # Codes P9X uplifts: a number then L, M or N, optionally with S or C before it and W1/M1/X after
@@ -134,7 +141,39 @@ def p60_batch_produce(*, department_id: int, batch_id: int, chunk_size: int = P6
         audit_record(department=department, action="payroll.p60_batch.done", acting_user=None, target=batch,
                      changes=audit_changes({"status": DocumentBatch.Status.RUNNING},
                                            {"status": batch.status, "documents": len(ids)}))
+
+        def tell_employees() -> None:
+            from payroll.tasks_year_end import p60s_ready_notify_task
+            p60s_ready_notify_task.delay(department_id, batch_id)
+
+        transaction.on_commit(tell_employees)
         return batch
+
+
+def p60s_ready_notify(*, department: Department, batch_id: int) -> int:
+    """Queue a P60-ready e-mail to everyone a finished P60 batch has a P60 for and who has an
+    address; returns how many. Once per tax year: a batch produced again for the same year (its
+    P60s were available all along) tells nobody twice, marked by the audit row this writes."""
+    with department_context(department.id):
+        batch = DocumentBatch.objects.select_for_update().filter(pk=batch_id).first()
+        if batch is None or batch.status != DocumentBatch.Status.DONE or AuditEvent.objects.filter(
+                action=P60S_READY_ACTION, changes__tax_year__after=batch.tax_year).exists():
+            return 0
+        tax_year = batch.tax_year
+        # One array parameter, not tens of thousands of literals.
+        recipients = employee_recipients(Employee.objects.filter(
+            AnyOf(F("pk"), list(year_end.p60_employee_ids(tax_year=tax_year)))).order_by("pk"))
+        link = reverse("payroll:my-documents-p60", kwargs={"department_slug": department.slug, "tax_year": tax_year})
+        point = (f"Your P60 for the {tax_year[:4]} to 20{tax_year[5:]} tax year is ready. It shows your pay "
+                 "and the tax you paid in the year. You may need it to claim tax credits or a tax refund, or to "
+                 "apply for a loan or mortgage.")
+        queued = notify_many(department=department, kind=Notification.Kind.P60_READY, messages=(
+            OutgoingMessage(to_address=address, name=name, user_id=user_id, subject="Your P60 is ready",
+                            point=point, link=link)
+            for address, name, user_id in recipients.values()))
+        audit_record(department=department, action=P60S_READY_ACTION, acting_user=None, target=batch,
+                     changes=audit_changes({}, {"tax_year": tax_year, "notifications": len(queued)}))
+        return len(queued)
 
 
 def _safe(text: str) -> str:

@@ -11,6 +11,16 @@ An app opts in by defining a method on its AppConfig:
   employee's record effective on ``day`` falls in a pay period whose inputs are locked, else None;
   called in the employee's department context. Lets ``hr`` respect payroll's locks without
   importing ``payroll``, which stands above it.
+- ``pay_unfinalised_until(self, *, employee_id)``: the last day of the latest pay period of the
+  employee's schedule whose run has started and is not yet finalised, else None. A change of where
+  pay goes waits until after it, so that no run already under way pays into an account its
+  approver did not see.
+- ``approval_sources(self)``: the kinds of item this app puts in a line manager's approvals inbox
+  (``departments.approvals``), each an object meeting ``departments.approvals.ApprovalSource``:
+  it lists what waits for a person's decision and decides one. Lets the inbox in ``departments``
+  hold leave, expenses and later kinds without importing the apps above it.
+- ``self_service_links(self, *, department, access)``: the pages of a person's own records this
+  app offers them (``SelfServiceLink``), listed on the department home under "Your records".
 """
 
 from __future__ import annotations
@@ -32,6 +42,20 @@ class HomeFigure:
 
 
 @dataclass(frozen=True)
+class SelfServiceLink:
+    label: str
+    url: str
+    hint: str = ""
+
+
+def self_service_links(*, department: Any, access: Any) -> list[SelfServiceLink]:
+    links: list[SelfServiceLink] = []
+    for _, method in app_configs_with("self_service_links"):
+        links.extend(method(department=department, access=access))
+    return links
+
+
+@dataclass(frozen=True)
 class PayPeriodLock:
     message: str
     next_open_day: datetime.date
@@ -43,6 +67,20 @@ def pay_period_lock(*, employee_id: int, day: datetime.date) -> PayPeriodLock | 
         if lock is not None:
             return lock  # type: ignore[no-any-return]
     return None
+
+
+def pay_unfinalised_until(*, employee_id: int) -> datetime.date | None:
+    ends = [end for _, method in app_configs_with("pay_unfinalised_until")
+            if (end := method(employee_id=employee_id)) is not None]
+    return max(ends) if ends else None
+
+
+def approval_sources() -> list[Any]:
+    """Every app's approval sources, in INSTALLED_APPS order (typed in ``departments.approvals``)."""
+    sources: list[Any] = []
+    for _, method in app_configs_with("approval_sources"):
+        sources.extend(method())
+    return sources
 
 
 def app_configs_with(hook: str) -> Iterator[tuple[AppConfig, Any]]:

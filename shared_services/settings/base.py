@@ -11,6 +11,7 @@ import secrets
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 from shared_services.database_urls import database_settings
 
@@ -178,9 +179,28 @@ SESSION_ABSOLUTE_TIMEOUT_SECONDS = env.int("DJANGO_SESSION_ABSOLUTE_TIMEOUT_SECO
 # Operator assignments are time-boxed: at most this many days, break-glass ones at most one day.
 OPERATOR_ASSIGNMENT_MAX_DAYS = env.int("DJANGO_OPERATOR_ASSIGNMENT_MAX_DAYS", default=92)
 
-EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
-vars().update(EMAIL_CONFIG)
+# --- E-mail ---------------------------------------------------------------------------------
+# Development prints e-mails to the console; production names its SMTP relay (GOV.UK Notify's, or the
+# department's) with DJANGO_EMAIL_HOST, and then sends through it.
+EMAIL_HOST = env("DJANGO_EMAIL_HOST", default="")
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_PORT = env.int("DJANGO_EMAIL_PORT", default=587)
+    EMAIL_HOST_USER = env("DJANGO_EMAIL_HOST_USER", default="")
+    EMAIL_HOST_PASSWORD = env("DJANGO_EMAIL_HOST_PASSWORD", default="")
+    EMAIL_USE_TLS = env.bool("DJANGO_EMAIL_USE_TLS", default=True)
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# A relay that stops answering would otherwise hold a worker for ever.
+EMAIL_TIMEOUT = env.int("DJANGO_EMAIL_TIMEOUT_SECONDS", default=30)
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="no-reply@shared-services.example")
+# Where the service is reached, for the links in e-mails (no request to take it from).
+PLATFORM_BASE_URL = env("DJANGO_PLATFORM_BASE_URL", default="http://localhost:8000").rstrip("/")
+# A notification that meets an SMTP error is tried again after 1, 2, 4… minutes, this many times in all.
+NOTIFICATION_SEND_ATTEMPTS = env.int("DJANGO_NOTIFICATION_SEND_ATTEMPTS", default=5)
+NOTIFICATION_RETRY_SECONDS = env.int("DJANGO_NOTIFICATION_RETRY_SECONDS", default=60)
+# People who chose a daily digest get items waiting for their decision in one e-mail at this hour.
+NOTIFICATION_DIGEST_HOUR = env.int("DJANGO_NOTIFICATION_DIGEST_HOUR", default=7)
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"
@@ -335,6 +355,9 @@ CELERY_BEAT_SCHEDULE = {
     "departments-end-leavers-access": {"task": "departments.end_leavers_access",
                                        "schedule": LEAVERS_ACCESS_CHECK_SECONDS},
     "payroll-rti-submissions-due": {"task": "payroll.rti_submissions_due", "schedule": RTI_SUBMISSIONS_CHECK_SECONDS},
+    # CELERY_TIMEZONE is Europe/London, so 07:00 is London's, summer and winter.
+    "departments-notification-digests": {"task": "departments.notification_digests",
+                                         "schedule": crontab(hour=NOTIFICATION_DIGEST_HOUR, minute=0)},
 }
 
 # --- Logging --------------------------------------------------------------------------------

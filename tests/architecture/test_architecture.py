@@ -46,7 +46,8 @@ def test_every_api_route_is_department_scoped_or_allowlisted():
             continue
         if route in API_ROUTES_WITHOUT_DEPARTMENT:
             continue
-        assert route.startswith("api/v1/departments/<slug:department_slug>/"), route
+        assert route.startswith(("api/v1/departments/<slug:department_slug>/",
+                                  "api/v1/me/departments/<slug:department_slug>/")), route
         view_class = _view_class(pattern)
         assert view_class is not None, route
         assert issubclass(view_class, DepartmentScopedApi), f"{route} must be served by a DepartmentScopedApi subclass"

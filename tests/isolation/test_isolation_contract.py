@@ -3,7 +3,8 @@
 
 A model joins this test by existing: it is discovered from the app registry, and the test fails
 until it has a factory in ``tests/factories`` (registered through ``DepartmentOwnedFactory``).
-A route joins by being in the URL configuration under ``/api/v1/departments/<slug>/``.
+A route joins by being in the URL configuration under ``/api/v1/departments/<slug>/`` or
+``/api/v1/me/departments/<slug>/``.
 """
 
 from __future__ import annotations
@@ -119,7 +120,8 @@ def test_a_reference_into_another_department_is_rejected_by_the_database(model, 
 
 
 def _department_api_routes() -> list[tuple[str, type]]:
-    """Every route under /api/v1/departments/<slug>/, found from the URL configuration."""
+    """Every route under /api/v1/departments/<slug>/ and /api/v1/me/departments/<slug>/, found from
+    the URL configuration."""
 
     def walk(patterns, prefix=""):
         for pattern in patterns:
@@ -130,7 +132,8 @@ def _department_api_routes() -> list[tuple[str, type]]:
                 yield prefix + str(pattern.pattern), view_class
 
     return [(route, view) for route, view in walk(get_resolver().url_patterns)
-            if route.startswith("api/v1/departments/<slug:department_slug>/")]
+            if route.startswith(("api/v1/departments/<slug:department_slug>/",
+                                 "api/v1/me/departments/<slug:department_slug>/"))]
 
 
 def test_every_department_api_route_answers_404_to_another_departments_token(moj, dft, api_client):
