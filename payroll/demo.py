@@ -1,7 +1,8 @@
 """Demo pay runs for the demo departments: last month's run finalised (payslips published, the
 payroll journal posted through finance, the Bacs file stored) and this month's run open. Before
 them, the demo's absences (``hr.demo_absence``) and, for the people on family leave, what the
-previous payroll paid them, so that their statutory pay is worked out from real earnings.
+previous payroll paid them, so that their statutory pay is worked out from real earnings; between
+them, the demo's self-service (``hr.demo_self_service``), so this month's review meets its bank changes.
 
 Everything goes through the services, with four eyes: the department's payroll officer opens and
 calculates, its payroll approver approves and finalises. The calculation runs in this process,
@@ -23,7 +24,7 @@ from django.utils import timezone
 from departments.models import Department, DepartmentMembership
 from departments.roles import Role
 from departments.tenancy import department_context
-from hr import demo_absence
+from hr import demo_absence, demo_self_service
 from hr.models import Employment, FamilyLeave
 from payroll import selectors, services
 from payroll.models import EarningsHistory, PayRun, PaySchedule
@@ -120,6 +121,11 @@ def seed_department(department: Department, *, out: TextIO, today: datetime.date
         if not EarningsHistory.objects.exists():
             _earnings_history(department, schedule, last_month, officer)
         previous = _finalised(_run_for(schedule, last_month, officer), officer, approver)
+        # Self-service before the current run opens, so its review meets the bank changes flagged.
+        demo_self_service.seed_department(
+            department, hr_officer=_persona(department, Role.HR_OFFICER), hr_admin=_persona(department, Role.HR_ADMIN),
+            employee_persona=_persona(department, Role.EMPLOYEE), manager_persona=_persona(department, Role.MANAGER),
+            out=out, today=today)
         current = _run_for(schedule, today, officer)
         if current.status == PayRun.Status.DRAFT:
             current = services.pay_run_open(run=current, acting_user=officer)
