@@ -333,14 +333,19 @@ def claim_line_manager_user_id(claim: ExpenseClaim) -> int | None:
     return manager.user_id if manager is not None else None
 
 
+def _manager_or_deputy(claim: ExpenseClaim, user: User) -> tuple[bool, Employee | None]:
+    """Whether ``user`` decides the claim as the claimant's line manager today or that manager's
+    deputy today, and the manager they deputise for (None when they are the manager)."""
+    manager = _claim_line_manager(claim)
+    if manager is not None and manager.user_id is not None and manager.user_id == user.pk:
+        return True, None
+    deputising_for = deputy_acting_for(acting_user=user, manager=manager, day=timezone.localdate())
+    return deputising_for is not None, deputising_for
+
+
 def claim_decidable_as_manager(*, claim: ExpenseClaim, user: User) -> bool:
     """Whether ``user`` is the claimant's line manager today, or that manager's deputy today."""
-    manager = _claim_line_manager(claim)
-    if manager is None:
-        return False
-    if manager.user_id is not None and manager.user_id == user.pk:
-        return True
-    return deputy_acting_for(acting_user=user, manager=manager, day=timezone.localdate()) is not None
+    return _manager_or_deputy(claim, user)[0]
 
 
 def _not_own(claim: ExpenseClaim, acting_user: User) -> None:
@@ -359,13 +364,10 @@ def expense_claim_manager_decide(*, claim: ExpenseClaim, approve: bool, acting_u
         claim = _claim_locked(claim)
         _require_status(claim, ExpenseClaim.Status.SUBMITTED, doing="approved by a line manager")
         _not_own(claim, acting_user)
-        manager = _claim_line_manager(claim)
-        deputising_for = None
-        if manager is None or manager.user_id != acting_user.pk:
-            deputising_for = deputy_acting_for(acting_user=acting_user, manager=manager, day=timezone.localdate())
-            if deputising_for is None:
-                raise ValidationError({"__all__": "Only the claimant's line manager, or their deputy, can decide "
-                                                  "this claim."})
+        may_decide, deputising_for = _manager_or_deputy(claim, acting_user)
+        if not may_decide:
+            raise ValidationError({"__all__": "Only the claimant's line manager, or their deputy, can decide "
+                                              "this claim."})
         if not approve and not reason.strip():
             raise ValidationError({"reason": "Give the reason for rejecting the claim."})
         before = claim.status
