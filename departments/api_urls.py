@@ -1,10 +1,11 @@
-from django.urls import path
+from django.urls import include, path
 
 from departments import apis, apis_members
 
 app_name = "api"
 
 urlpatterns = [
+    path("departments/<slug:department_slug>/", include("departments.api_urls_settings")),
     path("", apis.ApiRootApi.as_view(), name="root"),
     path("me/", apis.MeApi.as_view(), name="me"),
     path("departments/", apis.DepartmentListApi.as_view(), name="departments"),

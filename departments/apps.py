@@ -76,3 +76,18 @@ class DepartmentsConfig(AppConfig):
                 )
             )
         return figures
+
+    def navigation_sections(self, *, department: Any, access: Any) -> list[Any]:
+        from departments.navigation import navigation_sections
+
+        return navigation_sections(department=department, access=access)
+
+    def attention_items(self, *, department: Any, access: Any) -> list[Any]:
+        from departments.navigation import attention_items
+
+        return attention_items(department=department, access=access)
+
+    def audit_vocabulary(self) -> Any:
+        from departments import audit_descriptions
+
+        return audit_descriptions

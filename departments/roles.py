@@ -33,6 +33,7 @@ class Scope(models.TextChoices):
     FINANCE_READ = "finance:read", "Read finance"
     FINANCE_WRITE = "finance:write", "Post journals and manage budgets"
     EXPENSES_APPROVE = "expenses:approve", "Approve expense claims for payment and mark them paid"
+    SETTINGS_MANAGE = "settings:manage", "Change the department's settings (leave types, working patterns, …)"
     TEAM_READ = "team:read", "See the people the user manages"
     SELF_SERVICE = "self:service", "See and update one's own record"
 
@@ -40,7 +41,7 @@ class Scope(models.TextChoices):
 S = Scope
 ROLE_SCOPES: dict[str, frozenset[str]] = {
     Role.HR_ADMIN: frozenset({S.DEPARTMENT_READ, S.MEMBERS_READ, S.MEMBERS_MANAGE, S.API_CLIENTS_MANAGE,
-                              S.AUDIT_READ, S.HR_READ, S.HR_WRITE, S.HR_SENSITIVE, S.SELF_SERVICE}),
+                              S.AUDIT_READ, S.HR_READ, S.HR_WRITE, S.HR_SENSITIVE, S.SETTINGS_MANAGE, S.SELF_SERVICE}),
     Role.HR_OFFICER: frozenset({S.DEPARTMENT_READ, S.MEMBERS_READ, S.HR_READ, S.HR_WRITE, S.HR_SENSITIVE,
                                 S.SELF_SERVICE}),
     Role.PAYROLL_OFFICER: frozenset({S.DEPARTMENT_READ, S.HR_READ, S.HR_SENSITIVE, S.PAYROLL_READ, S.PAYROLL_SUBMIT,
@@ -60,7 +61,7 @@ ROLE_SCOPES: dict[str, frozenset[str]] = {
 # payroll services compare the people behind tokens (who created each) as well as the tokens.
 TOKEN_SCOPES: frozenset[str] = frozenset({
     S.DEPARTMENT_READ, S.MEMBERS_READ, S.AUDIT_READ, S.HR_READ, S.HR_WRITE, S.HR_SENSITIVE, S.PAYROLL_READ,
-    S.PAYROLL_SUBMIT, S.PAYROLL_APPROVE, S.FINANCE_READ, S.FINANCE_WRITE, S.EXPENSES_APPROVE,
+    S.PAYROLL_SUBMIT, S.PAYROLL_APPROVE, S.FINANCE_READ, S.FINANCE_WRITE, S.EXPENSES_APPROVE, S.SETTINGS_MANAGE,
 })
 
 

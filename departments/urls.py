@@ -27,7 +27,8 @@ urlpatterns = [
     path(f"{DEPARTMENT}people/conflicts/", views.RoleConflictAddView.as_view(), name="role-conflict-add"),
     path(f"{DEPARTMENT}people/conflicts/<int:conflict_id>/remove/", views.RoleConflictRemoveView.as_view(),
          name="role-conflict-remove"),
-    path(f"{DEPARTMENT}audit-log/", views.AuditLogView.as_view(), name="audit-log"),
     path(DEPARTMENT, include("departments.urls_approvals")),
     path(DEPARTMENT, include("departments.urls_notifications")),
+    path(DEPARTMENT, include("departments.urls_audit")),
+    path(DEPARTMENT, include("departments.urls_settings")),
 ]

@@ -55,3 +55,18 @@ class FinanceConfig(AppConfig):
             return []
         return [SelfServiceLink("Your expenses", f"/departments/{department.slug}/finance/expenses/",
                                 "Claim expenses and mileage, and follow them to payment")]
+
+    def navigation_sections(self, *, department: Any, access: Any) -> list[Any]:
+        from finance.navigation import navigation_sections
+
+        return navigation_sections(department=department, access=access)
+
+    def attention_items(self, *, department: Any, access: Any) -> list[Any]:
+        from finance.navigation import attention_items
+
+        return attention_items(department=department, access=access)
+
+    def audit_vocabulary(self) -> Any:
+        from finance import audit_descriptions
+
+        return audit_descriptions

@@ -1,7 +1,7 @@
 from django.urls import URLPattern, path
 
 from departments.api_helpers import deprecated_alias, routed_by_method
-from hr import apis, apis_absence
+from hr import api_urls_settings, apis, apis_absence
 
 app_name = "hr-api"
 
@@ -68,3 +68,4 @@ absence_urlpatterns = [
          name="absence-pay-scheme"),
 ]
 urlpatterns += absence_urlpatterns
+urlpatterns += api_urls_settings.urlpatterns

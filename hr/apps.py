@@ -99,3 +99,28 @@ class HrConfig(AppConfig):
             links.append(SelfServiceLink("Deputies while you are away", f"{base}deputies/",
                                          "Someone to decide your team's requests for dates you choose"))
         return links
+
+    def navigation_sections(self, *, department: Any, access: Any) -> list[Any]:
+        from hr.navigation import navigation_sections
+
+        return navigation_sections(department=department, access=access)
+
+    def attention_items(self, *, department: Any, access: Any) -> list[Any]:
+        from hr.navigation import attention_items
+
+        return attention_items(department=department, access=access)
+
+    def audit_vocabulary(self) -> Any:
+        from hr import audit_descriptions
+
+        return audit_descriptions
+
+    def department_created(self, *, department: Any, acting_user: Any) -> None:
+        from hr.department_defaults import department_defaults_install
+
+        department_defaults_install(department=department, acting_user=acting_user)
+
+    def settings_links(self, *, department: Any, access: Any) -> list[Any]:
+        from hr.settings_pages import settings_links
+
+        return settings_links(department=department, access=access)

@@ -33,4 +33,5 @@ urlpatterns = [
     path("", include("hr.urls_self_service")),
     path("", include("hr.urls_bank")),
     path("", include("hr.urls_delegation")),
+    path("", include("hr.urls_settings")),
 ]

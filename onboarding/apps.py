@@ -20,3 +20,18 @@ class OnboardingConfig(AppConfig):
         return [HomeFigure(label="Staff imports", value=import_jobs(department=department).count(),
                            hint="Files from the previous payroll system",
                            url=f"/departments/{department.slug}/onboarding/")]
+
+    def navigation_sections(self, *, department: Any, access: Any) -> list[Any]:
+        from onboarding.navigation import navigation_sections
+
+        return navigation_sections(department=department, access=access)
+
+    def attention_items(self, *, department: Any, access: Any) -> list[Any]:
+        from onboarding.navigation import attention_items
+
+        return attention_items(department=department, access=access)
+
+    def audit_vocabulary(self) -> Any:
+        from onboarding import audit_descriptions
+
+        return audit_descriptions

@@ -55,3 +55,28 @@ class PayrollConfig(AppConfig):
             return []
         return [SelfServiceLink("Your documents", f"/departments/{department.slug}/payroll/me/documents/",
                                 "Payslips, P60s, your P45 and a summary of each tax year")]
+
+    def navigation_sections(self, *, department: Any, access: Any) -> list[Any]:
+        from payroll.navigation import navigation_sections
+
+        return navigation_sections(department=department, access=access)
+
+    def attention_items(self, *, department: Any, access: Any) -> list[Any]:
+        from payroll.navigation import attention_items
+
+        return attention_items(department=department, access=access)
+
+    def audit_vocabulary(self) -> Any:
+        from payroll import audit_descriptions
+
+        return audit_descriptions
+
+    def department_created(self, *, department: Any, acting_user: Any) -> None:
+        from payroll.department_defaults import department_defaults_install
+
+        department_defaults_install(department=department, acting_user=acting_user)
+
+    def settings_links(self, *, department: Any, access: Any) -> list[Any]:
+        from payroll.settings_pages import settings_links
+
+        return settings_links(department=department, access=access)

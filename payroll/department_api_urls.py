@@ -31,4 +31,6 @@ urlpatterns = [
     path("", include("payroll.api_urls_tax_codes")),
     path("", include("payroll.api_urls_year_end")),
     path("", include("payroll.api_urls_statutory")),
+    path("", include("payroll.api_urls_review")),
+    path("", include("payroll.api_urls_schedule_settings")),
 ]

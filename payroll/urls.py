@@ -26,4 +26,6 @@ urlpatterns = [
     path("", include("payroll.urls_statutory")),
     path("", include("payroll.urls_documents")),
     path("", include("payroll.urls_bank_changes")),
+    path("", include("payroll.urls_review")),
+    path("", include("payroll.urls_schedule_settings")),
 ]

@@ -14,6 +14,7 @@ from departments.services.audit import audit_changes, audit_record
 from departments.services.memberships import membership_grant
 from departments.services.role_conflicts import role_conflicts_install_defaults
 from shared_services.accounts.models import User
+from shared_services.core.hooks import department_created
 
 __all__ = ["DEPARTMENT_SETTINGS", "department_create", "department_onboard"]
 
@@ -67,6 +68,7 @@ def department_create(
         changes=audit_changes({}, {f: getattr(department, f) for f in DEPARTMENT_SETTINGS}),
     )
     role_conflicts_install_defaults(department=department, acting_user=acting_user)
+    department_created(department=department, acting_user=acting_user)
     return department
 
 

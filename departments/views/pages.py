@@ -1,4 +1,4 @@
-"""The department home and its audit log; people are in ``members``, the platform's pages in ``platform``."""
+"""The department home; people are in ``members``, the platform's pages in ``platform``."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import calendar
 from typing import Any
 
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -18,7 +17,7 @@ from departments.roles import Role, Scope
 from departments.web import DepartmentPageMixin
 from shared_services.core.hooks import HomeFigure, SelfServiceLink, app_configs_with, self_service_links
 
-__all__ = ["AuditLogView", "DepartmentChooseView", "DepartmentHomeView", "root"]
+__all__ = ["DepartmentChooseView", "DepartmentHomeView", "root"]
 
 
 class DepartmentChooseView(LoginRequiredMixin, TemplateView):
@@ -74,21 +73,6 @@ class DepartmentHomeView(DepartmentPageMixin, TemplateView):
         return HomeFigure(label="Waiting for your approval", value=waiting,
                           hint="Leave, expenses and other requests for your decision",
                           url=reverse("departments:approvals", kwargs={"department_slug": self.department.slug}))
-
-
-class AuditLogView(DepartmentPageMixin, TemplateView):
-    template_name = "departments/audit_log.html"
-    required_scope = Scope.AUDIT_READ
-    page_size = 50
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        # The operator assignment each entry came through is shown with it, so it is loaded with it.
-        events = selectors.audit_events(department=self.department).select_related(
-            "operator_assignment", "operator_assignment__user")
-        paginator = Paginator(events, self.page_size)
-        context["page"] = paginator.get_page(self.request.GET.get("page"))
-        return context
 
 
 def root(request: HttpRequest) -> HttpResponseBase:

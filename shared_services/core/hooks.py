@@ -21,6 +21,18 @@ An app opts in by defining a method on its AppConfig:
   hold leave, expenses and later kinds without importing the apps above it.
 - ``self_service_links(self, *, department, access)``: the pages of a person's own records this
   app offers them (``SelfServiceLink``), listed on the department home under "Your records".
+- ``navigation_sections(self, *, department, access)``: the sections of the service navigation this
+  app gives a person with ``access`` (``NavigationSection``), ordered across apps by ``order``.
+- ``attention_items(self, *, department, access)``: what needs doing in the department now
+  (``AttentionItem``: runs to calculate or approve, exceptions, approvals and imports waiting,
+  deadlines), for role home pages and the operators' platform home; called in the department's
+  context.
+- ``department_created(self, *, department, acting_user)``: install this app's defaults in a new
+  department (leave types, working patterns, …), inside ``department_create``'s transaction.
+- ``settings_links(self, *, department, access)``: the department settings pages this app offers
+  a person with ``access`` (``SettingsLink``), listed on the department's settings page.
+- ``audit_vocabulary(self)``: the module that puts this app's audit actions and fields in plain
+  English (its shape is ``departments.audit_text``'s to define).
 """
 
 from __future__ import annotations
@@ -81,6 +93,60 @@ def approval_sources() -> list[Any]:
     for _, method in app_configs_with("approval_sources"):
         sources.extend(method())
     return sources
+
+
+@dataclass(frozen=True)
+class NavigationSection:
+    key: str  # stable identifier, e.g. "pay-runs"; pages under ``url`` highlight it
+    label: str
+    url: str
+    order: int = 100
+
+
+def navigation_sections(*, department: Any, access: Any) -> list[NavigationSection]:
+    sections: list[NavigationSection] = []
+    for _, method in app_configs_with("navigation_sections"):
+        sections.extend(method(department=department, access=access))
+    return sorted(sections, key=lambda section: (section.order, section.label))
+
+
+@dataclass(frozen=True)
+class AttentionItem:
+    label: str
+    count: int
+    url: str
+    hint: str = ""
+    due: datetime.date | None = None  # a deadline, when the item has one
+
+
+def attention_items(*, department: Any, access: Any) -> list[AttentionItem]:
+    items: list[AttentionItem] = []
+    for _, method in app_configs_with("attention_items"):
+        items.extend(method(department=department, access=access))
+    return items
+
+
+@dataclass(frozen=True)
+class SettingsLink:
+    label: str
+    url: str
+    hint: str = ""
+
+
+def settings_links(*, department: Any, access: Any) -> list[SettingsLink]:
+    links: list[SettingsLink] = []
+    for _, method in app_configs_with("settings_links"):
+        links.extend(method(department=department, access=access))
+    return links
+
+
+def department_created(*, department: Any, acting_user: Any) -> None:
+    for _, method in app_configs_with("department_created"):
+        method(department=department, acting_user=acting_user)
+
+
+def audit_vocabularies() -> list[Any]:
+    return [method() for _, method in app_configs_with("audit_vocabulary")]
 
 
 def app_configs_with(hook: str) -> Iterator[tuple[AppConfig, Any]]:

@@ -1,0 +1,1 @@
+"""departments's audit actions and fields in plain English (read through ``departments.audit_text``)."""

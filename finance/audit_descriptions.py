@@ -1,0 +1,1 @@
+"""finance's audit actions and fields in plain English (read through ``departments.audit_text``)."""
