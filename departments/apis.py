@@ -4,13 +4,15 @@ from typing import Any
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, status
+from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from departments import selectors, services
 from departments.api_base import DepartmentScopedApi
-from departments.api_helpers import caller, paginated, service_errors
+from departments.api_helpers import caller, service_errors
+from departments.audit_text import describe_events
 from departments.models import ApiToken
 from departments.roles import Scope
 
@@ -115,9 +117,28 @@ class DepartmentDetailApi(DepartmentScopedApi):
 
 
 class AuditEventListApi(DepartmentScopedApi):
-    """The department's audit log, newest first, paged with ``limit`` and ``offset``."""
+    """The department's audit log, newest first, paged with ``limit`` and ``offset``; each event says
+    in ``description`` what happened in plain English. Filters: ``actor`` (an email address),
+    ``object_type``, ``object_id``, ``action``, ``occurred_from`` and ``occurred_to`` (inclusive days)."""
 
     required_scopes = {"GET": Scope.AUDIT_READ}
+
+    class FilterSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "AuditEventListFilter"
+
+        actor = serializers.EmailField(required=False)
+        object_type = serializers.CharField(required=False, max_length=80)
+        object_id = serializers.CharField(required=False, max_length=64)
+        action = serializers.CharField(required=False, max_length=80)
+        occurred_from = serializers.DateField(required=False)
+        occurred_to = serializers.DateField(required=False)
+
+        def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+            start, end = attrs.get("occurred_from"), attrs.get("occurred_to")
+            if start and end and end < start:
+                raise serializers.ValidationError({"occurred_to": ["Must be the same as or after occurred_from."]})
+            return attrs
 
     class OutputSerializer(serializers.Serializer):
         class Meta:
@@ -129,6 +150,7 @@ class AuditEventListApi(DepartmentScopedApi):
         api_token = serializers.CharField(source="api_token.name", allow_null=True, default=None)
         via_operator_assignment = serializers.IntegerField(source="operator_assignment_id", allow_null=True)
         action = serializers.CharField()
+        description = serializers.SerializerMethodField()
         object_type = serializers.CharField()
         object_id = serializers.CharField()
         object_repr = serializers.CharField()
@@ -136,9 +158,26 @@ class AuditEventListApi(DepartmentScopedApi):
         reason = serializers.CharField()
         request_id = serializers.CharField()
 
-    @extend_schema(responses=OutputSerializer(many=True), operation_id="department_audit_events_list")
+        def get_description(self, event: Any) -> str:
+            return str(self.context.get("descriptions", {}).get(event.pk, ""))
+
+    @extend_schema(parameters=[FilterSerializer], responses=OutputSerializer(many=True),
+                   operation_id="department_audit_events_list")
     def get(self, request: Request, department_slug: str) -> Response:
-        return paginated(request, self, selectors.audit_events(department=self.department), self.OutputSerializer)
+        wanted = self.FilterSerializer(data=request.query_params)
+        wanted.is_valid(raise_exception=True)
+        data = wanted.validated_data
+        filters = selectors.AuditFilters(
+            actor_email=data.get("actor", ""), object_type=data.get("object_type", ""),
+            object_id=data.get("object_id", ""), action=data.get("action", ""),
+            occurred_from=data.get("occurred_from"), occurred_to=data.get("occurred_to"))
+        events = selectors.audit_events_filtered(department=self.department, filters=filters)
+        paginator = LimitOffsetPagination()
+        page = paginator.paginate_queryset(events, request, view=self) or []
+        # Described a page at a time, so each object type's details take one query.
+        descriptions = {item.event.pk: item.description for item in describe_events(page)}
+        output = self.OutputSerializer(page, many=True, context={"request": request, "descriptions": descriptions})
+        return paginator.get_paginated_response(output.data)
 
 
 class ApiClientListApi(DepartmentScopedApi):

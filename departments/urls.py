@@ -9,6 +9,7 @@ DEPARTMENT = "departments/<slug:department_slug>/"
 urlpatterns = [
     path("", views.root, name="root"),
     path("departments/", views.DepartmentChooseView.as_view(), name="choose"),
+    path("platform/", views.PlatformHomeView.as_view(), name="platform-home"),
     path("platform/departments/", views.PlatformDepartmentListView.as_view(), name="platform-departments"),
     path("platform/departments/new/", views.PlatformDepartmentCreateView.as_view(), name="platform-department-new"),
     path("platform/assignments/", views.OperatorAssignmentListView.as_view(), name="platform-assignments"),

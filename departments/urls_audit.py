@@ -5,4 +5,5 @@ from departments.views import audit
 # Relative to departments/<slug>/.
 urlpatterns = [
     path("audit-log/", audit.AuditLogView.as_view(), name="audit-log"),
+    path("audit-log/download.csv", audit.AuditLogDownloadView.as_view(), name="audit-log-download"),
 ]

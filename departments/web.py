@@ -38,6 +38,7 @@ class DepartmentPageMixin:
             raise PermissionDenied(f"This page needs the '{self.required_scope}' permission.")
         self.department = access.department
         self.department_access = access
+        request.department_access = access  # type: ignore[attr-defined]  # read by the navigation
         request_context.bind(
             operator_assignment_id=access.operator_assignment.pk if access.operator_assignment else None
         )

@@ -33,10 +33,8 @@ class FinanceConfig(AppConfig):
             report = selectors.budget_vs_actual(financial_year=selectors.current_financial_year())
             figures.append(HomeFigure(label="Spend this financial year", value=f"£{report.actual:,.0f}",
                                       hint=f"Against a budget of £{report.budget:,.0f}", url=f"{base}budgets/"))
-        if access.allows(Scope.EXPENSES_APPROVE):
-            figures.append(HomeFigure(label="Expense claims for finance",
-                                      value=selectors.expense_claims_awaiting_finance().count(),
-                                      hint="Approved by line managers", url=f"{base}expenses/approvals/"))
+        # Claims waiting for finance lead the home page under "What needs doing":
+        # ``finance.navigation.attention_items``.
         own = employee_of_user(user_id=access.user.pk) if access.user is not None else None
         if own is not None and access.allows(Scope.SELF_SERVICE):
             in_progress = selectors.expense_claims_of(employee=own).exclude(

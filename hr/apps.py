@@ -64,17 +64,8 @@ class HrConfig(AppConfig):
                 HomeFigure(label="Your team", value=selectors.direct_reports(manager=own, on=today).count(),
                            hint="People who report to you", url=f"{base}team/"),
             ]
-        if access.allows(Scope.HR_WRITE) and access.allows(Scope.HR_SENSITIVE):
-            from hr import selectors_bank, selectors_self_service
-
-            figures += [
-                HomeFigure(label="Detail changes to decide",
-                           value=selectors_self_service.detail_change_requests().count(),
-                           hint="Name, date of birth or NI number, with evidence", url=f"{base}detail-requests/"),
-                HomeFigure(label="Bank details changes to check",
-                           value=selectors_bank.bank_details_checks_waiting().count(),
-                           hint="Proposed by HR, checked by a second officer", url=f"{base}bank-details-checks/"),
-            ]
+        # HR's queues (detail changes, bank details checks, family leave) lead the home page under
+        # "What needs doing" when anything waits: ``hr.navigation.attention_items``.
         if own is not None and access.allows(Scope.SELF_SERVICE):
             waiting = selectors.leave_requests_of(employee=own).filter(status=LeaveRequest.Status.PENDING).count()
             figures.append(HomeFigure(label="Your leave requests waiting", value=waiting,

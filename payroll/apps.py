@@ -33,11 +33,17 @@ class PayrollConfig(AppConfig):
         base = f"/departments/{department.slug}/payroll/"
         figures = []
         if access.allows(Scope.PAYROLL_READ):
-            latest = selectors.pay_runs().exclude(status="cancelled").first()
-            figures.append(HomeFigure(
-                label="Latest pay run", value=latest.period_start.strftime("%B %Y") if latest else "None yet",
-                hint=latest.get_status_display() if latest else "Start one from the pay runs page",
-                url=f"{base}runs/{latest.pk}/" if latest else base))
+            # Shadow runs are only compared with the legacy payroll; they are onboarding's to show.
+            runs = selectors.pay_runs().exclude(status="cancelled").exclude(kind="shadow")
+            latest = runs.first()
+            latest_period = latest.period_start.strftime("%B %Y") if latest else "None yet"
+            figures += [
+                HomeFigure(label="Latest pay run", value=latest_period,
+                           hint=latest.get_status_display() if latest else "Start one from the pay runs page",
+                           url=f"{base}runs/{latest.pk}/" if latest else base),
+                HomeFigure(label="Pay runs not yet finalised", value=runs.exclude(status="finalised").count(),
+                           hint="Every pay run, by period", url=base),
+            ]
         own = employee_of_user(user_id=access.user.pk) if access.user is not None else None
         if own is not None and access.allows(Scope.SELF_SERVICE):
             figures.append(HomeFigure(label="Your payslips", value=selectors.published_payslips_of(

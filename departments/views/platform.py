@@ -16,12 +16,13 @@ from django.views.generic import FormView, TemplateView
 from departments import selectors, services
 from departments.forms import DepartmentCreateForm, OperatorAssignmentForm, ReasonForm
 from departments.models import Department, OperatorAssignment
+from departments.selectors.platform_home import platform_home_departments
 from shared_services.accounts.models import User
 from shared_services.core.forms import add_service_errors
 
 __all__ = ["OperatorAssignmentApproveView", "OperatorAssignmentCreateView", "OperatorAssignmentEndView",
            "OperatorAssignmentListView", "PlatformAdminMixin", "PlatformDepartmentCreateView",
-           "PlatformDepartmentListView", "PlatformStaffMixin"]
+           "PlatformDepartmentListView", "PlatformHomeView", "PlatformStaffMixin"]
 
 
 class PlatformStaffMixin(LoginRequiredMixin, UserPassesTestMixin):
@@ -40,6 +41,20 @@ class PlatformAdminMixin(PlatformStaffMixin):
 
 def _person(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
+
+
+class PlatformHomeView(PlatformStaffMixin, TemplateView):
+    """Where the shared-services centre's people start: the departments they serve, and what needs
+    attention in each."""
+
+    template_name = "departments/platform_home.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        user = _person(self.request)
+        context.update(is_admin=user.platform_role == User.PlatformRole.PLATFORM_ADMIN,
+                       served=platform_home_departments(user=user))
+        return context
 
 
 class PlatformDepartmentListView(PlatformAdminMixin, TemplateView):

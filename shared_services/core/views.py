@@ -14,6 +14,8 @@ from kombu import Connection
 from shared_services.core.problems import problem_response
 
 logger = logging.getLogger(__name__)
+# Refusals go where Django logs them, as one line: a 403 is an answer, not a fault to trace.
+request_logger = logging.getLogger("django.request")
 
 
 def _database_reachable() -> tuple[bool, str]:
@@ -71,9 +73,27 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    response: HttpResponse
     if _wants_problem_json(request):
-        return problem_response(request, status=403, detail="You do not have permission to do this.")
-    return render(request, "errors/403.html", status=403)
+        response = problem_response(request, status=403, detail="You do not have permission to do this.")
+    else:
+        response = render(request, "errors/403.html", status=403)
+    _log_refusal(request, response, exception)
+    return response
+
+
+def _log_refusal(request: HttpRequest, response: HttpResponse, exception: Exception | None) -> None:
+    """One WARNING line (method, path, user, reason); Django would log the refusal again with its
+    traceback unless the response says it has been logged."""
+    user = getattr(request, "user", None)
+    user_id = user.pk if user is not None and user.is_authenticated else "anonymous"
+    reason = str(exception or "") or "no reason given"
+    # The path is the caller's to choose: escaped, as Django escapes it, so it cannot forge a line.
+    path = request.path.encode("unicode_escape").decode("ascii")
+    request_logger.warning("Forbidden: %s %s (user %s): %s", request.method, path, user_id,
+                           reason.encode("unicode_escape").decode("ascii"),
+                           extra={"status_code": 403, "request": request})
+    response._has_been_logged = True  # type: ignore[attr-defined]
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

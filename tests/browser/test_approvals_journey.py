@@ -54,12 +54,12 @@ def _row(page: Page, kind: str, text: str):
 def test_a_manager_approves_leave_and_an_expense_from_one_inbox_then_two_together_by_keyboard(
         page, moj, waiting, sign_in_through_browser, in_department):
     first, second, third = waiting["leave"]
-    # given the manager signs in and sees the count leading their home page
+    # given the manager signs in and sees the count leading what needs doing on their home page
     sign_in_through_browser(moj.manager)
-    figure = page.get_by_test_id("home-figure").first
-    expect(figure).to_contain_text("Waiting for your approval")
-    expect(figure).to_contain_text("5")
-    page.get_by_role("link", name="See details of waiting for your approval").click()
+    item = page.get_by_test_id("attention-item").first
+    expect(item).to_contain_text("Waiting for your approval")
+    expect(item).to_contain_text("5")
+    item.get_by_role("link", name="Waiting for your approval").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Waiting for your approval")
     expect(page.get_by_test_id("approval-item")).to_have_count(5)
     expect(_row(page, "expense", "Conference in Leeds")).to_contain_text("Not for approving in bulk")

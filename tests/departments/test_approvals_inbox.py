@@ -120,11 +120,12 @@ def test_the_home_page_leads_with_the_count_waiting(client, moj, inbox):
     client.force_login(moj.manager)
     # when
     page = client.get(f"/departments/{moj.slug}/")
-    # then the first figure is the inbox's, with all four items and a link to it
-    figures = page.context["figures"]
-    assert figures[0].label == "Waiting for your approval"
-    assert figures[0].value == 4
-    assert figures[0].url == inbox.url
+    # then what needs doing leads with the inbox's count, all four items, and a link to it
+    first = page.context["attention"][0]
+    assert first.label == "Waiting for your approval"
+    assert first.count == 4
+    assert first.url == inbox.url
+    assert first.hint == "Leave requests: 2, Expense claims: 2"
 
 
 def test_a_line_manager_with_nothing_waiting_still_finds_the_inbox_but_an_employee_does_not(client, moj):

@@ -175,5 +175,5 @@ def test_the_audit_log_names_the_assignment_an_operators_change_came_through(cli
     # then the department's audit log names the assignment
     client.force_login(moj.hr_admin)
     page = client.get(f"/departments/{moj.slug}/audit-log/").content.decode()
-    assert f"through assignment {assignment.pk} (planned, HR admin" in page
+    assert f"operator assignment {assignment.pk} (planned, HR admin" in page
     assert "Onboarding help" in page
