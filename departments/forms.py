@@ -103,3 +103,22 @@ class OperatorAssignmentForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["operator"].queryset = operators()  # type: ignore[attr-defined]
+
+
+class DepartmentSettingsForm(forms.Form):
+    """The settings a department's HR admins change themselves: the leave year and bank holidays."""
+
+    leave_year_start_day = forms.IntegerField(
+        label="Leave year starts: day", min_value=1, max_value=31,
+        error_messages={"required": "Enter the day the leave year starts",
+                        "invalid": "Enter the day the leave year starts as a number from 1 to 31",
+                        "min_value": "Enter the day the leave year starts as a number from 1 to 31",
+                        "max_value": "Enter the day the leave year starts as a number from 1 to 31"})
+    leave_year_start_month = forms.TypedChoiceField(label="Leave year starts: month", choices=MONTHS, coerce=int,
+                                                    error_messages={"required": "Choose the month the leave year "
+                                                                                "starts"})
+    bank_holiday_region = forms.ChoiceField(
+        label="Whose bank holidays do the department's people have off?",
+        choices=Department.BankHolidayRegion.choices,
+        error_messages={"required": "Choose whose bank holidays the department's people have off",
+                        "invalid_choice": "Choose England and Wales, Scotland or Northern Ireland"})

@@ -23,6 +23,11 @@ class Department(models.Model):
         FORTNIGHTLY = "fortnightly", "Fortnightly"
         WEEKLY = "weekly", "Weekly"
 
+    class BankHolidayRegion(models.TextChoices):
+        ENGLAND_AND_WALES = "england-and-wales", "England and Wales"
+        SCOTLAND = "scotland", "Scotland"
+        NORTHERN_IRELAND = "northern-ireland", "Northern Ireland"
+
     slug = models.SlugField(max_length=40, unique=True, help_text="Used in addresses, e.g. /departments/moj/.")
     name = models.CharField(max_length=200)
     employer_paye_reference = models.CharField(
@@ -52,6 +57,10 @@ class Department(models.Model):
         default=4, help_text="Month (1–12) the leave year starts."
     )
     leave_year_start_day = models.PositiveSmallIntegerField(default=1)
+    bank_holiday_region = models.CharField(
+        "Bank holidays' region", max_length=20, choices=BankHolidayRegion.choices,
+        default=BankHolidayRegion.ENGLAND_AND_WALES,
+        help_text="Whose bank holidays are not working days for the department's people (leave, working days).")
     small_employers_relief = models.BooleanField(
         default=False,
         help_text="Recovers all statutory family pay plus compensation (Class 1 NICs of £45,000 or less in the "

@@ -1,7 +1,7 @@
 from django.urls import URLPattern, path
 
 from departments.api_helpers import deprecated_alias, routed_by_method
-from hr import api_urls_settings, apis, apis_absence
+from hr import api_urls_settings, apis, apis_absence, apis_settings
 
 app_name = "hr-api"
 
@@ -20,7 +20,7 @@ urlpatterns = [
          name="organisation-units"),
     path("grades/", routed_by_method(apis.GradeListApi, apis.GradeCreateApi).as_view(), name="grades"),
     path("grades/<str:grade_code>/pay-ranges/", apis.PayRangeSetApi.as_view(), name="grade-pay-ranges"),
-    path("leave-types/", apis.LeaveTypeListApi.as_view(), name="leave-types"),
+    path("leave-types/", apis_settings.LeaveTypesApi.as_view(), name="leave-types"),
     path("leave-requests/", apis.LeaveRequestListApi.as_view(), name="leave-requests"),
     path("leave-requests/<int:request_id>/decision/", apis.LeaveRequestDecideApi.as_view(),
          name="leave-request-decision"),

@@ -102,6 +102,29 @@ def _scope_choices(form: forms.Form, *, active_only: bool = True) -> None:
         form.fields[name].queryset = queryset  # type: ignore[attr-defined]
 
 
+class WorkingPatternField(forms.ChoiceField):
+    """The department's working patterns, by name (employments keep the name, so records and
+    imports naming a pattern the department does not keep stay valid). A department that keeps no
+    patterns takes the pattern as free text, as before patterns could be kept."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("error_messages", {"invalid_choice": "Choose one of the department's working patterns"})
+        super().__init__(*args, **kwargs)
+        self.free_text = True
+
+    def valid_value(self, value: str) -> bool:
+        return self.free_text or super().valid_value(value)
+
+
+def _scope_working_patterns(form: forms.Form, *, blank_label: str) -> None:
+    """Offer the department's patterns in use (set per request, never at import)."""
+    field = form.fields["working_pattern"]
+    assert isinstance(field, WorkingPatternField)
+    names = list(selectors.working_patterns(active_only=True).values_list("name", flat=True))
+    field.free_text = not names
+    field.choices = [("", blank_label), *((name, name) for name in names)]
+
+
 # --- Employee list filters ------------------------------------------------------------------------
 
 
@@ -225,7 +248,7 @@ class EmployeeHireForm(forms.Form):
                                                "min_value": "The salary cannot be negative"})
     fte = _decimal("Full-time equivalent", max_digits=5, decimal_places=4, initial=Decimal("1"))
     contracted_hours = _decimal("Contracted hours a week", max_digits=5, decimal_places=2, initial=Decimal("37"))
-    working_pattern = _text("Working pattern", required=False, initial="Monday to Friday")
+    working_pattern = WorkingPatternField(label="Working pattern", required=False)
     contract_type = forms.ChoiceField(label="Contract type", choices=Employment.ContractType.choices,
                                       initial=Employment.ContractType.PERMANENT)
     line_manager = _line_manager_field()
@@ -234,6 +257,7 @@ class EmployeeHireForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _scope_choices(self)
+        _scope_working_patterns(self, blank_label="Choose a working pattern")
 
     def clean_line_manager(self) -> Employee | None:
         return _clean_line_manager(self.cleaned_data["line_manager"])
@@ -264,7 +288,7 @@ class EmploymentChangeForm(forms.Form):
                                                             "min_value": "The salary cannot be negative"})
     fte = _decimal("Full-time equivalent", required=False, max_digits=5, decimal_places=4)
     contracted_hours = _decimal("Contracted hours a week", required=False, max_digits=5, decimal_places=2)
-    working_pattern = _text("Working pattern", required=False)
+    working_pattern = WorkingPatternField(label="Working pattern", required=False)
     contract_type = forms.ChoiceField(label="Contract type", required=False,
                                       choices=[("", "No change"), *Employment.ContractType.choices])
     line_manager = _line_manager_field()
@@ -281,6 +305,7 @@ class EmploymentChangeForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _scope_choices(self)
+        _scope_working_patterns(self, blank_label="No change")
 
     def clean_line_manager(self) -> Employee | None:
         return _clean_line_manager(self.cleaned_data["line_manager"])

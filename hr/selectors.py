@@ -42,6 +42,7 @@ from hr.models import (
     OrganisationUnit,
     PayRange,
     SicknessPeriod,
+    WorkingPattern,
 )
 from shared_services.core.problems import NotFound
 
@@ -482,6 +483,68 @@ def bank_holidays(*, region: str, year: int) -> list[tuple[datetime.date, str]]:
             for day in _bank_holiday_data()[region].get(str(year), [])]
 
 
+def department_bank_holidays(*, department: Department, start: datetime.date,
+                             end: datetime.date) -> dict[datetime.date, str]:
+    """The bank holidays from ``start`` to ``end`` in the department's region (its setting), which
+    are not working days for its people. Payroll's Bacs dates keep the English calendar."""
+    return {day: name for year in range(start.year, end.year + 1)
+            for day, name in bank_holidays(region=department.bank_holiday_region, year=year)
+            if start <= day <= end}
+
+
+# Hours a day where an employment names no pattern the department keeps: the standard 37-hour week.
+STANDARD_DAY_HOURS = (Decimal("7.40"),) * 5 + (Decimal("0"),) * 2
+
+
+def working_hours_by_weekday(*, pattern_name: str) -> tuple[Decimal, ...]:
+    """Hours on each weekday (Monday first) of the department's pattern of that name; the standard
+    week for a name it does not keep (an older record's or an import's free text)."""
+    pattern = WorkingPattern.objects.filter(name__iexact=pattern_name.strip()).first() if pattern_name else None
+    return pattern.hours_by_weekday if pattern is not None else STANDARD_DAY_HOURS
+
+
+def working_hours_between(*, department: Department, pattern_name: str, start: datetime.date,
+                          end: datetime.date) -> Decimal:
+    """The hours someone on the pattern works from ``start`` to ``end`` inclusive, less the bank
+    holidays of the department's region: the hours a leave over those days takes."""
+    hours = working_hours_by_weekday(pattern_name=pattern_name)
+    holidays = department_bank_holidays(department=department, start=start, end=end)
+    total, day = Decimal("0"), start
+    while day <= end:
+        if day not in holidays:
+            total += hours[day.weekday()]
+        day += datetime.timedelta(days=1)
+    return total
+
+
+def working_days_between(*, department: Department, pattern_name: str, start: datetime.date,
+                         end: datetime.date) -> int:
+    """The days from ``start`` to ``end`` inclusive the pattern works, less the region's bank holidays."""
+    hours = working_hours_by_weekday(pattern_name=pattern_name)
+    holidays = department_bank_holidays(department=department, start=start, end=end)
+    return sum(1 for offset in range((end - start).days + 1)
+               if (day := start + datetime.timedelta(days=offset)) not in holidays and hours[day.weekday()] > 0)
+
+
+def working_patterns(*, active_only: bool = False) -> QuerySet[WorkingPattern]:
+    patterns = WorkingPattern.objects.order_by("name")
+    return patterns.filter(is_active=True) if active_only else patterns
+
+
+def working_pattern_get(*, pattern_id: int) -> WorkingPattern:
+    pattern = WorkingPattern.objects.filter(pk=pattern_id).first()
+    if pattern is None:
+        raise NotFound("There is no working pattern with that number in this department.")
+    return pattern
+
+
+def leave_type_get(*, code: str) -> LeaveType:
+    leave_type = LeaveType.objects.select_related("policy").filter(code=code).first()
+    if leave_type is None:
+        raise NotFound(f"There is no leave type with the code {code} in this department.")
+    return leave_type
+
+
 def leave_requests_awaiting(*, manager_user_id: int | None = None) -> QuerySet[LeaveRequest]:
     """Requests waiting for a decision; for one line manager when given (their reports' requests)."""
     waiting = LeaveRequest.objects.filter(status=LeaveRequest.Status.PENDING).select_related("employee", "leave_type")
@@ -503,8 +566,8 @@ NOT_REQUESTED_KINDS = (LeaveType.Kind.MATERNITY, LeaveType.Kind.PATERNITY, Leave
 
 
 def requestable_leave_types() -> QuerySet[LeaveType]:
-    """The leave types a leave request may be for."""
-    return leave_types().exclude(kind__in=NOT_REQUESTED_KINDS)
+    """The leave types a leave request may be for (a retired one stays only on the requests that used it)."""
+    return leave_types().filter(is_active=True).exclude(kind__in=NOT_REQUESTED_KINDS)
 
 
 def leave_requests(*, status: str = "", payroll_number: str = "") -> QuerySet[LeaveRequest]:

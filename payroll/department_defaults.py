@@ -6,4 +6,6 @@ from typing import Any
 
 
 def department_defaults_install(*, department: Any, acting_user: Any) -> None:
+    """Nothing: absence pay schemes fall back to hr's defaults, and a pay schedule needs the
+    department's own bank account, so its payroll officer adds one."""
     return None

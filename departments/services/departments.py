@@ -27,7 +27,8 @@ def _validate_department(department: Department) -> None:
 
 
 DEPARTMENT_SETTINGS = ("slug", "name", "employer_paye_reference", "accounts_office_reference",
-                       "bacs_service_user_number", "pay_frequency", "leave_year_start_month", "leave_year_start_day")
+                       "bacs_service_user_number", "pay_frequency", "leave_year_start_month", "leave_year_start_day",
+                       "bank_holiday_region")
 
 
 @transaction.atomic
@@ -42,8 +43,10 @@ def department_create(
     pay_frequency: str = Department.PayFrequency.MONTHLY,
     leave_year_start_month: int = 4,
     leave_year_start_day: int = 1,
+    bank_holiday_region: str = Department.BankHolidayRegion.ENGLAND_AND_WALES,
 ) -> Department:
-    """A new tenant: empty, isolated, with its employer references and pay and leave settings."""
+    """A new tenant, isolated, with its employer references and pay and leave settings, and each
+    app's defaults (leave types, working patterns, …) installed by the ``department_created`` hook."""
     slug, name = slug.strip().lower(), name.strip()
     if Department.objects.filter(slug=slug).exists():
         raise ValidationError({"slug": f"A department with the address '{slug}' already exists."})
@@ -56,6 +59,7 @@ def department_create(
         pay_frequency=pay_frequency,
         leave_year_start_month=leave_year_start_month,
         leave_year_start_day=leave_year_start_day,
+        bank_holiday_region=bank_holiday_region,
     )
     _validate_department(department)
     _validate_leave_year_start(leave_year_start_month, leave_year_start_day)

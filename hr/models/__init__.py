@@ -10,6 +10,7 @@ from hr.models.absence import (
 from hr.models.employees import Employee, Employment
 from hr.models.organisation import CostCentre, Grade, OrganisationUnit, PayRange
 from hr.models.self_service import ApprovalDelegation, BankDetailsChange, DetailChangeRequest
+from hr.models.working_patterns import WorkingPattern
 
 __all__ = [
     "AbsencePayScheme",
@@ -28,4 +29,5 @@ __all__ = [
     "OrganisationUnit",
     "PayRange",
     "SicknessPeriod",
+    "WorkingPattern",
 ]

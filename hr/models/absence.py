@@ -36,6 +36,8 @@ class LeaveType(DepartmentOwnedModel):
     kind = models.CharField(max_length=20, choices=Kind.choices)
     is_paid = models.BooleanField(default=True)
     uses_balance = models.BooleanField(default=False, help_text="Taken from a yearly entitlement (annual leave).")
+    # A retired type stays on the records that used it but is offered for no new request.
+    is_active = models.BooleanField(default=True)
 
     class Meta:
         ordering = ["name"]

@@ -192,7 +192,9 @@ def leave_request_create(*, employee: Employee, leave_type: LeaveType, start_dat
         errors: dict[str, str] = {}
         if end_date < start_date:
             errors["end_date"] = "The last day of leave must be on or after the first day."
-        if leave_type.kind == LeaveType.Kind.UNAUTHORISED:
+        if not leave_type.is_active:
+            errors["leave_type"] = f"{leave_type} is no longer offered; choose another leave type."
+        elif leave_type.kind == LeaveType.Kind.UNAUTHORISED:
             errors["leave_type"] = "Unauthorised absence is recorded by HR, not requested."
         elif leave_type.kind in FAMILY_LEAVE_KINDS:
             errors["leave_type"] = (f"{leave_type} is asked for as family leave, with its dates and evidence, "

@@ -13,6 +13,7 @@ from departments.tenancy import department_context
 from hr.models import Employee
 from payroll import selectors
 from payroll.models import (
+    PayRun,
     PaySchedule,
     PayScheduleMember,
 )
@@ -101,3 +102,102 @@ def pay_schedule_members_move(*, schedule: PaySchedule, payroll_numbers: Sequenc
         audit_record(department=department, action="pay_schedule.members_move", acting_user=acting_user,
                      target=schedule, changes=audit_changes({}, {"moved": len(moving)}))
         return len(moving)
+
+
+# What a schedule's details page and API may change. Frequency is among them only until the
+# schedule has a run, since every period and tax period of its runs follows from it.
+PAY_SCHEDULE_CHANGEABLE = ("name", "frequency", "pay_day_of_month", "pay_weekday", "proration", "bank_sort_code",
+                           "bank_account_number", "bank_account_name")
+# Changing these would change what a run already under way calculates, dates or pays from.
+_FIXED_WHILE_RUN_UNDER_WAY = ("pay_day_of_month", "pay_weekday", "proration", "bank_sort_code",
+                              "bank_account_number", "bank_account_name")
+_PAY_DAY_FIELDS = ("pay_day_of_month", "pay_weekday")
+
+
+def _detail_errors(schedule: PaySchedule, after: dict[str, object], changed: set[str]) -> dict[str, str]:
+    """What is wrong with the details themselves, by field."""
+    errors: dict[str, str] = {}
+    name = str(after["name"])
+    if not name:
+        errors["name"] = "Enter a name for the pay schedule."
+    elif len(name) > 100:
+        errors["name"] = "The name must be 100 characters or fewer."
+    elif "name" in changed and PaySchedule.objects.filter(name=name).exclude(pk=schedule.pk).exists():
+        errors["name"] = f"There is already a pay schedule called {name}."
+    if after["frequency"] not in PaySchedule.Frequency.values:
+        errors["frequency"] = "Choose monthly or weekly."
+    if after["proration"] not in PaySchedule.Proration.values:
+        errors["proration"] = "Choose calendar days or working days."
+    sort_code, account = str(after["bank_sort_code"]), str(after["bank_account_number"])
+    if sort_code and not (len(sort_code) == 6 and sort_code.isdigit()):
+        errors["bank_sort_code"] = "Enter the sort code as 6 digits, like 309430."
+    if account and not (len(account) == 8 and account.isdigit()):
+        errors["bank_account_number"] = "Enter the account number as 8 digits."
+    if len(str(after["bank_account_name"])) > 18:
+        errors["bank_account_name"] = "The account name must be 18 characters or fewer."
+    if "frequency" not in errors:
+        try:
+            PayDateRule(frequency=str(after["frequency"]), day_of_month=int(str(after["pay_day_of_month"])),
+                        weekday=int(str(after["pay_weekday"])))
+        except PeriodError as error:
+            if str(error).startswith("weekday"):
+                errors["pay_weekday"] = "Choose a pay day of the week from Monday to Sunday."
+            else:
+                errors["pay_day_of_month"] = "Enter the pay day as a whole number from 0 to 31."
+        except ValueError:
+            errors["pay_day_of_month"] = "Enter the pay day as a whole number from 0 to 31."
+    return errors
+
+
+def _run_errors(schedule: PaySchedule, changed: set[str]) -> dict[str, str]:
+    """The changes the schedule's runs forbid, by field."""
+    errors: dict[str, str] = {}
+    runs = PayRun.objects.filter(schedule=schedule).exclude(kind=PayRun.Kind.SHADOW)
+    if "frequency" in changed and runs.exists():
+        errors["frequency"] = (f"{schedule.name} has pay runs, so how often it pays cannot change. Add a new "
+                               "schedule and move its employees onto it instead.")
+    busy = selectors.pay_runs_in_progress(schedule_ids=[schedule.pk])
+    if busy:
+        run = busy[0]
+        for field in sorted(changed & set(_FIXED_WHILE_RUN_UNDER_WAY)):
+            errors.setdefault(field, f"The {run.period_start:%B %Y} run is {run.get_status_display().lower()}; "
+                                     "this can change once it is finalised or cancelled.")
+    draft = runs.filter(status=PayRun.Status.DRAFT).order_by("period_start").first()
+    if draft is not None:
+        for field in sorted(changed & set(_PAY_DAY_FIELDS)):
+            errors.setdefault(field, f"The draft {draft.period_start:%B %Y} run already has its pay date; cancel "
+                                     "it before changing the pay day.")
+    return errors
+
+
+@transaction.atomic
+def pay_schedule_update(*, schedule: PaySchedule, acting_user: User | None, **changes: object) -> PaySchedule:
+    """Change a schedule's details (any of ``PAY_SCHEDULE_CHANGEABLE``; those left out keep their value).
+
+    Invariants: a run already under way (open to approved) is never altered, so its pay day,
+    proration and the account its net pay leaves from wait until it is finalised or cancelled; a
+    draft run's pay date was set from the old pay day, so a new pay day waits until it is cancelled;
+    and frequency is fixed once the schedule has any run. The name alone may change at any time."""
+    department = schedule.department
+    with department_context(department.id):
+        unknown = sorted(set(changes) - set(PAY_SCHEDULE_CHANGEABLE))
+        if unknown:
+            raise ValidationError({name: "This detail of a pay schedule cannot be changed here." for name in unknown})
+        schedule = PaySchedule.objects.select_for_update().get(pk=schedule.pk)
+        before = {name: getattr(schedule, name) for name in PAY_SCHEDULE_CHANGEABLE}
+        after = dict(before)
+        after.update({name: value.strip() if isinstance(value, str) else value for name, value in changes.items()})
+        changed = {name for name in PAY_SCHEDULE_CHANGEABLE if after[name] != before[name]}
+        errors = _detail_errors(schedule, after, changed)
+        for field, message in _run_errors(schedule, changed).items():
+            errors.setdefault(field, message)
+        if errors:
+            raise ValidationError(errors)
+        if not changed:
+            return schedule
+        for field in changed:
+            setattr(schedule, field, after[field])
+        schedule.save(update_fields=sorted(changed))
+        audit_record(department=department, action="pay_schedule.update", acting_user=acting_user, target=schedule,
+                     changes=audit_changes({f: before[f] for f in changed}, {f: after[f] for f in changed}))
+        return schedule

@@ -89,7 +89,8 @@ def test_department_create_is_audited_and_validates_references(db):
     with department_context(department.id):
         # created, with the default separation of duties declared
         assert list(AuditEvent.objects.order_by("id").values_list("action", flat=True)) == [
-            "department.create", "role_conflict.add"]
+            "department.create", "role_conflict.add", "leave_types.install_defaults",
+            "working_patterns.install_defaults"]
     with pytest.raises(ValidationError) as error:
         services.department_create(slug="bad slug!", name="", employer_paye_reference="12345",
                                    acting_user=None)

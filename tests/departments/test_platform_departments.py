@@ -39,7 +39,8 @@ def test_an_operator_creates_an_empty_isolated_department_with_its_first_hr_admi
     assert not admin.has_usable_password()
     with in_department(department):
         actions = set(AuditEvent.objects.values_list("action", flat=True))
-        assert actions == {"department.create", "membership.grant", "role_conflict.add"}
+        assert actions == {"department.create", "membership.grant", "role_conflict.add",
+                           "leave_types.install_defaults", "working_patterns.install_defaults"}
         assert AuditEvent.objects.get(action="department.create").actor == platform_operator
     page = client.get("/platform/departments/").content.decode()
     assert "Department for Work and Pensions was created, with first.admin@dwp.example" in page

@@ -20,6 +20,7 @@ from hr.models import (
     OrganisationUnit,
     PayRange,
     SicknessPeriod,
+    WorkingPattern,
 )
 from tests.factories.base import DepartmentOwnedFactory
 
@@ -194,3 +195,15 @@ class ApprovalDelegationFactory(DepartmentOwnedFactory):
     deputy = factory.SubFactory(EmployeeFactory, department=SAME_DEPARTMENT)
     starts_on = datetime.date(2026, 12, 1)
     ends_on = datetime.date(2026, 12, 24)
+
+
+class WorkingPatternFactory(DepartmentOwnedFactory):
+    class Meta:
+        model = WorkingPattern
+
+    name = factory.Sequence(lambda n: f"Pattern {n}")
+    monday_hours = Decimal("7.40")
+    tuesday_hours = Decimal("7.40")
+    wednesday_hours = Decimal("7.40")
+    thursday_hours = Decimal("7.40")
+    friday_hours = Decimal("7.40")

@@ -44,7 +44,8 @@ def test_route_names_reverse_to_the_hr_path(moj):
                                      f"/api/v1/departments/{moj.slug}/grades/")
 
 
-ABSENCE_PATHS = ("/family-leaves/", "/unauthorised-absences/", "/sick-pay-allowance/", "/absence-pay-schemes/")
+ABSENCE_PATHS = ("/family-leaves/", "/unauthorised-absences/", "/sick-pay-allowance/", "/absence-pay-schemes/",
+                 "/working-patterns/", "/leave-types/{code}/")
 
 
 def test_the_schema_marks_every_old_hr_path_deprecated_and_no_new_one(tmp_path):
