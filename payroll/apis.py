@@ -4,6 +4,7 @@ runs (every state change, idempotent on an ``Idempotency-Key``), payslips and fi
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal
@@ -19,6 +20,7 @@ from drf_spectacular.utils import (
     extend_schema_field,
 )
 from rest_framework import exceptions, serializers, status
+from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -28,13 +30,25 @@ from departments.api_base import DepartmentScopedApi
 from departments.api_helpers import caller, page_of, paginated, routed_by_method, service_errors
 from departments.roles import Scope
 from hr.models import Employee
-from payroll import downloads, selectors, services
+from payroll import downloads, selectors, selectors_review, services
 from payroll.engine import calculate_batch
-from payroll.models import PayInput, PayrollIdempotencyKey, PayRun, PayRunException, PaySchedule, Payslip
+from payroll.models import (
+    PayInput,
+    PayrollIdempotencyKey,
+    PayRun,
+    PayRunException,
+    PayRunPaymentRoute,
+    PaySchedule,
+    Payslip,
+)
+from payroll.review_kinds import review_kind
+from payroll.selectors_review import EXCEPTION_STATES, exception_state
+from payroll.selectors_review import STATES as REVIEW_STATES
 from payroll.steps import STEPS
 from payroll.tasks import take_step
 
 MAX_CALCULATIONS_PER_REQUEST = 10_000
+_EXCEPTION_CODE = re.compile(r"[a-z][a-z0-9_]{0,39}")
 
 
 class CalculationInputSerializer(serializers.Serializer):
@@ -578,30 +592,97 @@ PayInputsApi = routed_by_method(PayInputListApi, PayInputCreateApi)
 # What a run gives out
 
 
+class PayRunExceptionAcknowledgementSerializer(serializers.Serializer):
+    class Meta:
+        ref_name = "PayrollPayRunExceptionAcknowledgement"
+
+    acknowledged_by = serializers.CharField(source="acknowledged_by.get_full_name")
+    acknowledged_at = serializers.DateTimeField()
+    note = serializers.CharField(source="acknowledgement_note")
+
+
+class PaymentRouteOutputSerializer(serializers.Serializer):
+    class Meta:
+        ref_name = "PayrollPaymentRoute"
+
+    employee_id = serializers.IntegerField()
+    employee = serializers.CharField(source="employee.payroll_number", help_text="The payroll number.")
+    employee_name = serializers.CharField(source="employee.display_name")
+    route = serializers.ChoiceField(choices=PayRunPaymentRoute.Route.choices,
+                                    help_text="hold: withheld, paid later; manual: paid outside the Bacs file.")
+    reference = serializers.CharField(help_text="The manual payment's reference (CHAPS, cheque); empty for hold.")
+    note = serializers.CharField()
+    decided_by = serializers.CharField(source="decided_by.get_full_name")
+    decided_at = serializers.DateTimeField()
+
+
 class PayRunExceptionOutputSerializer(serializers.Serializer):
     class Meta:
         ref_name = "PayrollPayRunException"
 
+    id = serializers.IntegerField()
     employee = serializers.CharField(source="employee.payroll_number")
+    employee_id = serializers.IntegerField()
     employee_name = serializers.SerializerMethodField()
     code = serializers.CharField()
+    title = serializers.SerializerMethodField(help_text="The kind of exception in plain English.")
+    blocking = serializers.SerializerMethodField(
+        help_text="Blocking: resolved (recalculated, or the pay held or paid by hand) before approval; "
+                  "advisory: acknowledged with a note.")
     reason = serializers.CharField()
+    state = serializers.SerializerMethodField(help_text="open, acknowledged or routed (held or paid by hand).")
+    acknowledgement = serializers.SerializerMethodField()
+    payment_route = serializers.SerializerMethodField()
 
     def get_employee_name(self, item: PayRunException) -> str:
         return f"{item.employee.first_name} {item.employee.last_name}"
 
+    def get_title(self, item: PayRunException) -> str:
+        return review_kind(item.code).title
+
+    def get_blocking(self, item: PayRunException) -> bool:
+        return review_kind(item.code).blocking
+
+    @extend_schema_field(serializers.ChoiceField(choices=list(EXCEPTION_STATES)))
+    def get_state(self, item: PayRunException) -> str:
+        return exception_state(item)
+
+    @extend_schema_field(PayRunExceptionAcknowledgementSerializer(allow_null=True))
+    def get_acknowledgement(self, item: PayRunException) -> dict[str, Any] | None:
+        return PayRunExceptionAcknowledgementSerializer(item).data if item.acknowledged_at else None
+
+    @extend_schema_field(PaymentRouteOutputSerializer(allow_null=True))
+    def get_payment_route(self, item: PayRunException) -> dict[str, Any] | None:
+        route = self.context.get("routes", {}).get(item.employee_id)  # type: ignore[attr-defined]
+        return PaymentRouteOutputSerializer(route).data if route is not None else None
+
 
 class PayRunExceptionListApi(DepartmentScopedApi):
-    """What to check before approving a run, by employee."""
+    """What to check before approving a run, blocking kinds first, then by employee: each row with
+    its kind, whether it blocks approval, and its state (acknowledgement or payment route). Filters:
+    ``kind`` (an exception code) and ``state`` (open or settled)."""
 
     required_scopes = {"GET": Scope.PAYROLL_READ}
 
     @extend_schema(operation_id="payroll_run_exceptions_list", tags=TAGS,
+                   parameters=[OpenApiParameter("kind", str, description="An exception code, e.g. no_bank_details."),
+                               OpenApiParameter("state", str, enum=list(REVIEW_STATES),
+                                                description="open: not yet settled; settled: acknowledged or "
+                                                            "routed.")],
                    responses={200: page_of("PayrollPayRunExceptionPage", PayRunExceptionOutputSerializer(many=True)),
                               **PROBLEMS})
     def get(self, request: Request, department_slug: str, run_id: int) -> Response:
         run = selectors.pay_run_get(run_id=run_id)
-        return paginated(request, self, selectors.pay_run_exceptions(run=run), PayRunExceptionOutputSerializer)
+        kind = request.query_params.get("kind", "")
+        if kind and not _EXCEPTION_CODE.fullmatch(kind):
+            raise exceptions.ValidationError({"kind": ["Give an exception code: lower-case letters and underscores."]})
+        state = _query_choice(request, "state", list(REVIEW_STATES))
+        rows = selectors_review.pay_run_review_rows(run=run, code=kind, state=state)
+        paginator = LimitOffsetPagination()
+        page = paginator.paginate_queryset(rows, request, view=self) or []
+        routes = selectors_review.payment_routes_of(run=run, employee_ids=[row.employee_id for row in page])  # type: ignore[attr-defined]
+        return paginator.get_paginated_response(
+            PayRunExceptionOutputSerializer(page, many=True, context={"routes": routes}).data)
 
 
 class PayslipOutputSerializer(serializers.Serializer):

@@ -96,3 +96,70 @@ class PayInputForm(forms.Form):
 class PayInputUploadForm(forms.Form):
     file = forms.FileField(label="Upload a CSV file of inputs",
                            error_messages={"required": "Choose a CSV file to upload"})
+
+
+# --- A run's review: acknowledgements and payment routes (payroll.views_review) -----------------
+
+REVIEW_NOTE_MAX_LENGTH = 500
+
+
+class ExceptionsAcknowledgeForm(forms.Form):
+    """Advisory exceptions someone checked: the rows ticked on the page shown, or the whole kind
+    being looked at, with one note."""
+
+    exceptions = forms.TypedMultipleChoiceField(
+        coerce=int, required=False, label="Exceptions you have checked",
+        error_messages={"invalid_choice": "Select only exceptions this page lists"})
+    note = forms.CharField(label="What did you check?", required=False, max_length=REVIEW_NOTE_MAX_LENGTH,
+                           error_messages={"max_length": f"The note must be {REVIEW_NOTE_MAX_LENGTH} characters "
+                                                         "or fewer"},
+                           widget=forms.Textarea(attrs={"rows": 3}))
+    acknowledge = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, choices: list[tuple[int, str]], kind: str = "", **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "acknowledge-%s")
+        super().__init__(*args, **kwargs)
+        self.fields["exceptions"].choices = choices  # type: ignore[attr-defined]
+        self.kind = kind
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        whole_kind = data.get("acknowledge") == "kind" and bool(self.kind)
+        data["codes"] = [self.kind] if whole_kind else []
+        if not whole_kind:
+            data["codes"] = []
+            if not data.get("exceptions") and "exceptions" not in self.errors:
+                self.add_error("exceptions", "Select the exceptions you have checked")
+        else:
+            data["exceptions"] = []
+        if not (data.get("note") or "").strip() and "note" not in self.errors:
+            self.add_error("note", "Enter what you checked, for example that the changes are expected")
+        return data
+
+
+class PaymentRouteForm(forms.Form):
+    route = forms.ChoiceField(label="How is this net pay paid?", choices=[
+        ("hold", "Hold it: pay nothing now, pay it in a later run or by hand once resolved"),
+        ("manual", "Pay it by hand outside the Bacs file (CHAPS or cheque)")],
+        widget=forms.RadioSelect, error_messages={"required": "Choose hold or manual payment"})
+    reference = forms.CharField(label="Payment reference", required=False, max_length=35,
+                                error_messages={"max_length": "The reference must be 35 characters or fewer"})
+    note = forms.CharField(label="Why?", max_length=REVIEW_NOTE_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 3}),
+                           error_messages={"required": "Enter why, for example that the employee is giving new "
+                                                       "bank details",
+                                           "max_length": f"The note must be {REVIEW_NOTE_MAX_LENGTH} characters "
+                                                         "or fewer"})
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("route") == "manual" and not (data.get("reference") or "").strip() \
+                and "reference" not in self.errors:
+            self.add_error("reference", "Enter the reference of the manual payment, for example the CHAPS reference")
+        return data
+
+
+class StepConfirmForm(forms.Form):
+    """The confirmation of a step that cannot be undone; cancelling also asks why."""
+
+    reason = forms.CharField(label="Why is it cancelled?", required=False, max_length=500,
+                             error_messages={"max_length": "The reason must be 500 characters or fewer"})

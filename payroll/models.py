@@ -316,9 +316,40 @@ class PayRunException(DepartmentOwnedModel):
     employee = models.ForeignKey("hr.Employee", on_delete=models.PROTECT, related_name="+")
     code = models.CharField(max_length=40)
     reason = models.CharField(max_length=500)
+    # An advisory exception's acknowledgement (``payroll.review_kinds``). Recalculating the employee
+    # replaces their exceptions, so an acknowledgement never outlives the figures it was given for.
+    acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                        related_name="+")
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledgement_note = models.CharField(max_length=500, blank=True, db_default="")
 
     class Meta:
         indexes = [models.Index(fields=["department", "run"], name="payroll_exception_run")]
+
+
+class PayRunPaymentRoute(DepartmentOwnedModel):
+    """How an employee's net pay goes out when it cannot go in the run's Bacs file: held (withheld
+    and paid later) or paid by hand outside the file (CHAPS, cheque) with a reference. One per run and
+    employee; recalculating the employee removes it, because the net pay it was decided for changed."""
+
+    class Route(models.TextChoices):
+        HOLD = "hold", "Hold: pay withheld, paid later"
+        MANUAL = "manual", "Manual payment outside the Bacs file"
+
+    run = models.ForeignKey(PayRun, on_delete=models.PROTECT, related_name="+")
+    employee = models.ForeignKey("hr.Employee", on_delete=models.PROTECT, related_name="+")
+    route = models.CharField(max_length=10, choices=Route.choices)
+    note = models.CharField(max_length=500)
+    reference = models.CharField(max_length=35, blank=True, help_text="The CHAPS or cheque reference")
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["department", "run", "employee"], name="payroll_paymentroute_one_per_run"),
+            models.CheckConstraint(condition=Q(route="hold") | ~Q(reference=""),
+                                   name="payroll_paymentroute_manual_has_reference"),
+        ]
 
 
 class BankChangeAcknowledgement(DepartmentOwnedModel):

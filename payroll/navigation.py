@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from django.db.models import Count, Exists, IntegerField, Min, OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, Min, OuterRef
 from django.urls import reverse
 
 from departments.roles import Scope
 from hr.selectors import employee_of_user
-from payroll.models import PayRun, PayRunException, RtiSubmission
+from payroll.models import PayRun, RtiSubmission
+from payroll.selectors_review import pay_run_review
 from shared_services.core.hooks import AttentionItem, NavigationSection
 
 PAY_RUNS_ORDER, PAYSLIPS_ORDER = 40, 50
@@ -43,8 +43,7 @@ def attention_items(*, department: Any, access: Any) -> list[AttentionItem]:
     waiting: dict[str, list[PayRun]] = {}
     for run in (PayRun.objects.filter(kind__in=PAID_KINDS, status__in=[
             PayRun.Status.DRAFT, PayRun.Status.OPEN, PayRun.Status.CALCULATED, PayRun.Status.APPROVED])
-            .select_related("schedule").annotate(exceptions=_exceptions_count())
-            .order_by("pay_date", "pk")):
+            .select_related("schedule").order_by("pay_date", "pk")):
         waiting.setdefault(run.status, []).append(run)
     items: list[AttentionItem] = []
     if submit:
@@ -53,22 +52,17 @@ def attention_items(*, department: Any, access: Any) -> list[AttentionItem]:
         items += _runs_item(slug, waiting.get(PayRun.Status.OPEN, []), "Pay runs to calculate",
                             "Inputs are locked")
     calculated = waiting.get(PayRun.Status.CALCULATED, [])
-    exceptions = sum(run.exceptions for run in calculated)  # type: ignore[attr-defined]
+    # Only what is still open: exceptions acknowledged or given a payment route are done with.
+    exceptions = sum(pay_run_review(run=run).open for run in calculated)
     items += _runs_item(slug, calculated, "Pay runs waiting for approval",
-                        f"{exceptions} exception{'' if exceptions == 1 else 's'} to check" if exceptions
-                        else "No exceptions")
+                        f"{exceptions} exception{'' if exceptions == 1 else 's'} to settle" if exceptions
+                        else "Review settled")
     if approve:
         items += _runs_item(slug, waiting.get(PayRun.Status.APPROVED, []), "Approved pay runs to finalise",
                             "Finalising publishes payslips and writes the Bacs file")
     if submit:
         items += _failed_rti_item(slug)
     return items
-
-
-def _exceptions_count() -> Coalesce:
-    counted = (PayRunException.objects.filter(run=OuterRef("pk")).order_by().values("run")
-               .annotate(n=Count("pk")).values("n"))
-    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
 def _runs_item(slug: str, runs: Sequence[PayRun], label: str, hint: str) -> list[AttentionItem]:

@@ -27,13 +27,13 @@ from payroll.models import (
     OpeningBalance,
     PayInput,
     PayRun,
-    PayRunException,
     PaySchedule,
     PayScheduleMember,
     Payslip,
     PayslipLine,
 )
 from payroll.periods import PayDateRule, PayPeriod, pay_period
+from payroll.selectors_review import bacs_payslips
 from shared_services.core.hooks import PayPeriodLock
 from shared_services.core.problems import NotFound
 
@@ -107,6 +107,10 @@ def payroll_journal_lines(run: PayRun) -> list[finance_services.JournalLineInput
     """The run's journal: pay and employer costs by cost centre, against what is owed to HMRC, the
     pension scheme and others, net pay through net pay control, and net pay out of the bank.
 
+    Net pay that does not leave the bank on the pay date (held, or owed to someone with no bank
+    account: ``selectors_review.pay_run_unpaid_net_pay``) is not credited to the bank: it stays
+    owed, as a credit on net pay control, until it is paid. Net pay paid by hand leaves the bank.
+
     Balanced by construction: on every payslip, payments less deductions is net pay, and each
     employer cost is both a cost and a liability. The lines are summed in the database by code,
     section and cost centre, so a run of any size reads a few hundred rows.
@@ -144,8 +148,13 @@ def payroll_journal_lines(run: PayRun) -> list[finance_services.JournalLineInput
             add("pay_deductions_payable", False, None, amount, lines)
     net_total = Payslip.objects.filter(run=run, status=Payslip.Status.CALCULATED).aggregate(
         total=Sum("net_pay", default=Decimal("0.00")))["total"]
+    from payroll.selectors_review import pay_run_unpaid_net_pay  # it reads this module's neighbours
+
+    unpaid = pay_run_unpaid_net_pay(run=run).totals
+    still_owed = unpaid.get("hold", Decimal("0.00")) + unpaid.get("no_bank_details", Decimal("0.00"))
+    paid_out = net_total - still_owed
     for purpose, debit, amount in (("net_pay_control", False, net_total - reimbursed),
-                                   ("net_pay_control", True, net_total), ("bank", False, net_total)):
+                                   ("net_pay_control", True, paid_out), ("bank", False, paid_out)):
         add(purpose, debit, None, amount, 1 if amount else 0)
     accounts: dict[str, Account] = {}
     for purpose in {purpose for purpose, _, _ in totals}:
@@ -166,15 +175,15 @@ def payroll_journal_lines(run: PayRun) -> list[finance_services.JournalLineInput
 
 
 def bacs_payments(run: PayRun) -> list[bacs.Payment]:
-    """Net pay to every calculated payslip above zero whose employee has bank details, in payroll
-    number order; read as rows, a few thousand at a time."""
+    """Net pay to every calculated payslip above zero whose employee has bank details and whose pay
+    is neither held nor paid by hand (``selectors_review.bacs_payslips``), in payroll number order;
+    read as rows, a few thousand at a time."""
     reference = f"SALARY {run.pay_date:%b %Y}".upper()
     return [bacs.Payment(sort_code=sort_code, account_number=account_number,
                          account_name=f"{first_name[:1]} {last_name}", amount_pence=int(net_pay * 100),
                          reference=roll_number or reference)
             for sort_code, account_number, first_name, last_name, roll_number, net_pay in (
-                Payslip.objects.filter(run=run, status=Payslip.Status.CALCULATED, net_pay__gt=0)
-                .order_by("employee__payroll_number")
+                bacs_payslips(run).order_by("employee__payroll_number")
                 .values_list("employee__bank_sort_code", "employee__bank_account_number", "employee__first_name",
                              "employee__last_name", "employee__building_society_roll_number", "net_pay")
                 .iterator(chunk_size=5000))
@@ -299,11 +308,6 @@ def pay_run_stall(*, run: PayRun, stalled_after: datetime.timedelta, most_automa
 
 def pay_inputs() -> QuerySet[PayInput]:
     return PayInput.objects.select_related("employee").order_by("-period_start", "employee__payroll_number", "pk")
-
-
-def pay_run_exceptions(*, run: PayRun) -> QuerySet[PayRunException]:
-    return PayRunException.objects.filter(run=run).select_related("employee").order_by(
-        "employee__last_name", "employee__payroll_number", "code")
 
 
 def payslips_of_run(*, run: PayRun) -> QuerySet[Payslip]:

@@ -22,6 +22,8 @@ class PayRunStep:
     done: str  # what the run page says after it
     doing: str  # as a refusal says it: "This run is draft, so it cannot be <doing>."
     takes_reason: bool = False
+    # Cannot be undone: the page asks for confirmation on a page that says what will happen first.
+    irreversible: bool = False
 
 
 STEPS: dict[str, PayRunStep] = {step.name: step for step in (
@@ -31,7 +33,7 @@ STEPS: dict[str, PayRunStep] = {step.name: step for step in (
                "approved"),
     PayRunStep("finalise", (_Status.APPROVED,), Scope.PAYROLL_APPROVE, "Finalise and publish payslips",
                "The run is finalised: payslips are published, the journal posted and the Bacs file written.",
-               "finalised"),
+               "finalised", irreversible=True),
     PayRunStep("recalculate-failed", (_Status.CALCULATED,), Scope.PAYROLL_SUBMIT, "Recalculate the failed employees",
                "The employees whose calculation failed are being calculated again.", "recalculated"),
     PayRunStep("calculate", (_Status.OPEN, _Status.CALCULATED), Scope.PAYROLL_SUBMIT, "Calculate",
@@ -41,9 +43,11 @@ STEPS: dict[str, PayRunStep] = {step.name: step for step in (
     PayRunStep("reopen", (_Status.CALCULATED, _Status.APPROVED), Scope.PAYROLL_SUBMIT, "Reopen the run",
                "The run is open again: recalculate it before it is approved.", "reopened", takes_reason=True),
     PayRunStep("cancel", (_Status.DRAFT, _Status.OPEN, _Status.CALCULATED, _Status.APPROVED), Scope.PAYROLL_SUBMIT,
-               "Cancel the run", "The run is cancelled.", "cancelled", takes_reason=True),
+               "Cancel the run", "The run is cancelled.", "cancelled", takes_reason=True, irreversible=True),
 )}
 
+
+IRREVERSIBLE_STEPS = frozenset(name for name, step in STEPS.items() if step.irreversible)
 
 # A shadow run is calculated to be compared with the legacy payroll, never paid.
 NOT_FOR_SHADOW_RUNS = frozenset({"approve", "finalise"})

@@ -23,7 +23,7 @@ from departments.roles import Scope
 from departments.web import DepartmentPageMixin
 from hr import selectors as hr_selectors
 from hr.selectors import employee_of_user
-from payroll import downloads, selectors, selectors_year_end, services
+from payroll import downloads, selectors, selectors_review, selectors_year_end, services
 from payroll.forms import MoveEmployeesForm, PayInputForm, PayInputUploadForm, PayScheduleForm
 from payroll.models import PayRun, PaySchedule, Payslip
 from payroll.periods import PeriodError
@@ -86,7 +86,8 @@ class PayRunMixin:
 
 
 class PayRunView(DepartmentPageMixin, BankChangesMixin, PayRunMixin, TemplateView):
-    """A run: its figures, steps, exceptions and recent bank details changes (a POST acknowledges
+    """A run: its figures, steps, its review's exceptions by kind (the rows on the review page),
+    unpaid net pay once approved, recent bank details changes (a POST acknowledges
     flagged changes, ``BankChangesMixin``), variance and payslips."""
 
     template_name = "payroll/run.html"
@@ -105,9 +106,11 @@ class PayRunView(DepartmentPageMixin, BankChangesMixin, PayRunMixin, TemplateVie
         stall = selectors.pay_run_stall(
             run=run, stalled_after=datetime.timedelta(seconds=settings.PAYROLL_STALLED_AFTER_SECONDS),
             most_automatic=settings.PAYROLL_AUTOMATIC_RESUMES_MAX)
-        context.update(run=run, totals=totals, actions=actions, variance=variance, stall=stall,
-                       exceptions=selectors.pay_run_exceptions(run=run)[:500],
-                       page=Paginator(payslips, 50).get_page(self.request.GET.get("page")))
+        review = selectors_review.pay_run_review(run=run)
+        unpaid = selectors_review.pay_run_unpaid_net_pay(run=run) if run.status in (
+            PayRun.Status.APPROVED, PayRun.Status.FINALISED) else None
+        context.update(run=run, totals=totals, actions=actions, variance=variance, stall=stall, review=review,
+                       unpaid=unpaid, page=Paginator(payslips, 50).get_page(self.request.GET.get("page")))
         return context
 
 
@@ -137,6 +140,12 @@ class PayRunActionView(DepartmentPageMixin, PayRunMixin, View):
         if step.name in STEPS_NEEDING_STEP_UP and not step_up_is_fresh(request):
             return step_up_redirect(request, next_url=reverse(
                 "payroll:run", kwargs={"department_slug": self.department.slug, "run_id": run.pk}))
+        if step.irreversible:
+            # Only the confirmation page, which says what will happen, takes a step that cannot be undone.
+            messages.error(request, f"Confirm that you want to {step.label[0].lower()}{step.label[1:]} on this page "
+                                    "first: it cannot be undone.")
+            return redirect("payroll:run-confirm", department_slug=self.department.slug, run_id=run.pk,
+                            action=step.name)
         try:
             take_step(step.name, run=run, acting_user=_user(request), reason=request.POST.get("reason", ""))
         except ValidationError as error:
@@ -180,7 +189,7 @@ class PayslipMixin:
 
 class PayslipView(DepartmentPageMixin, PayslipMixin, TemplateView):
     template_name = "payroll/payslip.html"
-    required_scope = Scope.SELF_SERVICE
+    required_scope = Scope.DEPARTMENT_READ  # PayslipMixin decides whose: payroll readers any, others their own
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -193,7 +202,7 @@ class PayslipView(DepartmentPageMixin, PayslipMixin, TemplateView):
 
 
 class PayslipPdfView(DepartmentPageMixin, PayslipMixin, View):
-    required_scope = Scope.SELF_SERVICE
+    required_scope = Scope.DEPARTMENT_READ
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         return downloads.payslip_pdf_response(self.payslip, self.department.name)

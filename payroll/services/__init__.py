@@ -1,7 +1,8 @@
 """Every write to payroll data, atomic and audited, one module per concern: opening balances and
 the previous payroll's earnings history, pay schedules, pay inputs, pay runs (created, opened,
 cancelled, reopened), their calculation, approval (with acknowledgements of flagged bank details
-changes) and finalising. Callers import from ``payroll.services``.
+changes, and the review settled first: advisory exceptions acknowledged, blocking ones resolved or
+given another payment route) and finalising. Callers import from ``payroll.services``.
 
 A pay run moves draft → open (inputs locked) → calculating → calculated → approved → finalised,
 or is cancelled before it is finalised.
@@ -47,6 +48,11 @@ from payroll.services.opening_balances import (
     opening_balances_lock,
     opening_balances_statistics_refresh,
 )
+from payroll.services.review import (
+    pay_run_exceptions_acknowledge,
+    pay_run_payment_route_clear,
+    pay_run_payment_route_set,
+)
 from payroll.services.rti import *  # noqa: F403
 from payroll.services.runs import (
     pay_run_cancel,
@@ -87,8 +93,11 @@ __all__ = [
     "pay_run_calculate",
     "pay_run_cancel",
     "pay_run_create",
+    "pay_run_exceptions_acknowledge",
     "pay_run_finalise",
     "pay_run_open",
+    "pay_run_payment_route_clear",
+    "pay_run_payment_route_set",
     "pay_run_recalculate_failed",
     "pay_run_reopen",
     "pay_run_resume",

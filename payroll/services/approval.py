@@ -17,17 +17,9 @@ from payroll.models import (
     PayRun,
 )
 from payroll.selectors_bank_changes import pay_run_bank_changes
-from payroll.services.common import _locked_run, _refuse, _transition
+from payroll.selectors_review import KindCount, pay_run_review
+from payroll.services.common import _locked_run, _refuse, _transition, people_behind
 from shared_services.accounts.models import User
-
-
-def _people_behind(user_id: int | None) -> set[int]:
-    """The user, and for an API client the person who created its token: four eyes means two
-    people, not two credentials of one person."""
-    if user_id is None:
-        return set()
-    creator = ApiToken.objects.filter(user_id=user_id).values_list("created_by_id", flat=True).first()
-    return {user_id} | ({creator} if creator is not None else set())
 
 
 def people_behind_change(change: BankDetailsChange) -> set[int]:
@@ -46,6 +38,21 @@ def _may_approve(user: User, department: Department) -> bool:
                                                          role=Role.PAYROLL_APPROVER).exists()
 
 
+def _unsettled(blocking: list[KindCount], advisory: list[KindCount]) -> str:
+    def named(kinds: list[KindCount]) -> str:
+        return "; ".join(f"{item.kind.title}: {item.open}" for item in kinds)
+
+    parts = []
+    if blocking:
+        count = sum(item.open for item in blocking)
+        parts.append(f"{count} blocking exception{'' if count == 1 else 's'} to resolve, by recalculating or by "
+                     f"holding or paying by hand ({named(blocking)})")
+    if advisory:
+        count = sum(item.open for item in advisory)
+        parts.append(f"{count} advisory exception{'' if count == 1 else 's'} to acknowledge ({named(advisory)})")
+    return f"Settle the run's review before approving it: {' and '.join(parts)}."
+
+
 @transaction.atomic
 def pay_run_approve(*, run: PayRun, acting_user: User) -> PayRun:
     """Four eyes: a payroll approver who neither opened nor calculated the run (nor created the
@@ -54,12 +61,16 @@ def pay_run_approve(*, run: PayRun, acting_user: User) -> PayRun:
 
     A run that pays into a flagged bank details change (``payroll.selectors_bank_changes``) waits
     until an approver has acknowledged each such change for this run, with every flag it has now:
-    the refusal (code ``bank_changes_unacknowledged``) names them."""
+    the refusal (code ``bank_changes_unacknowledged``) names them.
+
+    The run's review must be settled (``payroll.services.review``): every blocking exception
+    resolved (recalculated away, or the employee's pay held or paid by hand) and every advisory one
+    acknowledged. The refusal (code ``review_unsettled``) names the kinds still open and how many."""
     department = run.department
     with department_context(department.id):
         run = _locked_run(run)
         _transition(run, "approve")
-        if _people_behind(acting_user.pk) & (_people_behind(run.opened_by_id) | _people_behind(run.calculated_by_id)):
+        if people_behind(acting_user.pk) & (people_behind(run.opened_by_id) | people_behind(run.calculated_by_id)):
             _refuse("__all__", "You opened or calculated this run, so someone else must approve it.",
                     code="four_eyes")
         if not _may_approve(acting_user, department):
@@ -70,7 +81,7 @@ def pay_run_approve(*, run: PayRun, acting_user: User) -> PayRun:
             _refuse("__all__", "You changed an employee's bank details during this pay period, so someone else "
                                "must approve the run.", code="bank_details_changed")
         report = pay_run_bank_changes(run=run)
-        behind = [item for item in report.changes if _people_behind(acting_user.pk) & people_behind_change(item.change)]
+        behind = [item for item in report.changes if people_behind(acting_user.pk) & people_behind_change(item.change)]
         if behind:
             _refuse("__all__", f"You made, checked or are paid by the bank details change for "
                                f"{behind[0].employee.display_name}, which this run pays into, so someone else must "
@@ -86,6 +97,9 @@ def pay_run_approve(*, run: PayRun, acting_user: User) -> PayRun:
         if run.employees_failed:
             _refuse("status", f"{run.employees_failed} employee(s) failed to calculate. Fix them and recalculate "
                               "first.")
+        review = pay_run_review(run=run)
+        if not review.settled:
+            _refuse("review", _unsettled(review.open_blocking, review.open_advisory), code="review_unsettled")
         run.status, run.approved_by, run.approved_at = PayRun.Status.APPROVED, acting_user, timezone.now()
         run.save(update_fields=["status", "approved_by", "approved_at"])
         audit_record(department=department, action="pay_run.approve", acting_user=acting_user, target=run,

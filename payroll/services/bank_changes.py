@@ -12,8 +12,8 @@ from departments.services import audit_changes, audit_record
 from departments.tenancy import department_context
 from payroll.models import BankChangeAcknowledgement, PayRun
 from payroll.selectors_bank_changes import ACKNOWLEDGEABLE_STATUSES, RunBankChange, pay_run_bank_changes
-from payroll.services.approval import _may_approve, _people_behind, people_behind_change
-from payroll.services.common import _locked_run, _refuse
+from payroll.services.approval import _may_approve, people_behind_change
+from payroll.services.common import _locked_run, _refuse, people_behind
 from shared_services.accounts.models import User
 
 __all__ = ["NOTE_MAX_LENGTH", "pay_run_bank_changes_acknowledge"]
@@ -62,7 +62,7 @@ def pay_run_bank_changes_acknowledge(*, run: PayRun, change_ids: Collection[int]
                 chosen.append(item)
         # Four eyes: nobody behind the change (who made or checked it, or whose pay it is), nor an API
         # client whose token one of them created, vouches for it.
-        acting = _people_behind(acting_user.pk)
+        acting = people_behind(acting_user.pk)
         own = [item for item in chosen if acting & people_behind_change(item.change)]
         if unknown:
             errors["changes"] = (f"This run has no flagged bank details change with id {', '.join(unknown)}; "

@@ -32,6 +32,7 @@ from payroll.models import (
     PayInput,
     PayRun,
     PayRunException,
+    PayRunPaymentRoute,
     Payslip,
     PayslipLine,
 )
@@ -91,6 +92,7 @@ def pay_run_calculate(*, run: PayRun, acting_user: User, chunk_size: int = CHUNK
             stale = Payslip.objects.filter(run=run, employee_id__in=gone)
             PayslipLine.objects.filter(payslip__in=stale).delete()
             PayRunException.objects.filter(run=run, employee_id__in=gone).delete()
+            PayRunPaymentRoute.objects.filter(run=run, employee_id__in=gone).delete()
             stale.delete()
         # Each chunk finds its employees' rows by index; the planner needs to know how big the
         # tables have grown since they were last analysed (say, the run's own earlier calculation).
@@ -529,6 +531,10 @@ def _calculate_chunk(run: PayRun, calculation_number: int, ids: list[int]) -> in
                 written += bulk_insert(Payslip, PAYSLIP_COLUMNS, again, constants=constants,
                                        returning=("id", "employee"))
             payroll_bulk.exceptions_delete(run_id=run_id, employee_ids=ids)
+            # A payment route was decided for the figures just replaced (acknowledgements go with the
+            # exceptions): the new figures are reviewed afresh.
+            if calculation_number > 1:
+                PayRunPaymentRoute.objects.filter(run_id=run_id, employee_id__in=ids).delete()
             payslip_ids = {employee_id: slip_id for slip_id, employee_id in written}
             kinds: dict[tuple[str, str, str, bool], int] = {}  # numbered from 1, as SQL's ordinality
             line_rows = [(payslip_ids[employee_id],

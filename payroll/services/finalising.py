@@ -41,9 +41,17 @@ RECIPIENT_FIELDS = ("pk", "preferred_name", "first_name", "last_name", "email", 
 
 
 @transaction.atomic
-def pay_run_finalise(*, run: PayRun, acting_user: User) -> PayRun:
+def pay_run_finalise(*, run: PayRun, acting_user: User, notify_employees: bool = True) -> PayRun:
     """Publish the payslips, post the payroll journal, write the Bacs file and pay the queued
-    expense claims, all in one transaction: a finalised run has all of them or none."""
+    expense claims, all in one transaction: a finalised run has all of them or none.
+
+    ``notify_employees=False`` publishes the payslips without the payslip-ready e-mails: for a
+    period paid long ago (a department's history loaded at once), whose e-mails would tell people
+    nothing new.
+
+    Net pay held or paid by hand (``PayRunPaymentRoute``) is left out of the Bacs file, and so is
+    the net pay of anyone without a bank account; the journal still posts the whole net pay, which
+    the run owes whichever way it is paid."""
     department = Department.objects.get(pk=run.department_id)  # its Bacs details as they are now
     with department_context(department.id):
         run = _locked_run(run)
@@ -59,15 +67,18 @@ def pay_run_finalise(*, run: PayRun, acting_user: User) -> PayRun:
         if missing:
             raise ValidationError(missing)
         cycle = bacs.bacs_cycle(run.pay_date, holidays_around(run.pay_date))
-        payments = bacs_payments(run)
+        payments = bacs_payments(run)  # held and manually paid net pay left out
+        bacs_text = ""
         try:
-            bacs_text = bacs.standard18_file(
-                originator=bacs.Originator(service_user_number=department.bacs_service_user_number,
-                                           name=department.name, sort_code=schedule.bank_sort_code,
-                                           account_number=schedule.bank_account_number,
-                                           account_name=schedule.bank_account_name or department.name),
-                payments=payments, processing_day=cycle.processing_day, created_on=cycle.input_day,
-                serial=f"{run.pk % 1_000_000:06d}")
+            # Everyone's pay held or paid by hand leaves nothing for Bacs: no file then.
+            if payments:
+                bacs_text = bacs.standard18_file(
+                    originator=bacs.Originator(service_user_number=department.bacs_service_user_number,
+                                               name=department.name, sort_code=schedule.bank_sort_code,
+                                               account_number=schedule.bank_account_number,
+                                               account_name=schedule.bank_account_name or department.name),
+                    payments=payments, processing_day=cycle.processing_day, created_on=cycle.input_day,
+                    serial=f"{run.pk % 1_000_000:06d}")
         except bacs.BacsError as error:
             raise ValidationError({"bacs": str(error)}) from None
         journal = finance_services.journal_post(
@@ -84,7 +95,7 @@ def pay_run_finalise(*, run: PayRun, acting_user: User) -> PayRun:
                                                       paid_on=min(run.pay_date, timezone.localdate()))
         path = default_storage.save(
             f"payroll/department-{department.id}/pay-runs/{run.pk}/bacs-{run.pay_date:%Y-%m-%d}.txt",
-            ContentFile(bacs_text.encode("ascii")))
+            ContentFile(bacs_text.encode("ascii"))) if bacs_text else ""
         run.status, run.finalised_by, run.finalised_at = PayRun.Status.FINALISED, acting_user, timezone.now()
         run.journal, run.bacs_file, run.bacs_processing_day = journal, path, cycle.processing_day
         run.save(update_fields=["status", "finalised_by", "finalised_at", "journal", "bacs_file",
@@ -110,7 +121,8 @@ def pay_run_finalise(*, run: PayRun, acting_user: User) -> PayRun:
             payslips_ready_notify_task.delay(department_id, run_id)
 
         transaction.on_commit(build_fps)
-        transaction.on_commit(tell_employees)
+        if notify_employees:
+            transaction.on_commit(tell_employees)
         return run
 
 

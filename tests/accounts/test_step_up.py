@@ -32,18 +32,18 @@ def test_approving_asks_for_a_second_factor_then_returns_to_the_run(client, moj,
     device.refresh_from_db()
     client.force_login(moj.payroll_approver)
     # when the approver tries to finalise without a recent second factor
-    asked = client.post(_run_url(moj, run) + "steps/finalise/")
+    asked = client.post(_run_url(moj, run) + "confirm/finalise/", {"confirmed": "yes"})
     # then they are asked for it, and the run is unchanged
     assert asked.url.startswith("/accounts/confirm-its-you/?next=")
     with in_department(moj):
         assert PayRun.objects.get(pk=run.pk).status == PayRun.Status.APPROVED
     page = client.get(asked.url).content.decode()
     assert "Confirm it is you" in page
-    # when they give a code, they come back to the run, and finalising now works
+    # when they give a code, they come back to the confirmation, and finalising now works
     back = client.post(asked.url, {"code": _code(device)})
-    assert back.url == _run_url(moj, run)
+    assert back.url == _run_url(moj, run) + "confirm/finalise/"
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(_run_url(moj, run) + "steps/finalise/")
+        client.post(_run_url(moj, run) + "confirm/finalise/", {"confirmed": "yes"})
     with in_department(moj):
         assert PayRun.objects.get(pk=run.pk).status == PayRun.Status.FINALISED
 
@@ -55,13 +55,14 @@ def test_a_second_factor_given_too_long_ago_is_asked_for_again(client, moj, appr
     session = client.session
     session[two_factor.VERIFIED_AT_KEY] = time.time() - 16 * 60
     session.save()
-    assert client.post(_run_url(moj, run) + "steps/finalise/").url.startswith("/accounts/confirm-its-you/")
+    asked = client.post(_run_url(moj, run) + "confirm/finalise/", {"confirmed": "yes"})
+    assert asked.url.startswith("/accounts/confirm-its-you/")
 
 
 def test_an_approver_without_a_second_factor_is_sent_to_set_one_up(client, moj, approved_run):  # noqa: F811
     run = approved_run()
     client.force_login(moj.payroll_approver)
-    asked = client.post(_run_url(moj, run) + "steps/finalise/")
+    asked = client.post(_run_url(moj, run) + "confirm/finalise/", {"confirmed": "yes"})
     set_up = client.get(asked.url)
     assert set_up.url.startswith("/accounts/two-factor/set-up/?next=")
 

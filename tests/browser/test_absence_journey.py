@@ -16,11 +16,13 @@ from playwright.sync_api import Locator, Page, ViewportSize, expect
 from departments.models import Department
 from hr.models import AbsencePayScheme, Employee, FamilyLeave, LeaveRequest
 from payroll import services as payroll_services
+from payroll.models import PayRun
 from tests.browser.axe import assert_no_axe_violations
 from tests.factories import EmployeeFactory
 from tests.factories.hr import FamilyLeaveFactory
 from tests.factories.payroll import EarningsHistoryFactory
 from tests.finance.conftest import build_finance_setting
+from tests.payroll.settling import settle_review
 
 pytestmark = pytest.mark.django_db(transaction=True)
 D = datetime.date
@@ -169,11 +171,15 @@ def test_hr_records_maternity_leave_and_the_pay_run_pays_smp_within_the_scheme(
            ).to_be_visible()
     _accessible_at_both_widths(page)
 
-    # when a payroll approver approves and finalises the run
+    # when the review is settled and a payroll approver approves and finalises the run
+    with in_department(moj):
+        settle_review(PayRun.objects.get(pk=int(run_url.rstrip("/").rsplit("/", 1)[-1])))
     page.context.clear_cookies()
     sign_in_through_browser(moj.payroll_approver)
     page.goto(run_url)
     page.get_by_role("button", name="Approve").click()
+    page.get_by_role("button", name="Finalise and publish payslips").click()
+    page.wait_for_url("**/confirm/finalise/")
     page.get_by_role("button", name="Finalise and publish payslips").click()
     expect(page.get_by_test_id("run-status")).to_have_text("Finalised")
 

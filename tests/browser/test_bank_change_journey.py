@@ -19,6 +19,7 @@ from payroll.models import BankChangeAcknowledgement, PayRun
 from tests.browser.axe import assert_no_axe_violations
 from tests.browser.conftest import totp_code_for
 from tests.payroll.conftest import finance_setting  # noqa: F401  (a fixture)
+from tests.payroll.settling import settle_review
 
 pytestmark = pytest.mark.django_db(transaction=True)
 DESKTOP = ViewportSize(width=1280, height=800)
@@ -107,6 +108,8 @@ def test_a_changed_account_is_flagged_on_the_next_run_and_approval_waits_for_its
     expect(report).to_contain_text("also the account of 1 other employee: Cal Tester (E0002)")
     expect(report).to_contain_text("1 flagged change waits for an approver")
     assert_accessible_at_both_widths(page)
+    # and they settle the run's exceptions (tests/browser/test_review_journey.py does it on the pages)
+    settle_review(next_run, moj.payroll_officer)
 
     # when the approver tries to approve the run
     page.context.clear_cookies()

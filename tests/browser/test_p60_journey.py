@@ -18,6 +18,7 @@ from payroll.services.year_end import p60_batch_produce
 from payroll.tasks import start_calculation
 from tests.browser.axe import assert_no_axe_violations
 from tests.finance.conftest import build_finance_setting
+from tests.payroll.settling import settle_review
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -35,6 +36,7 @@ def year_paid(moj, in_department, settings):
     run = services.pay_run_create(schedule=schedule, period_containing=datetime.date(2026, 3, 10), acting_user=None)
     services.pay_run_open(run=run, acting_user=moj.payroll_officer)
     start_calculation(run=run, acting_user=moj.payroll_officer)
+    settle_review(run)
     services.pay_run_approve(run=run, acting_user=moj.payroll_approver)
     services.pay_run_finalise(run=run, acting_user=moj.payroll_approver)
     return setting

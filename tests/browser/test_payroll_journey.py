@@ -3,6 +3,8 @@ person → finalise → the employee reads their payslip. Each page on the way p
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -10,8 +12,10 @@ from playwright.sync_api import expect
 from departments.models import Department
 from hr.models import Employee
 from payroll import services
+from payroll.models import PayRun
 from tests.browser.axe import assert_no_axe_violations
 from tests.finance.conftest import build_finance_setting
+from tests.payroll.settling import settle_review
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -46,11 +50,15 @@ def test_open_calculate_approve_finalise_and_the_employee_reads_the_payslip(page
     expect(page.get_by_test_id("run-exceptions")).to_contain_text("No bank account")
     assert_no_axe_violations(page)
     run_url = page.url
-    # when a payroll approver approves and finalises it
+    # and once its review is settled (tests/browser/test_review_journey.py settles one on the pages)
+    settle_review(PayRun(pk=int(re.search(r"/runs/(\d+)/", run_url)[1]), department_id=moj.department.id))
+    # when a payroll approver approves and finalises it, confirming what finalising does
     page.context.clear_cookies()
     sign_in_through_browser(moj.payroll_approver)
     page.goto(run_url)
     page.get_by_role("button", name="Approve").click()
+    page.get_by_role("button", name="Finalise and publish payslips").click()
+    expect(page.get_by_text("This cannot be undone.")).to_be_visible()
     page.get_by_role("button", name="Finalise and publish payslips").click()
     expect(page.get_by_test_id("run-status")).to_have_text("Finalised")
     expect(page.get_by_role("link", name="Bacs net-pay file")).to_be_visible()

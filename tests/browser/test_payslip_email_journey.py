@@ -18,6 +18,7 @@ from payroll import services
 from payroll.tasks import start_calculation
 from tests.browser.axe import assert_no_axe_violations
 from tests.finance.conftest import build_finance_setting
+from tests.payroll.settling import settle_review
 
 pytest_plugins = ["tests.smtp"]  # the smtp_server fixture
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -46,7 +47,7 @@ def calculated_run(moj, in_department):
     run = services.pay_run_create(schedule=schedule, period_containing=timezone.localdate(), acting_user=None)
     services.pay_run_open(run=run, acting_user=moj.payroll_officer)
     start_calculation(run=run, acting_user=moj.payroll_officer)  # chunks run eagerly as it commits
-    return run
+    return settle_review(run)
 
 
 def test_finalising_a_run_in_the_browser_sends_the_payslip_ready_email(page, moj, calculated_run, live_server,
@@ -60,6 +61,8 @@ def test_finalising_a_run_in_the_browser_sends_the_payslip_ready_email(page, moj
     expect(page.get_by_test_id("run-status")).to_have_text("Calculated: ready to review")
     # when they approve and finalise it
     page.get_by_role("button", name="Approve").click()
+    page.get_by_role("button", name="Finalise and publish payslips").click()
+    page.wait_for_url("**/confirm/finalise/")
     page.get_by_role("button", name="Finalise and publish payslips").click()
     expect(page.get_by_test_id("run-status")).to_have_text("Finalised")
     # then each paid employee's e-mail is on the SMTP server: Esme's at her personal address

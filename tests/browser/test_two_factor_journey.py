@@ -15,6 +15,7 @@ from shared_services.accounts import two_factor
 from tests.browser.axe import assert_no_axe_violations
 from tests.browser.conftest import totp_code_for
 from tests.payroll.conftest import finance_setting  # noqa: F401  (a fixture)
+from tests.payroll.settling import settle_review
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -34,6 +35,7 @@ def calculated_run(moj, finance_setting, settings):  # noqa: F811
     run = services.pay_run_create(schedule=schedule, period_containing=timezone.localdate(), acting_user=None)
     services.pay_run_open(run=run, acting_user=moj.payroll_officer)
     start_calculation(run=run, acting_user=moj.payroll_officer)
+    settle_review(run)
     return run
 
 
@@ -70,11 +72,13 @@ def test_an_approver_enrols_an_app_and_approves_a_run_with_a_step_up(page, moj, 
     _age_second_factor(next(cookie["value"] for cookie in page.context.cookies()
                             if cookie["name"] == django_settings.SESSION_COOKIE_NAME))
     page.get_by_role("button", name="Finalise and publish payslips").click()
+    page.wait_for_url(f"**{run_url}confirm/finalise/")
+    page.get_by_role("button", name="Finalise and publish payslips").click()
     expect(page.get_by_role("heading", name="Confirm it is you")).to_be_visible()
     assert_no_axe_violations(page)
     page.get_by_label("Security code").fill(totp_code_for(secret, after_step=_last_step(moj.payroll_approver)))
     page.get_by_role("button", name="Continue").click()
-    page.wait_for_url(f"**{run_url}")
+    page.wait_for_url(f"**{run_url}confirm/finalise/")
     page.get_by_role("button", name="Finalise and publish payslips").click()
     # then the run is finalised
     expect(page.get_by_test_id("run-status")).to_have_text("Finalised")

@@ -14,7 +14,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from departments.roles import Role
-from payroll.models import PayRun, RtiSubmission
+from payroll.models import PayRun, PayRunException, RtiSubmission
 from tests.factories import MembershipFactory, OperatorAssignmentFactory, UserFactory
 from tests.factories.hr import EmployeeFactory, EmploymentFactory, FamilyLeaveFactory
 from tests.factories.payroll import PayRunExceptionFactory, PayRunFactory, RtiSubmissionFactory
@@ -244,7 +244,7 @@ def test_the_approver_sees_calculated_runs_with_their_exceptions_and_approved_ru
     # given a calculated run with two exceptions, and an approved one
     with in_department(moj):
         calculated = PayRunFactory(department=moj.department, status=PayRun.Status.CALCULATED)
-        PayRunExceptionFactory.create_batch(2, department=moj.department, run=calculated)
+        PayRunExceptionFactory.create_batch(2, department=moj.department, run=calculated, code="net_pay_changed")
         PayRunFactory(department=moj.department, status=PayRun.Status.APPROVED,
                       period_start=datetime.date(2026, 10, 1), period_end=datetime.date(2026, 10, 31),
                       pay_date=datetime.date(2026, 10, 30), tax_period=7)
@@ -253,7 +253,12 @@ def test_the_approver_sees_calculated_runs_with_their_exceptions_and_approved_ru
     # then
     waiting = items["Pay runs waiting for approval"]
     assert waiting.count == 1
-    assert "2 exceptions to check" in waiting.hint
+    assert "2 exceptions to settle" in waiting.hint
+    # and once one is acknowledged, only the other is counted
+    with in_department(moj):
+        PayRunException.objects.filter(pk=PayRunException.objects.filter(run=calculated).order_by("pk")[0].pk).update(
+            acknowledged_at=timezone.now(), acknowledgement_note="Checked")
+    assert "1 exception to settle" in _attention(client, moj, "payroll_approver")["Pay runs waiting for approval"].hint
     assert items["Approved pay runs to finalise"].due == datetime.date(2026, 10, 30)
     # and the page shows them in deadline order, the earliest first
     html = client.get(f"/departments/{moj.slug}/").content.decode()

@@ -12,6 +12,7 @@ from payroll.models import (
     PayrollIdempotencyKey,
     PayRun,
     PayRunException,
+    PayRunPaymentRoute,
     PaySchedule,
     PayScheduleMember,
     Payslip,
@@ -101,6 +102,17 @@ class PayRunExceptionFactory(DepartmentOwnedFactory):
     employee = factory.SubFactory(EmployeeFactory, department=SAME_DEPARTMENT)
     code = "no_bank_details"
     reason = "No bank account: net pay cannot be paid by Bacs."
+
+
+class PayRunPaymentRouteFactory(DepartmentOwnedFactory):
+    class Meta:
+        model = PayRunPaymentRoute
+
+    run = factory.SubFactory(PayRunFactory, department=SAME_DEPARTMENT)
+    employee = factory.SubFactory(EmployeeFactory, department=SAME_DEPARTMENT)
+    route = PayRunPaymentRoute.Route.HOLD
+    note = "Held until the employee gives bank details"
+    decided_by = factory.LazyFunction(lambda: UserFactory.create())
 
 
 class PayrollIdempotencyKeyFactory(DepartmentOwnedFactory):

@@ -11,6 +11,7 @@ from payroll import services
 from payroll.tasks import start_calculation
 from tests.finance.conftest import build_finance_setting
 from tests.hr.conftest import organisation  # noqa: F401  (a fixture, shared)
+from tests.payroll.settling import settle_review
 
 
 @pytest.fixture
@@ -36,6 +37,7 @@ def approved_run(moj, finance_setting, in_department, django_capture_on_commit_c
         services.pay_run_open(run=run, acting_user=moj.payroll_officer)
         with django_capture_on_commit_callbacks(execute=True):
             start_calculation(run=run, acting_user=moj.payroll_officer)
+        settle_review(run, moj.payroll_officer, moj.payroll_approver)
         return services.pay_run_approve(run=run, acting_user=moj.payroll_approver)
     return build
 

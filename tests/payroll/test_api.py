@@ -18,6 +18,7 @@ from departments.models import AuditEvent
 from payroll import services
 from payroll.bacs import read_standard18
 from payroll.models import PayInput, PayrollIdempotencyKey, PayRun
+from tests.payroll.settling import settle_review
 
 pytestmark = pytest.mark.django_db
 PROBLEM = "application/problem+json"
@@ -89,7 +90,24 @@ def test_a_run_goes_from_draft_to_finalised_through_the_api_with_two_clients(
     assert run["status"] == "calculated"
     assert run["employees_total"] == run["employees_calculated"] + run["employees_failed"] > 0
     assert run["percent"] == 100
-    # when the approvals workflow's token approves and finalises it
+    # and approval is refused while its review is open
+    refused = approver.post(_url(moj, f"runs/{run_id}/approve/"))
+    assert refused.status_code == 400
+    assert [(error["field"], error["message"][:43]) for error in refused.json()["errors"]] == [
+        ("review", "Settle the run's review before approving it")]
+    # when the bureau settles the review: advisory kinds acknowledged, blocking ones' pay held
+    review = submitter.get(_url(moj, f"runs/{run_id}/review/")).json()
+    advisory = [kind["code"] for kind in review["kinds"] if not kind["blocking"] and kind["open"]]
+    if advisory:
+        assert submitter.post(_url(moj, f"runs/{run_id}/review/acknowledgements/"),
+                              {"codes": advisory, "note": "Checked"}, format="json").status_code == 200
+    blocked = submitter.get(_url(moj, f"runs/{run_id}/exceptions/?state=open&kind=no_bank_details")).json()
+    for row in blocked["results"]:
+        held = submitter.put(_url(moj, f"runs/{run_id}/payment-routes/{row['employee_id']}/"),
+                             {"route": "hold", "note": "Waiting for bank details"}, format="json")
+        assert held.status_code == 200, held.content
+    assert submitter.get(_url(moj, f"runs/{run_id}/review/")).json()["settled"] is True
+    # and the approvals workflow's token approves and finalises it
     approved = approver.post(_url(moj, f"runs/{run_id}/approve/"))
     assert approved.status_code == 200, approved.content
     finalised = approver.post(_url(moj, f"runs/{run_id}/finalise/"))
@@ -210,7 +228,8 @@ def test_four_eyes_hold_through_the_api(moj, draft_run, approver, django_capture
     assert response.status_code == 403
     assert response["Content-Type"] == PROBLEM
     assert response.json()["detail"] == "You opened or calculated this run, so someone else must approve it."
-    # while another client may
+    # while another client may, once the review is settled
+    settle_review(draft_run)
     assert approver.post(_url(moj, f"runs/{draft_run.pk}/approve/")).status_code == 200
 
 

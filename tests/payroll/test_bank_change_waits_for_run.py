@@ -16,6 +16,7 @@ from payroll import services
 from payroll.selectors import bacs_payments
 from payroll.tasks import start_calculation
 from tests.factories.hr import BankDetailsChangeFactory
+from tests.payroll.settling import settle_review
 
 pytestmark = pytest.mark.django_db
 
@@ -34,6 +35,7 @@ def late_run(moj, finance_setting, django_capture_on_commit_callbacks):
     services.pay_run_open(run=run, acting_user=moj.payroll_officer)
     with django_capture_on_commit_callbacks(execute=True):
         start_calculation(run=run, acting_user=moj.payroll_officer)
+    settle_review(run)
     return services.pay_run_approve(run=run, acting_user=moj.payroll_approver)
 
 
@@ -118,6 +120,7 @@ def test_an_approver_who_made_a_change_the_run_pays_into_may_not_approve_or_ackn
     with pytest.raises(ValidationError) as refused_acknowledgement:
         services.pay_run_bank_changes_acknowledge(run=calculated_run, change_ids=[change.pk], note="Looks fine",
                                                   acting_user=moj.payroll_approver)
+    settle_review(calculated_run)
     with pytest.raises(ValidationError) as refused_approval:
         services.pay_run_approve(run=calculated_run, acting_user=moj.payroll_approver)
     # then both are refused, saying why

@@ -13,6 +13,7 @@ from django.db import connection
 from departments.models import AuditEvent
 from payroll import services
 from payroll.models import PayRun, Payslip
+from tests.payroll.settling import settle_review
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -69,6 +70,7 @@ def test_two_finalisations_at_once_finalise_once(moj, open_run, in_department):
         for chunk in start.chunks:
             services.calculate_employees(run_id=open_run.pk, calculation_number=start.calculation_number,
                                          employee_ids=chunk)
+    settle_review(open_run)
     services.pay_run_approve(run=open_run, acting_user=moj.payroll_approver)
     # when it is finalised twice at the same moment
     outcomes = _at_once(lambda: services.pay_run_finalise(run=open_run, acting_user=moj.payroll_approver),

@@ -13,6 +13,7 @@ from departments.models import AuditEvent
 from payroll import services
 from payroll.models import PayInput, PayRun, Payslip
 from payroll.tasks import start_calculation
+from tests.payroll.settling import settle_review
 
 pytestmark = pytest.mark.django_db
 
@@ -35,10 +36,12 @@ def test_an_approved_run_reopens_without_its_approval_and_must_be_recalculated(
     assert event.changes["status"] == {"before": "approved", "after": "open"}
     assert event.changes["approved_by"] == {"before": moj.payroll_approver.pk, "after": None}
     # and it cannot be approved until it is calculated again
+    settle_review(run)
     with pytest.raises(ValidationError, match="open: inputs locked, so it cannot be approved"):
         services.pay_run_approve(run=run, acting_user=moj.payroll_approver)
     with django_capture_on_commit_callbacks(execute=True):
         start_calculation(run=run, acting_user=moj.payroll_officer)
+    settle_review(run)
     approved = services.pay_run_approve(run=run, acting_user=moj.payroll_approver)
     assert approved.status == PayRun.Status.APPROVED
 

@@ -14,6 +14,7 @@ from hr.models import Employee
 from payroll import services
 from payroll.models import PayInput, PayRun, PayRunException, Payslip, PayslipLine
 from payroll.tasks import start_calculation
+from tests.payroll.settling import settle_review
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -200,6 +201,7 @@ def test_approval_needs_a_second_person_who_is_a_payroll_approver(moj, payroll_s
                                                                   django_capture_on_commit_callbacks):
     run = services.pay_run_open(run=payroll_setting["run"], acting_user=moj.payroll_officer)
     _calculate(moj, run, django_capture_on_commit_callbacks)
+    settle_review(run)
     with pytest.raises(ValidationError, match="someone else must approve"):
         services.pay_run_approve(run=run, acting_user=moj.payroll_officer)
     with pytest.raises(ValidationError, match="Only a payroll approver"):
@@ -214,6 +216,7 @@ def test_a_run_with_failed_employees_cannot_be_approved(moj, payroll_setting, in
         Employee.objects.filter(pk=payroll_setting["staff"][1].pk).update(ni_category="Q")
     run = services.pay_run_open(run=payroll_setting["run"], acting_user=moj.payroll_officer)
     _calculate(moj, run, django_capture_on_commit_callbacks)
+    settle_review(run)
     with pytest.raises(ValidationError, match="1 employee\\(s\\) failed to calculate"):
         services.pay_run_approve(run=run, acting_user=moj.payroll_approver)
 

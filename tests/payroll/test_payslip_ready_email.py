@@ -78,6 +78,20 @@ def test_finalising_a_run_emails_each_paid_employee_with_an_address_once(
     assert {row.user_id for row in rows} == {moj.employee.pk, moj.manager.pk, moj.hr_officer.pk}
 
 
+def test_a_run_finalised_without_notifying_publishes_payslips_and_sends_nothing(
+        moj, addresses, approved_run, in_department, smtp_server, django_capture_on_commit_callbacks):
+    # given an approved run for a period paid long ago (a department's history loaded at once)
+    run = approved_run()
+    # when it is finalised without telling the employees
+    with django_capture_on_commit_callbacks(execute=True):
+        finalised = services.pay_run_finalise(run=run, acting_user=moj.payroll_approver, notify_employees=False)
+    # then the run is finalised and its payslips published, but nobody is e-mailed
+    assert finalised.status == finalised.Status.FINALISED
+    assert smtp_server.received == []
+    with in_department(moj):
+        assert not Notification.objects.filter(kind=Notification.Kind.PAYSLIP_READY).exists()
+
+
 def test_finalising_queues_one_task_and_writes_no_email_itself(moj, addresses, approved_run, in_department,
                                                                monkeypatch, django_capture_on_commit_callbacks):
     # given an approved run

@@ -13,6 +13,7 @@ from payroll import services
 from payroll.models import PayRun
 from payroll.steps import STEPS, steps_from
 from payroll.tasks import STEP_SERVICES
+from tests.payroll.settling import settle_review
 
 Status = PayRun.Status
 
@@ -47,6 +48,7 @@ def test_a_step_its_status_does_not_allow_is_refused_in_the_tables_words(moj, or
     run = services.pay_run_create(schedule=schedule, period_containing=datetime.date(2026, 11, 1),
                                   acting_user=None)
     # when it is approved before it is calculated, it is refused, naming what was tried
+    settle_review(run)
     with pytest.raises(ValidationError) as refused:
         services.pay_run_approve(run=run, acting_user=moj.payroll_approver)
     assert refused.value.message_dict == {"status": [f"This run is draft, so it cannot be {STEPS['approve'].doing}."]}

@@ -8,6 +8,7 @@ import pytest
 
 from payroll import assembly
 from payroll.supplementary import PaidInPeriod, correction
+from tests.payroll.settling import settle_review
 
 PROFILE = assembly.PayrollProfile(tax_code="1257L", week1_month1=False, ni_category="A", student_loans=("plan2",),
                                   pension_scheme="alpha")
@@ -98,6 +99,7 @@ def test_a_supplementary_run_pays_a_missed_payment_in_a_finalised_period(
         services.pay_run_open(run=run, acting_user=moj.payroll_officer)
         with django_capture_on_commit_callbacks(execute=True):
             start_calculation(run=run, acting_user=moj.payroll_officer)
+        settle_review(run)
         services.pay_run_approve(run=run, acting_user=moj.payroll_approver)
         return services.pay_run_finalise(run=run, acting_user=moj.payroll_approver)
 

@@ -11,6 +11,7 @@ import pytest
 from payroll import selectors, services
 from payroll.models import PayInput
 from payroll.tasks import start_calculation
+from tests.payroll.settling import settle_review
 
 pytestmark = pytest.mark.django_db
 
@@ -32,6 +33,7 @@ def test_the_run_page_compares_the_period_with_the_last_finalised_one(
                                             bank_sort_code="202959", bank_account_number="63748472",
                                             bank_account_name="MOJ PAYROLL")
     october = _calculate(schedule, OCTOBER, moj, django_capture_on_commit_callbacks)
+    settle_review(october)
     services.pay_run_approve(run=october, acting_user=moj.payroll_approver)
     services.pay_run_finalise(run=october, acting_user=moj.payroll_approver)
     # when November pays one employee a £500 responsibility allowance

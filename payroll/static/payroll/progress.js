@@ -4,12 +4,14 @@ const box = document.querySelector("[data-run-progress]");
 if (box) {
   const bar = box.querySelector("progress");
   const text = box.querySelector("[aria-live]");
+  const percent = box.querySelector("[data-run-progress-percent]");
   const poll = async () => {
     try {
       const response = await fetch(box.dataset.runProgress, { headers: { Accept: "application/json" } });
       const progress = await response.json();
       bar.max = progress.total;
       bar.value = progress.done;
+      percent.textContent = `${Math.round(progress.done * 100 / Math.max(progress.total, 1))}%`;
       text.textContent = `${progress.done} of ${progress.total} employees calculated.`;
       if (progress.status !== "calculating") {
         window.location.reload();

@@ -16,6 +16,7 @@ from payroll import rti_mapping, services
 from payroll.engine.rti import validate_fps
 from payroll.engine.rti.model import HoursBand, PayFrequency
 from payroll.models import PayRun, PayRunException, Payslip, RtiSubmission
+from tests.payroll.settling import settle_review
 
 pytestmark = pytest.mark.django_db
 NS = "{http://www.govtalk.gov.uk/taxation/PAYE/RTI/FullPaymentSubmission/26-27/1}"
@@ -95,6 +96,7 @@ def test_the_old_payroll_id_goes_on_the_first_fps_only(moj, finalised_run, in_de
     from payroll.tasks import start_calculation
     with django_capture_on_commit_callbacks(execute=True):
         start_calculation(run=following, acting_user=moj.payroll_officer)
+    settle_review(following)
     services.pay_run_approve(run=following, acting_user=moj.payroll_approver)
     with django_capture_on_commit_callbacks(execute=True):
         services.pay_run_finalise(run=following, acting_user=moj.payroll_approver)

@@ -9,6 +9,7 @@ import pytest
 
 from payroll import services
 from payroll.tasks import start_calculation
+from tests.payroll.settling import settle_review
 
 
 @pytest.fixture
@@ -28,6 +29,7 @@ def pay(moj, django_capture_on_commit_callbacks):
         services.pay_run_open(run=run, acting_user=moj.payroll_officer)
         with django_capture_on_commit_callbacks(execute=True):
             start_calculation(run=run, acting_user=moj.payroll_officer)
+        settle_review(run, moj.payroll_officer, moj.payroll_approver)
         services.pay_run_approve(run=run, acting_user=moj.payroll_approver)
         return services.pay_run_finalise(run=run, acting_user=moj.payroll_approver)
 
