@@ -1,5 +1,6 @@
 """Synthetic HR records for the demo departments: an organisation, grades, pay ranges and staff
-with history (changes, leavers, a few starters to come). Every person is invented."""
+with history (pay progression, leavers over the past year, a few starters to come), and the demo
+personas on the staff too (``hr.demo_personas``). Every person is invented."""
 
 from __future__ import annotations
 
@@ -16,8 +17,9 @@ from django.utils import timezone
 from departments.models import Department
 from departments.services import audit_record
 from departments.tenancy import department_context
-from hr import services
+from hr import demo_personas, services
 from hr.models import CostCentre, Employee, Employment, Grade, OrganisationUnit, PayRange
+from hr.services.employees import starter_tax_code
 
 # First names by the sex recorded, so that the demo's family leave reads true.
 FIRST_NAMES = {
@@ -48,6 +50,9 @@ NI_PREFIXES = [first + second for first in string.ascii_uppercase for second in 
                if re.fullmatch("[ACEHJLMOPRSWXY][A-CEGHJ-NPR-TW-Z]|B[A-CEHJ-NPR-TW-Z]|G[ACEGHJ-NPR-TW-Z]"
                                "|[KT][A-CEGHJ-MPR-TW-Z]|N[A-CEGHJL-NPR-SW-Z]|Z[A-CEGHJ-NPR-TW-Y]", first + second)]
 
+
+# How far ahead of today the latest leaver's last day is: notice given, leaving this month.
+LEAVERS_AHEAD_DAYS = 24
 
 # The demo's own e-mail domains for work addresses (moj's is the one its local single sign-on claims).
 WORK_EMAIL_DOMAINS = {"moj": "justice.example", "dft": "transport.example"}
@@ -85,7 +90,9 @@ def seed_department(department: Department, *, employees: int, out: TextIO, seed
     """Give one department its organisation and ``employees`` synthetic staff (skipped if it has staff)."""
     with department_context(department.id):
         if Employee.objects.exists():
-            out.write(f"  {department.slug}: has employees already; HR demo data left as it is\n")
+            personas = demo_personas.seed_department(department)
+            out.write(f"  {department.slug}: has employees already; HR demo data left as it is"
+                      f"{f' but for {len(personas)} personas now on the staff' if personas else ''}\n")
             return
         generator = random.Random(f"{seed}-{department.slug}")
         teams, centres = _organisation(department)
@@ -110,21 +117,28 @@ def seed_department(department: Department, *, employees: int, out: TextIO, seed
             sex = generator.choice("FM")
             first, last = generator.choice(FIRST_NAMES[sex]), generator.choice(LAST_NAMES)
             age_at_start = datetime.timedelta(days=365 * generator.randint(18, 45) + generator.randint(0, 364))
-            left = leaves and start < today - datetime.timedelta(days=40)
+            # Leavers spread over the past year (a few still working their notice this month), as a
+            # real department's turnover is: so each month's run has a handful, not a crowd.
+            leave_date = today + datetime.timedelta(days=generator.randint(-340, LEAVERS_AHEAD_DAYS))
+            left = leaves and start < leave_date - datetime.timedelta(days=40)
+            # A starter to come has made a starter declaration and has no P45: HMRC's code for it.
+            declaration = ("A" if index % 5 else "B") if not starting else "ABC"[(index // 200) % 3]
+            tax_code, tax_basis = (starter_tax_code(declaration=declaration) if starting else
+                                   (generator.choice(["1257L"] * 8 + ["S1257L", "BR", "K475"]),
+                                    Employee.TaxBasis.CUMULATIVE))
             people.append(Employee(
                 payroll_number=f"{prefix}{index + 1:06d}", first_name=first, last_name=last,
                 date_of_birth=start - age_at_start,
                 ni_number=f"{NI_PREFIXES[index % len(NI_PREFIXES)]}{index:06d}{'ABCD'[index % 4]}",
                 # Their new-starter checklist answer (most had no other job; every fifth, another job).
-                starter_declaration="A" if index % 5 else "B",
+                starter_declaration=declaration,
                 sex=sex, email=f"{first}.{last}.{index}@{department.slug}.example".lower(),
                 work_email=f"{first}.{last}.{index}@{work_domain}".lower(),
                 **dict(zip(("address_line_1", "town", "postcode"), generator.choice(ADDRESSES), strict=True)),
                 bank_sort_code=f"{generator.randint(10, 99)}{generator.randint(0, 9999):04d}",
                 bank_account_number=f"{generator.randint(0, 99_999_999):08d}", start_date=start,
-                leave_date=(today - datetime.timedelta(days=generator.randint(1, 20))) if left else None,
-                leave_reason="resignation" if left else "",
-                tax_code=generator.choice(["1257L"] * 8 + ["S1257L", "BR", "K475"]),
+                leave_date=leave_date if left else None, leave_reason="resignation" if left else "",
+                tax_code=tax_code, tax_basis=tax_basis,
                 student_loans=generator.choice([[], [], [], ["plan2"], ["plan1"], ["plan2", "pgl"]]),
                 pension_scheme="alpha" if generator.random() < 0.85 else "",
             ))
@@ -155,8 +169,10 @@ def seed_department(department: Department, *, employees: int, out: TextIO, seed
         audit_record(department=department, action="hr.demo_seed", acting_user=None,
                      changes={"employees": {"before": 0, "after": employees}},
                      reason="Synthetic demo staff, organisation and grades")
+        personas = demo_personas.seed_department(department)
         out.write(f"  {department.slug}: {employees:,} synthetic employees, {len(teams)} teams, "
-                  f"{accounts.get('accounts_created', 0):,} accounts from their work e-mails\n")
+                  f"{accounts.get('accounts_created', 0):,} accounts from their work e-mails, "
+                  f"{len(personas)} personas on the staff\n")
 
 
 def seed(*, out: TextIO, employees: int = 2000) -> None:

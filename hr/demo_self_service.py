@@ -70,7 +70,7 @@ def seed_department(department: Department, *, hr_officer: User, hr_admin: User,
             # Two people paid into one account: the pattern of a diverted salary.
             change = bank_details_change_propose(
                 employee=sharer, sort_code="401276", account_number="51384402",
-                reason="Employee's letter of 2 December",
+                reason=f"Employee's letter of {today - datetime.timedelta(days=5):%-d %B}",
                 evidence=io.BytesIO(EVIDENCE), evidence_name="letter.pdf", acting_user=hr_officer)
             bank_details_change_confirm(change=change, acting_user=hr_admin, note="Checked against the letter")
             made.append("an account shared by two people")
