@@ -9,10 +9,10 @@ from django import forms
 
 from hr.models import LeaveType
 from hr.models.working_patterns import WEEKDAYS
-from hr.services.leave_types import MAX_ENTITLEMENT_HOURS, MAX_SERVICE_YEARS
+from hr.services.leave_types import MAX_BANDS, MAX_ENTITLEMENT_HOURS, MAX_SERVICE_YEARS
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
-ENTITLEMENT_ROWS = 6
+ENTITLEMENT_ROWS = MAX_BANDS
 
 
 def _yes_no(label: str, *, required_message: str) -> forms.ChoiceField:

@@ -56,7 +56,8 @@ def audit_events_filtered(*, department: Department, filters: AuditFilters) -> Q
         events = events.filter(action=filters.action)
     if filters.occurred_from is not None:
         events = events.filter(occurred_at__gte=_day_start(filters.occurred_from))
-    if filters.occurred_to is not None:
+    # The last representable day has no day after it: no upper bound is needed then.
+    if filters.occurred_to is not None and filters.occurred_to < datetime.date.max:
         events = events.filter(occurred_at__lt=_day_start(filters.occurred_to + timedelta(days=1)))
     return events
 

@@ -20,7 +20,9 @@ __all__ = ["MAX_ENTITLEMENT_HOURS", "leave_policy_set", "leave_type_create", "le
 
 MAX_ENTITLEMENT_HOURS = Decimal("500")
 MAX_SERVICE_YEARS = 50
+MAX_BANDS = 6  # the entitlement page shows this many; the API takes no more, so neither loses bands
 HOURS = Decimal("0.01")
+MAX_HOURS_MAGNITUDE = Decimal("1e9")  # far above any entitlement; keeps quantize within precision
 
 
 def leave_type_in_use(leave_type: LeaveType) -> bool:
@@ -86,10 +88,16 @@ def leave_type_update(*, leave_type: LeaveType, name: str, is_paid: bool, uses_b
         kind = leave_type.kind if kind is None else kind
         name = name.strip()
         errors = _check(code=code, name=name, kind=kind, exclude_id=leave_type.pk)
-        if (code != leave_type.code or kind != leave_type.kind) and leave_type_in_use(leave_type):
-            field = "code" if code != leave_type.code else "kind"
-            errors[field] = (f"The {field} of {leave_type.name} cannot change: leave has been requested or "
-                             "balanced under it.")
+        # Payroll reads whether leave is paid, and balances whether it uses them, from the type: once
+        # leave is taken under it, changing either would rewrite pay and balances already worked out.
+        fixed = {"code": (code, leave_type.code, "code"), "kind": (kind, leave_type.kind, "kind"),
+                 "is_paid": (is_paid, leave_type.is_paid, "paid or unpaid setting"),
+                 "uses_balance": (uses_balance, leave_type.uses_balance, "yearly entitlement setting")}
+        changed = {field: words for field, (new, old, words) in fixed.items() if new != old}
+        if changed and leave_type_in_use(leave_type):
+            for field, words in changed.items():
+                errors[field] = (f"The {words} of {leave_type.name} cannot change: leave has been requested or "
+                                 "balanced under it. Add a new leave type instead.")
         if errors:
             raise ValidationError(errors)
         leave_type.code, leave_type.kind, leave_type.name = code, kind, name
@@ -107,9 +115,9 @@ def leave_type_update(*, leave_type: LeaveType, name: str, is_paid: bool, uses_b
 def _hours(raw: object) -> Decimal | None:
     try:
         value = Decimal(str(raw).strip())
+        if not value.is_finite() or abs(value) > MAX_HOURS_MAGNITUDE or value != value.quantize(HOURS):
+            return None
     except (InvalidOperation, ValueError):
-        return None
-    if not value.is_finite() or value != value.quantize(HOURS):
         return None
     return value
 
@@ -119,8 +127,12 @@ def _clean_bands(bands: Sequence[Sequence[object]]) -> tuple[list[list[object]],
     cleaned: dict[int, Decimal] = {}
     if not bands:
         return [], {"hours_by_service": "Enter the entitlement for 0 years' service."}
+    if not isinstance(bands, list | tuple):
+        return [], {"hours_by_service": "Give the entitlement as a list of bands, like [[0, \"187.50\"]]."}
+    if len(bands) > MAX_BANDS:
+        return [], {"hours_by_service": f"Give at most {MAX_BANDS} bands of years of service."}
     for band in bands:
-        if len(band) != 2:
+        if not isinstance(band, list | tuple) or len(band) != 2:
             errors["hours_by_service"] = "Give each band as years of service and hours, like [5, \"225.00\"]."
             continue
         raw_years, raw_hours = band

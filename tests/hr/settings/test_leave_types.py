@@ -72,7 +72,7 @@ def test_a_clashing_or_bad_leave_type_is_refused_by_field(moj, defaults, overrid
     assert field in refused.value.message_dict
 
 
-def test_the_code_and_kind_are_fixed_once_leave_is_taken_under_the_type(moj, in_department):
+def test_the_code_kind_and_pay_are_fixed_once_leave_is_taken_under_the_type(moj, in_department):
     # given a leave type someone has asked for
     leave_type = _create(moj)
     LeaveRequestFactory(department=moj.department, leave_type=leave_type,
@@ -81,14 +81,20 @@ def test_the_code_and_kind_are_fixed_once_leave_is_taken_under_the_type(moj, in_
     with pytest.raises(ValidationError) as refused:
         leave_type_update(leave_type=leave_type, code="CARE", name="Carer's leave", is_paid=True,
                           uses_balance=False, is_active=True, acting_user=moj.hr_admin)
-    # then it is refused on the code, and the name can still change
+    # then it is refused on the code
     assert "code" in refused.value.message_dict
-    renamed = leave_type_update(leave_type=leave_type, name="Carers' leave", is_paid=False, uses_balance=False,
+    # and on whether it is paid: payroll has already worked out pay for leave taken under it
+    with pytest.raises(ValidationError) as unpaid:
+        leave_type_update(leave_type=leave_type, name="Carer's leave", is_paid=False, uses_balance=False,
+                          is_active=True, acting_user=moj.hr_admin)
+    assert set(unpaid.value.message_dict) == {"is_paid"}
+    # while the name can still change
+    renamed = leave_type_update(leave_type=leave_type, name="Carers' leave", is_paid=True, uses_balance=False,
                                 is_active=True, acting_user=moj.hr_admin)
-    assert (renamed.code, renamed.name, renamed.is_paid) == ("CARERS", "Carers' leave", False)
+    assert (renamed.code, renamed.name, renamed.is_paid) == ("CARERS", "Carers' leave", True)
     with in_department(moj):
         event = AuditEvent.objects.get(action="leave_type.update")
-    assert event.changes["is_paid"] == {"before": True, "after": False}
+    assert event.changes["name"]["after"] == "Carers' leave"
 
 
 def test_an_unused_leave_types_code_can_change(moj):
