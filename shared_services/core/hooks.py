@@ -61,10 +61,7 @@ class SelfServiceLink:
 
 
 def self_service_links(*, department: Any, access: Any) -> list[SelfServiceLink]:
-    links: list[SelfServiceLink] = []
-    for _, method in app_configs_with("self_service_links"):
-        links.extend(method(department=department, access=access))
-    return links
+    return _gathered("self_service_links", department=department, access=access)
 
 
 @dataclass(frozen=True)
@@ -104,9 +101,7 @@ class NavigationSection:
 
 
 def navigation_sections(*, department: Any, access: Any) -> list[NavigationSection]:
-    sections: list[NavigationSection] = []
-    for _, method in app_configs_with("navigation_sections"):
-        sections.extend(method(department=department, access=access))
+    sections: list[NavigationSection] = _gathered("navigation_sections", department=department, access=access)
     return sorted(sections, key=lambda section: (section.order, section.label))
 
 
@@ -120,10 +115,7 @@ class AttentionItem:
 
 
 def attention_items(*, department: Any, access: Any) -> list[AttentionItem]:
-    items: list[AttentionItem] = []
-    for _, method in app_configs_with("attention_items"):
-        items.extend(method(department=department, access=access))
-    return items
+    return _gathered("attention_items", department=department, access=access)
 
 
 @dataclass(frozen=True)
@@ -134,10 +126,7 @@ class SettingsLink:
 
 
 def settings_links(*, department: Any, access: Any) -> list[SettingsLink]:
-    links: list[SettingsLink] = []
-    for _, method in app_configs_with("settings_links"):
-        links.extend(method(department=department, access=access))
-    return links
+    return _gathered("settings_links", department=department, access=access)
 
 
 def department_created(*, department: Any, acting_user: Any) -> None:
@@ -147,6 +136,14 @@ def department_created(*, department: Any, acting_user: Any) -> None:
 
 def audit_vocabularies() -> list[Any]:
     return [method() for _, method in app_configs_with("audit_vocabulary")]
+
+
+def _gathered(hook: str, **arguments: Any) -> list[Any]:
+    """Every app's answer to a hook that returns a list, one list, in INSTALLED_APPS order."""
+    gathered: list[Any] = []
+    for _, method in app_configs_with(hook):
+        gathered.extend(method(**arguments))
+    return gathered
 
 
 def app_configs_with(hook: str) -> Iterator[tuple[AppConfig, Any]]:
